@@ -1,0 +1,117 @@
+"""efficacy: validated self-efficacy questionnaires, scored, checked for reliability and
+compared with their published norms.
+
+The public API is re-exported here and loaded lazily: ``import efficacy`` stays fast
+and each submodule (with its heavier dependencies) is imported on first use.
+
+Examples
+--------
+>>> import efficacy as ef
+>>> ef.load("gse").n_items
+10
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from efficacy._version import __version__
+
+#: Public name -> module that defines it.
+_EXPORTS: dict[str, str] = {
+    # instruments
+    "Instrument": "efficacy.instrument",
+    "Item": "efficacy.instrument",
+    "Scale": "efficacy.instrument",
+    "ResponseScale": "efficacy.instrument",
+    "NormTable": "efficacy.instrument",
+    "NormGroup": "efficacy.instrument",
+    "load": "efficacy.loader",
+    "list_instruments": "efficacy.loader",
+    "validate_file": "efficacy.loader",
+    # errors
+    "EfficacyError": "efficacy.errors",
+    "InstrumentError": "efficacy.errors",
+    "DataError": "efficacy.errors",
+    "InvalidResponseError": "efficacy.errors",
+    # scoring
+    "score": "efficacy.scoring",
+    "item_responses": "efficacy.scoring",
+    # classical reliability
+    "alpha": "efficacy.reliability.classical",
+    "split_half": "efficacy.reliability.classical",
+    "guttman": "efficacy.reliability.classical",
+    "kr20": "efficacy.reliability.classical",
+    "kr21": "efficacy.reliability.classical",
+    "sem": "efficacy.reliability.classical",
+    "score_interval": "efficacy.reliability.classical",
+    "compare_alphas": "efficacy.reliability.classical",
+    "test_retest": "efficacy.reliability.classical",
+    "reliability": "efficacy.reliability.scales",
+    # model-based reliability
+    "fa": "efficacy.reliability.factor",
+    "omega": "efficacy.reliability.factor",
+    "polychoric": "efficacy.reliability.polychoric",
+    "tetrachoric": "efficacy.reliability.polychoric",
+    # norms and change
+    "standardize": "efficacy.norms",
+    "compare_to_norm": "efficacy.norms",
+    "build_norms": "efficacy.norms",
+    "reliable_change": "efficacy.change",
+    "clinical_significance": "efficacy.change",
+    # data in, results out
+    "read": "efficacy.io",
+    "write": "efficacy.io",
+    "report": "efficacy.report",
+    "plot": "efficacy.plot",
+}
+
+__all__ = ["__version__", *_EXPORTS]
+
+
+def __getattr__(name: str) -> Any:
+    module_name = _EXPORTS.get(name)
+    if module_name is None:
+        raise AttributeError(f"module 'efficacy' has no attribute {name!r}")
+    module = importlib.import_module(module_name)
+    value = module if module_name.endswith("." + name) else getattr(module, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
+    from efficacy import plot
+    from efficacy.change import clinical_significance, reliable_change
+    from efficacy.errors import DataError, EfficacyError, InstrumentError, InvalidResponseError
+    from efficacy.instrument import (
+        Instrument,
+        Item,
+        NormGroup,
+        NormTable,
+        ResponseScale,
+        Scale,
+    )
+    from efficacy.io import read, write
+    from efficacy.loader import list_instruments, load, validate_file
+    from efficacy.norms import build_norms, compare_to_norm, standardize
+    from efficacy.reliability.classical import (
+        alpha,
+        compare_alphas,
+        guttman,
+        kr20,
+        kr21,
+        score_interval,
+        sem,
+        split_half,
+        test_retest,
+    )
+    from efficacy.reliability.factor import fa, omega
+    from efficacy.reliability.polychoric import polychoric, tetrachoric
+    from efficacy.reliability.scales import reliability
+    from efficacy.report import report
+    from efficacy.scoring import item_responses, score

@@ -1,0 +1,126 @@
+"""Exceptions and the helpers that make their messages name columns, rows and values.
+
+Every user-facing error of the package derives from :class:`EfficacyError`, so a
+notebook or the CLI can catch one type. Messages always say *where* (file, field,
+column, row labels) and *what* (the offending values), never just "invalid input".
+
+Examples
+--------
+>>> import pandas as pd
+>>> bad = pd.Series([False, True, True], index=["a", "b", "c"])
+>>> values = pd.Series([1, 7, 8], index=["a", "b", "c"])
+>>> describe_cells("item3", bad, values)
+"column 'item3': 2 cells, rows ['b', 'c'], values [7, 8]"
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+
+#: How many row labels and values an error message lists before it says "...".
+MAX_LISTED = 5
+
+
+class EfficacyError(Exception):
+    """Base class of every error raised for bad input to the package."""
+
+
+class InstrumentError(EfficacyError):
+    """An instrument file or definition is invalid.
+
+    ``problems`` holds every problem found, one message each, so a caller can
+    list them all (``efficacy validate`` does).
+    """
+
+    def __init__(self, problems: Sequence[str] | str) -> None:
+        self.problems: list[str] = [problems] if isinstance(problems, str) else list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+class DataError(EfficacyError, ValueError):
+    """The data handed to a function cannot be used as they are."""
+
+
+class InvalidResponseError(DataError):
+    """Cells of the response data are outside what the instrument allows.
+
+    ``cells`` is a tidy DataFrame with columns ``column``, ``row`` and ``value``:
+    every offending cell, not only the ones named in the message.
+    """
+
+    def __init__(self, message: str, cells: pd.DataFrame) -> None:
+        self.cells = cells
+        super().__init__(message)
+
+
+def _short_list(values: Sequence[Any]) -> str:
+    shown = [v.item() if hasattr(v, "item") else v for v in values[:MAX_LISTED]]
+    text = repr(list(shown))
+    if len(values) > MAX_LISTED:
+        text = text[:-1] + ", ...]"
+    return text
+
+
+def describe_cells(column: Any, mask: pd.Series, values: pd.Series) -> str:
+    """Describe the cells of one column selected by ``mask`` for an error message.
+
+    Parameters
+    ----------
+    column
+        The column's name as the user knows it.
+    mask
+        Boolean Series marking the offending rows.
+    values
+        The column's original values (same index as ``mask``).
+
+    Returns
+    -------
+    str
+        ``"column 'x': 3 cells, rows [...], values [...]"`` listing at most
+        :data:`MAX_LISTED` rows and distinct values.
+    """
+    rows = list(mask.index[mask.to_numpy()])
+    bad_values = pd.unique(values[mask].to_numpy(dtype=object))
+    count = len(rows)
+    noun = "cell" if count == 1 else "cells"
+    return (
+        f"column {column!r}: {count} {noun}, rows {_short_list(rows)}, "
+        f"values {_short_list(list(bad_values))}"
+    )
+
+
+def require_columns(frame: pd.DataFrame, wanted: Sequence[Any], what: str = "data") -> None:
+    """Raise :class:`DataError` naming every column of ``wanted`` that ``frame`` lacks.
+
+    Examples
+    --------
+    >>> require_columns(pd.DataFrame({"a": [1]}), ["a", "b"])
+    Traceback (most recent call last):
+    ...
+    efficacy.errors.DataError: data lacks 1 column: ['b']; it has ['a']
+    """
+    missing = [c for c in wanted if c not in frame.columns]
+    if missing:
+        noun = "column" if len(missing) == 1 else "columns"
+        raise DataError(
+            f"{what} lacks {len(missing)} {noun}: {_short_list(missing)}; "
+            f"it has {_short_list(list(frame.columns))}"
+        )
+
+
+def require_unique_columns(frame: pd.DataFrame, what: str = "data") -> None:
+    """Raise :class:`DataError` if ``frame`` has duplicated column names.
+
+    Examples
+    --------
+    >>> require_unique_columns(pd.DataFrame([[1, 2]], columns=["a", "a"]))
+    Traceback (most recent call last):
+    ...
+    efficacy.errors.DataError: data has duplicate columns: ['a']
+    """
+    duplicated = frame.columns[frame.columns.duplicated()]
+    if len(duplicated):
+        raise DataError(f"{what} has duplicate columns: {_short_list(list(pd.unique(duplicated)))}")

@@ -1,0 +1,1 @@
+"""Reliability estimates: classical (alpha family), model-based (omega) and ordinal."""
