@@ -40,14 +40,14 @@ _EXPORTS: dict[str, str] = {
     "item_responses": "efficacy.scoring",
     # classical reliability
     "alpha": "efficacy.reliability.classical",
-    "split_half": "efficacy.reliability.classical",
-    "guttman": "efficacy.reliability.classical",
-    "kr20": "efficacy.reliability.classical",
-    "kr21": "efficacy.reliability.classical",
-    "sem": "efficacy.reliability.classical",
-    "score_interval": "efficacy.reliability.classical",
-    "compare_alphas": "efficacy.reliability.classical",
-    "test_retest": "efficacy.reliability.classical",
+    "split_half": "efficacy.reliability.splithalf",
+    "guttman": "efficacy.reliability.guttman",
+    "kr20": "efficacy.reliability.guttman",
+    "kr21": "efficacy.reliability.guttman",
+    "sem": "efficacy.reliability.measurement_error",
+    "score_interval": "efficacy.reliability.measurement_error",
+    "compare_alphas": "efficacy.reliability.compare",
+    "test_retest": "efficacy.reliability.retest",
     "reliability": "efficacy.reliability.scales",
     # model-based reliability
     "fa": "efficacy.reliability.factor",
@@ -99,19 +99,14 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
     from efficacy.io import read, write
     from efficacy.loader import list_instruments, load, validate_file
     from efficacy.norms import build_norms, compare_to_norm, standardize
-    from efficacy.reliability.classical import (
-        alpha,
-        compare_alphas,
-        guttman,
-        kr20,
-        kr21,
-        score_interval,
-        sem,
-        split_half,
-        test_retest,
-    )
+    from efficacy.reliability.classical import alpha
+    from efficacy.reliability.compare import compare_alphas
     from efficacy.reliability.factor import fa, omega
+    from efficacy.reliability.guttman import guttman, kr20, kr21
+    from efficacy.reliability.measurement_error import score_interval, sem
     from efficacy.reliability.polychoric import polychoric, tetrachoric
+    from efficacy.reliability.retest import test_retest
     from efficacy.reliability.scales import reliability
+    from efficacy.reliability.splithalf import split_half
     from efficacy.report import report
     from efficacy.scoring import item_responses, score
