@@ -300,8 +300,8 @@ def _meaning_problems(data: dict[str, Any], root: yaml.Node, name: str) -> list[
             if not lowest <= group["mean"] <= highest:
                 report(
                     ["norms", i, "groups", j, "mean"],
-                    f"mean {group['mean']} is outside the "
-                    f"score range {lowest:g}-{highest:g} of {scale_id} ({table.get('metric', 'sum')})",
+                    f"mean {group['mean']} is outside the score range {lowest:g}-{highest:g} "
+                    f"of {scale_id} ({table.get('metric', 'sum')})",
                 )
             for score in group.get("percentiles", {}):
                 if not lowest <= float(score) <= highest:
