@@ -1,0 +1,485 @@
+"""Scoring: from raw responses to scale scores with the authors' own rules.
+
+The steps, all vectorised over respondents:
+
+1. match the instrument's items to the data's columns (item ids, a dict, or a
+   template such as ``"self{n}"``);
+2. code every cell: numbers stay numbers, response labels (and the instrument's
+   aliases) become their codes, case- and whitespace-insensitively; declared missing
+   codes (e.g. 9) and blank cells become missing;
+3. check every cell: a code must be one of the response scale's codes. Out-of-range
+   codes, non-integer values (such as person-mean imputed 2.333), unknown labels and
+   junk are errors that name the column, rows and values; with
+   ``on_invalid="missing"`` they are scored as missing and every such cell is reported;
+4. reverse-key by the *declared* range (min + max - x);
+5. score each scale: sum or mean of its items, the instrument's minimum-valid rule,
+   prorated sums (mean of the answered items x number of items) where allowed.
+
+The caller's data are never changed. The result records what produced it in
+``DataFrame.attrs["efficacy"]``.
+
+Examples
+--------
+>>> import pandas as pd
+>>> import efficacy as ef
+>>> data = pd.DataFrame({f"gse{i}": [4, 3] for i in range(1, 11)})
+>>> data.loc[1, "gse1"] = None  # one item missing: prorated sum = mean x 10
+>>> ef.score(data, "gse")
+    gse  gse_n_valid
+0  40.0           10
+1  30.0            9
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from efficacy._version import __version__
+from efficacy.errors import (
+    DataError,
+    InvalidResponseError,
+    describe_cells,
+    require_columns,
+)
+from efficacy.instrument import Instrument, Scale
+from efficacy.loader import load
+
+OnInvalid = Literal["raise", "missing"]
+Columns = None | str | Mapping[str, Any]
+
+#: Problems a response cell can have, as they appear in messages and reports.
+OUT_OF_RANGE = "outside the response range"
+NOT_A_CODE = "not a response code (non-integer or off the response grid)"
+UNKNOWN_LABEL = "unknown label or non-numeric text"
+NOT_IN_CODING = "not a code of the chosen coding"
+PROBLEMS = ("", OUT_OF_RANGE, NOT_A_CODE, UNKNOWN_LABEL, NOT_IN_CODING)
+
+
+class InvalidResponseWarning(UserWarning):
+    """Invalid response cells were scored as missing (``on_invalid="missing"``)."""
+
+
+# ------------------------------------------------------------------- columns
+
+
+def resolve_columns(instrument: Instrument, data: pd.DataFrame, columns: Columns) -> dict[str, Any]:
+    """Map each item id to the data column that holds it.
+
+    Parameters
+    ----------
+    columns
+        ``None``: columns are named by item id. A dict: item id -> column. A string
+        template: ``"{n}"`` is replaced by the item number and ``"{id}"`` by its id,
+        e.g. ``"self{n}"`` -> ``self1``, ``self2``, ...
+
+    Examples
+    --------
+    >>> import efficacy as ef
+    >>> frame = pd.DataFrame(columns=[f"q{i}" for i in range(1, 11)])
+    >>> resolve_columns(ef.load("gse"), frame, "q{n}")["gse10"]
+    'q10'
+    """
+    items = instrument.items
+    if columns is None:
+        mapping: dict[str, Any] = {item.id: item.id for item in items}
+    elif isinstance(columns, str):
+        if "{n}" not in columns and "{id}" not in columns:
+            raise DataError(f"column template {columns!r} needs '{{n}}' (item number) or '{{id}}'")
+        mapping = {item.id: columns.format(n=item.number, id=item.id) for item in items}
+    elif isinstance(columns, Mapping):
+        unknown = [key for key in columns if key not in instrument.item_ids]
+        if unknown:
+            hint = ""
+            if all(value in instrument.item_ids for value in columns.values()):
+                hint = " (the dict maps item id -> column; it looks inverted)"
+            raise DataError(
+                f"columns names items that {instrument.id} does not have: {unknown}; "
+                f"its items are {list(instrument.item_ids)}{hint}"
+            )
+        absent = [item.id for item in items if item.id not in columns]
+        if absent:
+            raise DataError(f"columns gives no column for items {absent} of {instrument.id}")
+        mapping = {item.id: columns[item.id] for item in items}
+    else:
+        raise DataError(
+            f"columns must be None, a dict or a template string, got {type(columns).__name__}"
+        )
+    wanted = list(mapping.values())
+    require_columns(data, wanted, what=f"data for {instrument.id}")
+    duplicated = sorted({str(c) for c in wanted if (data.columns == c).sum() > 1})
+    if duplicated:
+        raise DataError(f"data has duplicate columns: {duplicated}")
+    if len(set(wanted)) < len(wanted):
+        repeated = sorted({str(c) for c in wanted if wanted.count(c) > 1})
+        raise DataError(f"columns maps several items to the same column: {repeated}")
+    return mapping
+
+
+# ------------------------------------------------------------------- coding
+
+
+@dataclass(frozen=True)
+class CodedItems:
+    """Coded responses (N x k floats, NaN missing) and every invalid cell found."""
+
+    values: np.ndarray
+    invalid: pd.DataFrame
+
+
+#: Rows handled at once by the cell checks and scale sums: bounds temporary memory.
+BLOCK_ROWS = 65_536
+
+
+def _row_blocks(n_rows: int) -> list[slice]:
+    return [slice(start, min(start + BLOCK_ROWS, n_rows)) for start in range(0, n_rows, BLOCK_ROWS)]
+
+
+def _text_to_codes(column: pd.Series, lookup: Mapping[str, float]) -> tuple[np.ndarray, np.ndarray]:
+    """Code a text column: labels via ``lookup``, numerals as numbers, blanks as missing.
+
+    Returns the float codes (NaN where missing or unreadable) and the mask of cells
+    that are neither a label, a number nor blank.
+    """
+    as_text = column.astype("string")
+    normalised = as_text.str.split().str.join(" ").str.casefold()
+    from_labels = normalised.map(lookup).astype("Float64")
+    numbers = pd.to_numeric(as_text.str.strip(), errors="coerce").astype("Float64")
+    blank = column.isna() | normalised.fillna("").eq("")
+    codes = from_labels.fillna(numbers)
+    unreadable = codes.isna() & ~blank
+    return codes.to_numpy(dtype=float, na_value=np.nan), unreadable.to_numpy(dtype=bool)
+
+
+def _raw_matrix(frame: pd.DataFrame, lookup: Mapping[str, float]) -> tuple[np.ndarray, np.ndarray]:
+    """The cells as floats, and a mask of cells that could not be read as a number or label."""
+    numeric = [
+        pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
+        for dtype in frame.dtypes
+    ]
+    if all(numeric):
+        values = frame.to_numpy(dtype=float, na_value=np.nan, copy=True)  # written in place
+        return values, np.zeros(values.shape, dtype=bool)
+    values = np.empty(frame.shape, dtype=float)
+    unreadable = np.zeros(frame.shape, dtype=bool)
+    for j, is_numeric in enumerate(numeric):
+        column = frame.iloc[:, j]
+        if is_numeric:
+            values[:, j] = column.to_numpy(dtype=float, na_value=np.nan)
+        elif pd.api.types.is_bool_dtype(column.dtype):
+            values[:, j] = np.nan
+            unreadable[:, j] = column.notna().to_numpy()
+        else:
+            values[:, j], unreadable[:, j] = _text_to_codes(column, lookup)
+    return values, unreadable
+
+
+def code_items(
+    data: pd.DataFrame,
+    instrument: Instrument,
+    mapping: Mapping[str, Any],
+    *,
+    coding: str | None = None,
+) -> CodedItems:
+    """Code every item cell and find the invalid ones (reverse keying not applied).
+
+    Returns
+    -------
+    CodedItems
+        ``values``: N x k floats in item order, NaN for missing *and* invalid cells;
+        ``invalid``: one row per invalid cell with columns item, column, row, value,
+        problem.
+    """
+    response = instrument.response
+    frame = data.loc[:, list(mapping.values())]
+    values, unreadable = _raw_matrix(frame, response.label_lookup())
+    invalid_kind = np.zeros(values.shape, dtype=np.uint8)  # index into PROBLEMS; 0 = valid
+    invalid_kind[unreadable] = PROBLEMS.index(UNKNOWN_LABEL)
+
+    if coding is not None:
+        recode = response.coding(coding).recode
+        keys = np.fromiter(recode, dtype=float)
+        targets = np.fromiter(recode.values(), dtype=float)
+    for rows in _row_blocks(values.shape[0]):
+        block = values[rows]  # a view: the checks below write into ``values`` in place
+        present = ~np.isnan(block)
+        if response.missing_codes:
+            declared_missing = present & np.isin(block, response.missing_codes)
+            block[declared_missing] = np.nan
+            present &= ~declared_missing
+        if coding is not None:
+            known = np.isin(block, keys)
+            invalid_kind[rows][present & ~known] = PROBLEMS.index(NOT_IN_CODING)
+            recoded = np.full(block.shape, np.nan)
+            for key, target in zip(keys, targets, strict=True):
+                recoded[block == key] = target
+            block[...] = recoded
+            continue
+        low, high, step = response.min, response.max, response.step
+        in_range = (block >= low) & (block <= high)
+        steps = (block - low) / step
+        on_grid = np.abs(steps - np.round(steps)) < 1e-9
+        bad = present & ~(in_range & on_grid)
+        if bad.any():
+            kinds = invalid_kind[rows]
+            kinds[present & ~in_range] = PROBLEMS.index(OUT_OF_RANGE)
+            kinds[present & in_range & ~on_grid] = PROBLEMS.index(NOT_A_CODE)
+            block[bad] = np.nan
+
+    flagged = invalid_kind != 0
+    if not flagged.any():
+        empty = pd.DataFrame({"item": [], "column": [], "row": [], "value": [], "problem": []})
+        return CodedItems(values, empty)
+    rows, cols = np.nonzero(flagged)
+    item_ids = list(mapping)
+    column_names = list(mapping.values())
+    original = [frame.iat[r, c] for r, c in zip(rows, cols, strict=True)]
+    invalid = pd.DataFrame(
+        {
+            "item": [item_ids[c] for c in cols],
+            "column": [column_names[c] for c in cols],
+            "row": list(data.index[rows]),
+            "value": original,
+            "problem": [PROBLEMS[k] for k in invalid_kind[rows, cols]],
+        }
+    )
+    return CodedItems(values, invalid)
+
+
+def _invalid_message(
+    instrument: Instrument, invalid: pd.DataFrame, data: pd.DataFrame, coding: str | None
+) -> str:
+    response = instrument.response
+    allowed = (
+        f"codes of coding {coding!r}: {sorted(response.coding(coding).recode)}"
+        if coding is not None
+        else f"codes {response.min:g}-{response.max:g}"
+        + (f" in steps of {response.step:g}" if response.step != 1 else "")
+    )
+    labels = ", ".join(repr(label) for label in response.labels.values())
+    lines = [
+        f"{len(invalid)} invalid response cells for {instrument.id} "
+        f"(allowed: {allowed}; labels {labels}"
+        + (
+            f"; missing codes {[f'{c:g}' for c in response.missing_codes]}"
+            if response.missing_codes
+            else ""
+        )
+        + "):"
+    ]
+    for (column, problem), cells in invalid.groupby(["column", "problem"], sort=False):
+        mask = pd.Series(data.index.isin(cells["row"]), index=data.index)
+        lines.append(f"  {problem}: " + describe_cells(column, mask, data[column]))
+    lines.append('Pass on_invalid="missing" to score these cells as missing (each is reported).')
+    return "\n".join(lines)
+
+
+def _check_frame(data: Any) -> pd.DataFrame:
+    if not isinstance(data, pd.DataFrame):
+        raise DataError(f"data must be a pandas DataFrame, got {type(data).__name__}")
+    if data.shape[0] == 0:
+        raise DataError("data has no rows")
+    return data
+
+
+def _coded(
+    data: pd.DataFrame,
+    instrument: Instrument,
+    columns: Columns,
+    coding: str | None,
+    on_invalid: OnInvalid,
+) -> tuple[CodedItems, dict[str, Any]]:
+    if on_invalid not in ("raise", "missing"):
+        raise DataError(f"on_invalid must be 'raise' or 'missing', got {on_invalid!r}")
+    if coding is not None:
+        try:
+            instrument.response.coding(coding)
+        except KeyError as exc:
+            raise DataError(str(exc.args[0])) from None
+    mapping = resolve_columns(instrument, data, columns)
+    coded = code_items(data, instrument, mapping, coding=coding)
+    if len(coded.invalid):
+        if on_invalid == "raise":
+            raise InvalidResponseError(
+                _invalid_message(instrument, coded.invalid, data, coding), coded.invalid
+            )
+        counts = coded.invalid.groupby("column", sort=False).size()
+        summary = ", ".join(f"{column!r}: {n}" for column, n in counts.items())
+        warnings.warn(
+            f"{len(coded.invalid)} invalid response cells scored as missing ({summary}); "
+            'the full list is in attrs["efficacy"]["invalid_cells"]',
+            InvalidResponseWarning,
+            stacklevel=3,
+        )
+    return coded, mapping
+
+
+def _reverse(values: np.ndarray, instrument: Instrument) -> np.ndarray:
+    reversed_items = [j for j, item in enumerate(instrument.items) if item.reversed]
+    if not reversed_items:
+        return values
+    values = values.copy()
+    flip = instrument.response.min + instrument.response.max
+    values[:, reversed_items] = flip - values[:, reversed_items]
+    return values
+
+
+def item_responses(
+    data: pd.DataFrame,
+    instrument: str | Instrument,
+    columns: Columns = None,
+    *,
+    coding: str | None = None,
+    on_invalid: OnInvalid = "raise",
+    reverse: bool = True,
+) -> pd.DataFrame:
+    """Coded item responses, one float column per item (named by item id).
+
+    The input to reliability analyses: labels are coded, missing codes and blanks are
+    NaN, and with ``reverse=True`` reverse-keyed items are flipped by the declared
+    range, so every item points the same way.
+
+    Examples
+    --------
+    >>> import efficacy as ef
+    >>> raw = pd.DataFrame({f"gse{i}": ["Exactly true", "barely TRUE "] for i in range(1, 11)})
+    >>> ef.item_responses(raw, "gse").iloc[:, :3]
+       gse1  gse2  gse3
+    0   4.0   4.0   4.0
+    1   2.0   2.0   2.0
+    """
+    inst = load(instrument)
+    coded, _ = _coded(_check_frame(data), inst, columns, coding, on_invalid)
+    values = _reverse(coded.values, inst) if reverse else coded.values
+    frame = pd.DataFrame(values, index=data.index, columns=list(inst.item_ids))
+    frame.attrs["efficacy"] = {
+        "instrument": inst.id,
+        "reversed": reverse,
+        "invalid_cells": coded.invalid,
+    }
+    return frame
+
+
+# ------------------------------------------------------------------- scales
+
+
+def scale_scores(
+    values: np.ndarray, instrument: Instrument, scale: Scale, method: str | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Scores and valid-item counts of one scale from coded, reversed responses.
+
+    ``method`` overrides the scale's own. A sum asked of a scale with missing items is
+    prorated (mean of the answered items x number of items) when the scale allows
+    prorating or is scored as a mean by its authors; otherwise only complete rows get a
+    sum.
+    """
+    method = method or scale.method
+    positions = [instrument.item_ids.index(item) for item in scale.items]
+    whole = positions == list(range(values.shape[1]))
+    n_valid = np.empty(values.shape[0], dtype=np.int64)
+    total = np.empty(values.shape[0])
+    for rows in _row_blocks(values.shape[0]):
+        part = values[rows] if whole else values[rows][:, positions]
+        answered = ~np.isnan(part)
+        n_valid[rows] = answered.sum(axis=1)
+        total[rows] = np.where(answered, part, 0.0).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = total / n_valid
+    k = scale.n_items
+    if method == "mean":
+        scores = mean
+    elif scale.prorate or scale.method == "mean":
+        scores = mean * k
+    else:
+        scores = np.where(n_valid == k, total, np.nan)
+    scores[n_valid < scale.min_valid] = np.nan
+    return scores, n_valid
+
+
+def score(
+    data: pd.DataFrame,
+    instrument: str | Instrument,
+    columns: Columns = None,
+    *,
+    coding: str | None = None,
+    method: Literal["sum", "mean"] | None = None,
+    scales: list[str] | None = None,
+    on_invalid: OnInvalid = "raise",
+) -> pd.DataFrame:
+    """Score questionnaire data with an instrument's own rules.
+
+    Parameters
+    ----------
+    data
+        Raw responses, one row per respondent: codes or response labels.
+    instrument
+        A bundled id (``"gse"``), a path to an instrument file, or an Instrument.
+    columns
+        ``None`` (columns named by item id), a dict item id -> column, or a template
+        such as ``"self{n}"`` (``{n}`` item number, ``{id}`` item id).
+    coding
+        An alternative coding the instrument declares (e.g. RSES ``"one_to_four"``).
+    method
+        ``"sum"`` or ``"mean"`` for every scale instead of the instrument's own.
+    scales
+        Which scales to score (default all).
+    on_invalid
+        ``"raise"`` (default): invalid cells are an :class:`InvalidResponseError`.
+        ``"missing"``: they are scored as missing, with a warning, and listed in
+        ``attrs["efficacy"]["invalid_cells"]``.
+
+    Returns
+    -------
+    DataFrame
+        On ``data``'s index: one float column per scale named by scale id (NaN where
+        the missing rule says "do not score"), then ``<scale>_n_valid`` per scale.
+
+    Raises
+    ------
+    DataError
+        Missing or duplicate columns, an empty frame.
+    InvalidResponseError
+        Out-of-range codes, unknown labels, non-integer values, junk.
+
+    Examples
+    --------
+    >>> import efficacy as ef
+    >>> data = pd.DataFrame({f"item{i}": [1, 4, None] for i in range(1, 11)})
+    >>> ef.score(data, "gse", columns="item{n}")["gse"].tolist()
+    [10.0, 40.0, nan]
+    """
+    inst = load(instrument)
+    data = _check_frame(data)
+    if method not in (None, "sum", "mean"):
+        raise DataError(f"method must be 'sum' or 'mean', got {method!r}")
+    chosen = list(inst.scales) if scales is None else [_scale(inst, s) for s in scales]
+    coded, mapping = _coded(data, inst, columns, coding, on_invalid)
+    values = _reverse(coded.values, inst)
+    result: dict[str, Any] = {}
+    counts: dict[str, Any] = {}
+    for scale in chosen:
+        result[scale.id], counts[f"{scale.id}_n_valid"] = scale_scores(values, inst, scale, method)
+    out = pd.DataFrame({**result, **counts}, index=data.index)
+    out.attrs["efficacy"] = {
+        "instrument": inst.id,
+        "instrument_version": inst.version,
+        "instrument_sha256": inst.sha256,
+        "package_version": __version__,
+        "methods": {scale.id: method or scale.method for scale in chosen},
+        "coding": coding,
+        "columns": dict(mapping),
+        "invalid_cells": coded.invalid,
+    }
+    return out
+
+
+def _scale(instrument: Instrument, scale_id: str) -> Scale:
+    try:
+        return instrument.scale(scale_id)
+    except KeyError as exc:
+        raise DataError(str(exc.args[0])) from None
