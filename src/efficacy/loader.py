@@ -162,8 +162,13 @@ def _schema_message(error: jsonschema.ValidationError) -> str:
     return error.message
 
 
+@functools.cache
+def _validator() -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(schema())
+
+
 def _schema_problems(data: dict[str, Any], root: yaml.Node, name: str) -> list[str]:
-    validator = jsonschema.Draft202012Validator(schema())
+    validator = _validator()
     problems = []
     for error in sorted(validator.iter_errors(_jsonable(data)), key=lambda e: list(e.path)):
         path = list(error.absolute_path)
