@@ -163,7 +163,9 @@ def test_the_schema_is_itself_valid_and_accepts_every_bundled_file():
         ("validated: true", "validated: true\ncolour: blue", "'colour' is not a field"),
     ],
 )
-def test_invalid_files_are_refused_with_file_line_path_and_expectation(tmp_path, old, new, expected):
+def test_invalid_files_are_refused_with_file_line_path_and_expectation(
+    tmp_path, old, new, expected
+):
     if expected == "scales range":
         expected = "norms[0].groups[1].mean: mean 50.22 is outside the score range 10-40 of gse"
     path = write(tmp_path, edited(old, new))
@@ -230,7 +232,11 @@ def test_a_minimal_user_scale_loads(tmp_path):
             "min": 0,
             "max": 100,
             "step": 10,
-            "labels": {0: "Cannot do at all", 50: "Moderately can do", 100: "Highly certain can do"},
+            "labels": {
+                0: "Cannot do at all",
+                50: "Moderately can do",
+                100: "Highly certain can do",
+            },
             "source": {"ref": "me", "provenance": "P"},
         },
         "items": [
