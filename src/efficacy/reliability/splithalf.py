@@ -187,15 +187,12 @@ def n_distinct_splits(k: int) -> int:
 def _all_splits(k: int) -> np.ndarray:
     """Membership matrix of half A for every distinct split, psych's order for even k."""
     m = k // 2
-    if k % 2 == 0:  # the first item always in half A: each partition once
-        rest = np.fromiter(
-            (i for c in combinations(range(1, k), m - 1) for i in c), dtype=np.intp
-        ).reshape(-1, m - 1)
-        members = np.column_stack([np.zeros(len(rest), dtype=np.intp), rest])
-    else:
-        members = np.fromiter(
-            (i for c in combinations(range(k), m) for i in c), dtype=np.intp
-        ).reshape(-1, m)
+    first = 1 if k % 2 == 0 else 0  # even k: the first item always in half A
+    size = m - first
+    combos = np.fromiter((i for c in combinations(range(first, k), size) for i in c), dtype=np.intp)
+    members = combos.reshape(math.comb(k - first, size), size)
+    if first:
+        members = np.column_stack([np.zeros(len(members), dtype=np.intp), members])
     s = np.zeros((len(members), k))
     np.put_along_axis(s, members, 1.0, axis=1)
     return s
