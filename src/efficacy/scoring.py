@@ -32,6 +32,7 @@ Examples
 
 from __future__ import annotations
 
+import numbers
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -47,7 +48,7 @@ from efficacy.errors import (
     describe_cells,
     require_columns,
 )
-from efficacy.instrument import Instrument, Scale
+from efficacy.instrument import Instrument, Scale, normalise_label
 from efficacy.loader import load
 
 OnInvalid = Literal["raise", "missing"]
@@ -140,20 +141,38 @@ def _row_blocks(n_rows: int) -> list[slice]:
     return [slice(start, min(start + BLOCK_ROWS, n_rows)) for start in range(0, n_rows, BLOCK_ROWS)]
 
 
+def _cell_code(value: Any, lookup: Mapping[str, float]) -> tuple[float, bool]:
+    """Code of one distinct cell value, and whether it is unreadable."""
+    if isinstance(value, bool | np.bool_):
+        return np.nan, True
+    if isinstance(value, numbers.Real):
+        return float(value), False
+    if not isinstance(value, str):
+        return np.nan, True
+    normalised = normalise_label(value)
+    if not normalised:
+        return np.nan, False  # a blank cell is a missing answer
+    if normalised in lookup:
+        return lookup[normalised], False
+    try:
+        number = float(normalised)
+    except ValueError:
+        return np.nan, True
+    return (number, False) if np.isfinite(number) else (np.nan, True)
+
+
 def _text_to_codes(column: pd.Series, lookup: Mapping[str, float]) -> tuple[np.ndarray, np.ndarray]:
-    """Code a text column: labels via ``lookup``, numerals as numbers, blanks as missing.
+    """Code a text (or mixed) column: labels via ``lookup``, numerals as numbers, blanks
+    as missing. Each distinct value is coded once.
 
     Returns the float codes (NaN where missing or unreadable) and the mask of cells
     that are neither a label, a number nor blank.
     """
-    as_text = column.astype("string")
-    normalised = as_text.str.split().str.join(" ").str.casefold()
-    from_labels = normalised.map(lookup).astype("Float64")
-    numbers = pd.to_numeric(as_text.str.strip(), errors="coerce").astype("Float64")
-    blank = column.isna() | normalised.fillna("").eq("")
-    codes = from_labels.fillna(numbers)
-    unreadable = codes.isna() & ~blank
-    return codes.to_numpy(dtype=float, na_value=np.nan), unreadable.to_numpy(dtype=bool)
+    positions, uniques = pd.factorize(column, use_na_sentinel=True)
+    coded = [_cell_code(value, lookup) for value in uniques]
+    unique_codes = np.array([code for code, _ in coded] + [np.nan])
+    unique_bad = np.array([bad for _, bad in coded] + [False])
+    return unique_codes[positions], unique_bad[positions]  # position -1 -> the NaN slot
 
 
 def _raw_matrix(frame: pd.DataFrame, lookup: Mapping[str, float]) -> tuple[np.ndarray, np.ndarray]:
