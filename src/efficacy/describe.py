@@ -377,12 +377,12 @@ def _text_table(headers: Sequence[str], rows: Sequence[Row], indent: str = "  ")
     for row in rows:
         for j, cell in enumerate(row[:-1]):
             widths[j] = max(widths[j], len(cell))
-    lead = indent + "".join(f"{{:<{w + 2}}}" for w in widths[:-1])
-    last_width = max(TEXT_WIDTH - len(lead.format(*[""] * (len(headers) - 1))), 30)
-    lines = [(lead.format(*headers[:-1]) + headers[-1]).rstrip()]
+    row_format = indent + "".join(f"{{:<{w + 2}}}" for w in widths[:-1])
+    last_width = max(TEXT_WIDTH - len(row_format.format(*[""] * (len(headers) - 1))), 30)
+    lines = [(row_format.format(*headers[:-1]) + headers[-1]).rstrip()]
     for row in rows:
         wrapped = textwrap.wrap(" ".join(row[-1].split()), last_width) or [""]
-        prefix = lead.format(*row[:-1])
+        prefix = row_format.format(*row[:-1])
         lines.append((prefix + wrapped[0]).rstrip())
         lines += [" " * len(prefix) + line for line in wrapped[1:]]
     return lines
