@@ -263,7 +263,8 @@ def standardize(
     check_level(level)
     setup = _setup(scores, instrument, norm, group, group_data, scale, on_missing_group)
     table, groups, codes = setup.table, setup.groups, setup.codes
-    without_sd = [g.label for g in groups if g.sd is None]
+    used = set(np.unique(codes[codes >= 0]).tolist())
+    without_sd = [g.label for i, g in enumerate(groups) if g.sd is None and i in used]
     if without_sd:
         raise DataError(
             f"norm table {table.id!r} gives no SD for groups {without_sd}: z = (x - mean)/SD "
