@@ -1,29 +1,35 @@
-"""Delimited text files (CSV, TSV): encoding detection and a strict, lossless read."""
+"""Delimited text files (CSV, TSV): decoding and the raw grid of cells.
+
+The bytes are decoded with the encoding given, else as UTF-8 (with or without a byte
+order mark; UTF-16 with a BOM, as Qualtrics writes TSV), else with the guess of
+charset-normalizer when it is installed, else as Windows-1252. A guess is reported
+with a warning and recorded, because a wrong one garbles names without failing.
+"""
 
 from __future__ import annotations
 
 import codecs
 import csv
-import io as _io
+import io
+import warnings
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from efficacy._read_common import ReadWarning
 from efficacy.errors import DataError
 
 
 def decode(raw: bytes, name: str, encoding: str | None = None) -> tuple[str, str]:
-    """Decode file bytes: the given encoding, else UTF-8 (BOM or not), a detector, cp1252.
-
-    Returns the text and the name of the encoding used.
+    """Decode file bytes; returns the text and the encoding used.
 
     Examples
     --------
-    >>> decode("é".encode("cp1252"), "x.csv")[1] in ("cp1252", "windows-1252")
-    True
-    >>> decode(codecs.BOM_UTF8 + b"a", "x.csv")
-    ('a', 'utf-8-sig')
+    >>> decode(codecs.BOM_UTF8 + "Zoë".encode(), "x.csv")
+    ('Zoë', 'utf-8-sig')
+    >>> decode("Zoë".encode("cp1252"), "x.csv", encoding="cp1252")
+    ('Zoë', 'cp1252')
     """
     if encoding is not None:
         try:
@@ -36,30 +42,47 @@ def decode(raw: bytes, name: str, encoding: str | None = None) -> tuple[str, str
                 "pass the file's encoding with encoding="
             ) from None
     if raw.startswith(codecs.BOM_UTF8):
-        return raw[len(codecs.BOM_UTF8) :].decode("utf-8", errors="strict"), "utf-8-sig"
+        try:
+            return raw[len(codecs.BOM_UTF8) :].decode("utf-8"), "utf-8-sig"
+        except UnicodeDecodeError as exc:
+            raise DataError(
+                f"{name}: starts with a UTF-8 byte order mark but is not UTF-8 "
+                f"({exc.reason} at byte {exc.start + 3}); pass the encoding with encoding="
+            ) from None
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return raw.decode("utf-16"), "utf-16"
+        try:
+            return raw.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as exc:
+            raise DataError(f"{name}: not UTF-16 text ({exc.reason})") from None
     try:
         return raw.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    guess = _detect(raw)
-    if guess is not None:
-        try:
-            return raw.decode(guess), guess
-        except (UnicodeDecodeError, LookupError):
-            pass
-    try:
-        return raw.decode("cp1252"), "cp1252"
     except UnicodeDecodeError as exc:
-        raise DataError(
-            f"{name}: neither UTF-8 nor Windows-1252 text (byte {raw[exc.start]:#04x} at "
-            f"{exc.start}); pass the file's encoding with encoding="
-        ) from None
+        position = exc.start
+    guess = _detect(raw)
+    used = guess or "cp1252"
+    try:
+        text = raw.decode(used)
+    except (UnicodeDecodeError, LookupError):
+        used = "cp1252"
+        try:
+            text = raw.decode(used)
+        except UnicodeDecodeError as exc:
+            raise DataError(
+                f"{name}: neither UTF-8 nor Windows-1252 text (byte {raw[exc.start]:#04x} "
+                f"at {exc.start}); pass the file's encoding with encoding="
+            ) from None
+    warnings.warn(
+        f"{name}: not UTF-8 (byte {raw[position]:#04x} at {position}); read as {used}"
+        + (" (detected by charset-normalizer)" if guess else "")
+        + "; pass encoding= if any text looks wrong",
+        ReadWarning,
+        stacklevel=5,
+    )
+    return text, used
 
 
 def _detect(raw: bytes) -> str | None:
-    """The charset-normalizer guess, or None when it is not installed or unsure."""
+    """The charset-normalizer guess, or None when it is not installed or has none."""
     try:
         from charset_normalizer import from_bytes
     except ImportError:  # pragma: no cover - optional dependency
@@ -68,34 +91,64 @@ def _detect(raw: bytes) -> str | None:
     return None if best is None else str(best.encoding)
 
 
-def read_delimited(
-    path: Path, *, sep: str, encoding: str | None = None, **options: Any
-) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """Read CSV or TSV text: every row kept, missing values only where a cell is empty.
-
-    ``options`` go to :func:`pandas.read_csv`. Only empty cells are missing by default
-    (``"NA"`` or ``"null"`` stay text), so nothing is coerced behind the user's back.
-    """
-    raw = path.read_bytes()
-    text, used = decode(raw, path.name, encoding)
-    if not text.strip():
-        raise DataError(f"{path.name}: the file is empty")
-    options.setdefault("keep_default_na", False)
-    options.setdefault("na_values", [""])
+def read_text(path: Path, encoding: str | None) -> tuple[str, str]:
+    """The decoded text of a file and the encoding used; errors name the file."""
     try:
-        frame = pd.read_csv(_io.StringIO(text), sep=sep, **options)
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise DataError(f"{path}: cannot be read ({exc.strerror})") from None
+    if not raw.strip():
+        raise DataError(f"{path.name}: the file is empty")
+    utf16 = raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or (
+        encoding is not None and encoding.lower().replace("-", "").startswith("utf16")
+    )
+    if b"\x00" in raw[:4096] and not utf16:
+        raise DataError(
+            f"{path.name}: binary content (NUL bytes), not delimited text; "
+            "is it a spreadsheet or an SPSS file with the wrong extension?"
+        )
+    return decode(raw, path.name, encoding)
+
+
+def sniff_delimiter(text: str) -> str:
+    """``,`` ``;`` or tab: whichever the header line holds most of (``,`` on ties).
+
+    >>> sniff_delimiter("a;b;c\\n1;2;3")
+    ';'
+    """
+    first = text.split("\n", 1)[0]
+    counts = {sep: first.count(sep) for sep in (",", ";", "\t")}
+    best = max(counts, key=lambda sep: (counts[sep], sep == ","))
+    return best if counts[best] else ","
+
+
+def text_grid(text: str, sep: str, name: str) -> pd.DataFrame:
+    """Every line of the file as text cells, header lines included (no type guessing).
+
+    Blank lines are not records and are skipped, as in every CSV reader; a line of
+    delimiters only is a record of empty cells and is kept.
+    """
+    try:
+        grid = pd.read_csv(
+            io.StringIO(text),
+            sep=sep,
+            header=None,
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            skip_blank_lines=True,
+            quoting=csv.QUOTE_MINIMAL,
+            engine="c",
+        )
+    except pd.errors.EmptyDataError:
+        raise DataError(f"{name}: the file is empty") from None
     except (pd.errors.ParserError, csv.Error, ValueError) as exc:
-        raise DataError(f"{path.name}: cannot be read as {_kind(sep)}: {exc}") from None
-    lines = _record_count(text, sep)
-    meta = {"encoding": used, "delimiter": sep, "records": lines}
-    return frame, meta
+        kind = "TSV" if sep == "\t" else "CSV" if sep == "," else f"text delimited by {sep!r}"
+        detail = " ".join(str(exc).split())
+        raise DataError(f"{name}: cannot be read as {kind}: {detail}") from None
+    return grid
 
 
-def _kind(sep: str) -> str:
-    return "TSV" if sep == "\t" else "CSV" if sep == "," else f"text delimited by {sep!r}"
-
-
-def _record_count(text: str, sep: str) -> int:
-    """Number of non-blank records after the header, as the csv module counts them."""
-    reader = csv.reader(_io.StringIO(text), delimiter=sep)
-    return max(sum(1 for row in reader if any(cell.strip() for cell in row)) - 1, 0)
+def text_meta(encoding: str, sep: str) -> dict[str, Any]:
+    """The text-specific entries of the read report."""
+    return {"encoding": encoding, "delimiter": sep}
