@@ -76,15 +76,24 @@ def _rule(r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _moderate(h: np.ndarray, k: np.ndarray, r: np.ndarray) -> np.ndarray:
     """|r| < 0.925: integrate the density over the correlation from 0 to r."""
-    x, w = _rule(r)
-    hk = (h * k)[:, None]
-    hs = ((h * h + k * k) / 2.0)[:, None]
-    asr = np.arcsin(r)[:, None]
-    total = np.zeros(h.shape)
-    for sign in (1.0, -1.0):
-        sn = np.sin(asr * (sign * x + 1.0) / 2.0)
-        total += (w * np.exp((sn * hk - hs) / (1.0 - sn * sn))).sum(axis=1)
-    return total * asr[:, 0] / (2.0 * _TWOPI) + ndtr(-h) * ndtr(-k)
+    ar = np.abs(r)
+    which = np.where(ar < 0.3, 0, np.where(ar < 0.75, 1, 2))
+    out = np.empty(h.shape)
+    for rule, nodes in enumerate((3, 6, 10)):
+        sel = which == rule
+        if not sel.any():
+            continue
+        x, w = _X[rule, :nodes], _W[rule, :nodes]
+        hh, kk = h[sel], k[sel]
+        hk = (hh * kk)[:, None]
+        hs = ((hh * hh + kk * kk) / 2.0)[:, None]
+        asr = np.arcsin(r[sel])[:, None]
+        sn1 = np.sin(asr * (x + 1.0) / 2.0)
+        sn2 = np.sin(asr * (1.0 - x) / 2.0)
+        total = np.exp((sn1 * hk - hs) / (1.0 - sn1 * sn1)) @ w
+        total += np.exp((sn2 * hk - hs) / (1.0 - sn2 * sn2)) @ w
+        out[sel] = total * asr[:, 0] / (2.0 * _TWOPI) + ndtr(-hh) * ndtr(-kk)
+    return out
 
 
 def _strong(h: np.ndarray, k: np.ndarray, r: np.ndarray) -> np.ndarray:

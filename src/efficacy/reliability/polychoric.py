@@ -56,7 +56,8 @@ from scipy.special import ndtri
 
 from efficacy.errors import DataError, describe_cells
 from efficacy.reliability._poly_brent import R_OPTIMIZE_TOL
-from efficacy.reliability._poly_fit import fit_tables, marginal_thresholds
+from efficacy.reliability._poly_fit import fit_tables
+from efficacy.reliability._poly_stack import pair_counts, polychoric_stack
 from efficacy.reliability.moments import ItemMatrix, item_matrix
 from efficacy.results import Result
 
@@ -141,26 +142,6 @@ def _require_variation(im: ItemMatrix, x: np.ndarray) -> None:
             "every item needs at least two observed categories; "
             f"{len(described)} item(s) have one: " + ", ".join(described)
         )
-
-
-def _pair_indices(k: int) -> tuple[np.ndarray, np.ndarray]:
-    i, j = np.triu_indices(k, 1)
-    return i, j
-
-
-def _pair_tables(codes: np.ndarray, n_cat: int, weights: np.ndarray | None = None) -> np.ndarray:
-    """All two-way tables at once: ``(k, k, K, K)`` counts from one-hot products.
-
-    ``codes`` holds 0-based categories with -1 for missing.
-    """
-    n, k = codes.shape
-    onehot = np.zeros((n, k, n_cat))
-    rows, cols = np.nonzero(codes >= 0)
-    onehot[rows, cols, codes[rows, cols]] = 1.0
-    flat = onehot.reshape(n, k * n_cat)
-    weighted = flat if weights is None else flat * weights[:, None]
-    cross = weighted.T @ flat
-    return cross.reshape(k, n_cat, k, n_cat).transpose(0, 2, 1, 3)
 
 
 def _require_overlap(names: list[str], n_pairs: np.ndarray, minimum: int) -> None:
@@ -278,67 +259,47 @@ def polychoric(
         )
     codes = np.where(np.isnan(x), -1, x - low).astype(np.int64)
     k = im.n_items
-    counts = _pair_tables(codes, n_cat)  # (k, k, K, K)
-    n_pairs = counts.sum(axis=(2, 3))
+    tables, margins = pair_counts(codes, n_cat)
+    ii, jj = np.triu_indices(k, 1)
+    n_pairs = np.diag(margins[0].sum(axis=1))
+    n_pairs[ii, jj] = n_pairs[jj, ii] = tables[0].sum(axis=(1, 2))
     _require_overlap(im.names, n_pairs, 1)
-
-    item_freq = counts[np.arange(k), np.arange(k)].sum(axis=2)  # (k, K) marginal counts
-    proportions = item_freq / item_freq.sum(axis=1, keepdims=True)
-    tau = marginal_thresholds(proportions)
-
-    top = (item_freq > 0)[:, ::-1].argmax(axis=1)
-    if global_thresholds and len(set(top.tolist())) > 1:
-        global_thresholds = False
+    fit = polychoric_stack(
+        tables, margins, global_thresholds=global_thresholds, correct=correct, tol=tol
+    )
+    if global_thresholds and not fit["global"][0]:
         warnings.warn(
             "the items do not all reach the same highest category; thresholds are "
             "estimated per pair (psych sets global=FALSE in this case)",
             stacklevel=2,
         )
-
-    ii, jj = _pair_indices(k)
-    tabs = counts[ii, jj]
-    tot = tabs.sum(axis=(1, 2))
-    tabs = tabs / tot[:, None, None]
-    n_corrected = 0
-    if global_thresholds:
-        row_tau, col_tau = tau[ii], tau[jj]
-    else:
-        tabs, n_corrected = _correct_reduced(tabs, tot, correct)
-        row_tau = marginal_thresholds(tabs.sum(axis=2))
-        col_tau = marginal_thresholds(tabs.sum(axis=1))
+    if fit["degenerate"][0].any():
+        p = int(np.flatnonzero(fit["degenerate"][0])[0])
+        raise DataError(
+            f"items {im.names[ii[p]]!r} and {im.names[jj[p]]!r}: among the rows where both "
+            "are present one of them has a single category, so their correlation is not "
+            "identified with per-pair thresholds"
+        )
+    n_corrected = int(fit["n_corrected"][0])
     if n_corrected:
         warnings.warn(
             f"{n_corrected} pair table(s) had empty cells set to correct={correct} "
             "(continuity correction); examine the data",
             stacklevel=2,
         )
-    r = fit_tables(tabs, row_tau, col_tau, tol=tol)
-    rho = np.eye(k)
-    rho[ii, jj] = r
-    rho[jj, ii] = r
-    rho, smoothed = _finish(rho, smooth, "polychoric")
+    rho, smoothed = _finish(fit["rho"][0], smooth, "polychoric")
     return PolychoricResult(
         rho=pd.DataFrame(rho, index=im.names, columns=im.names),
-        thresholds=pd.DataFrame(tau, index=im.names, columns=_threshold_labels(low, n_cat)),
+        thresholds=pd.DataFrame(
+            fit["tau"][0], index=im.names, columns=_threshold_labels(low, n_cat)
+        ),
         n_obs=im.n_obs,
         method="polychoric",
-        global_thresholds=global_thresholds,
+        global_thresholds=bool(fit["global"][0]),
         n_corrected=n_corrected,
         smoothed=smoothed,
         n_pairs=pd.DataFrame(n_pairs.astype(np.int64), index=im.names, columns=im.names),
     )
-
-
-def _correct_reduced(tabs: np.ndarray, tot: np.ndarray, correct: float) -> tuple[np.ndarray, int]:
-    """psych's per-pair step: ignore empty rows and columns, fill other empty cells."""
-    rows_used = tabs.sum(axis=2) > 0
-    cols_used = tabs.sum(axis=1) > 0
-    inside = rows_used[:, :, None] & cols_used[:, None, :]
-    empty = inside & (tabs == 0)
-    fixed = empty.any(axis=(1, 2)) if correct > 0 else np.zeros(tabs.shape[0], dtype=bool)
-    if correct > 0:
-        tabs = np.where(empty, (correct / tot)[:, None, None], tabs)
-    return tabs, int(fixed.sum())
 
 
 def polychoric_table(
@@ -427,13 +388,14 @@ def tetrachoric(
         )
     codes = np.where(present, shifted, -1).astype(np.int64)
     k = im.n_items
-    counts = _pair_tables(codes, 2)
-    n_pairs = counts.sum(axis=(2, 3))
+    tables, margins = pair_counts(codes, 2)
+    ii, jj = np.triu_indices(k, 1)
+    tabs = tables[0]
+    n_pairs = np.diag(margins[0].sum(axis=1))
+    n_pairs[ii, jj] = n_pairs[jj, ii] = tabs.sum(axis=(1, 2))
     _require_overlap(im.names, n_pairs, 3)
     tau = -ndtri(np.nanmean(np.where(present, shifted, np.nan), axis=0))
 
-    ii, jj = _pair_indices(k)
-    tabs = counts[ii, jj]
     n_corrected = 0
     if correct > 0:
         empty = (tabs == 0) & (tabs.sum(axis=(1, 2)) > 1)[:, None, None]
