@@ -184,6 +184,18 @@ def score_interval(
         index = pd.RangeIndex(len(x))
     sd_array, _ = _check_sd(sd)
     r_array, _ = _check_reliability(reliability)
+    shapes = [x.shape, sd_array.shape, r_array.shape]
+    if mean is not None:
+        shapes.append(np.shape(mean))
+    try:
+        fits = np.broadcast_shapes(*shapes) == x.shape
+    except ValueError:
+        fits = False
+    if not fits:
+        raise DataError(
+            f"sd, reliability and mean must be scalars or match the {len(x)} scores; "
+            f"got shapes {shapes[1:]}"
+        )
     z = float(stats.norm.ppf((1.0 + level) / 2.0))
     if method == "observed":
         half = z * sd_array * np.sqrt(1.0 - r_array)
@@ -199,6 +211,4 @@ def score_interval(
         half = z * sd_array * np.sqrt(r_array * (1.0 - r_array))
         columns = {"score": x, "true_score": np.broadcast_to(centre, x.shape)}
     lower, upper = np.broadcast_arrays(centre - half, centre + half)
-    if lower.shape != x.shape:
-        raise DataError(f"sd, reliability and mean do not broadcast to the {len(x)} scores")
     return pd.DataFrame({**columns, "lower": lower, "upper": upper}, index=index)
