@@ -14,6 +14,8 @@ Examples
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from typing import TYPE_CHECKING, Any
 
 from efficacy._version import __version__
@@ -68,6 +70,28 @@ _EXPORTS: dict[str, str] = {
 }
 
 __all__ = ["__version__", *_EXPORTS]
+
+
+#: Public functions named like a subpackage (``ef.reliability()`` and ``efficacy/reliability/``).
+_SHADOWED = frozenset({"reliability"})
+
+
+class _Package(types.ModuleType):
+    """The package module: importing a subpackage must not replace a public function.
+
+    Python's import system sets ``efficacy.reliability`` to the subpackage when one of
+    its modules is first imported; the public name is the function. Import the
+    subpackage's modules with ``from efficacy.reliability import classical`` or
+    ``from efficacy.reliability.classical import alpha``.
+    """
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _SHADOWED and isinstance(value, types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
 
 
 def __getattr__(name: str) -> Any:
