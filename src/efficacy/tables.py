@@ -705,20 +705,16 @@ def item_table(
 #: NormComparison columns -> APA headers, in display order.
 _NORM_COLUMNS: dict[str, str] = {
     "scale": "Scale",
-    "group": "Group",
     "n": "*n*",
     "mean": "*M*",
     "sd": "*SD*",
-    "norm_n": "Norm *n*",
     "norm_mean": "Norm *M*",
     "norm_sd": "Norm *SD*",
-    "difference": "Difference",
-    "mean_difference": "Difference",
+    "mean_diff": "Difference",
     "t": "*t*",
     "df": "*df*",
     "p": "*p*",
     "d": "*d*",
-    "g": "*g*",
 }
 
 
@@ -728,13 +724,16 @@ def norm_comparison_table(
     title: str = "Comparison with the norm sample",
     note: str | None = None,
     number: int | None = None,
+    effect: Literal["d", "g"] = "d",
 ) -> ApaTable:
-    """Sample against norm: sample and norm *M* and *SD*, *t*, *df*, *p* and *d* with its CI.
+    """Sample against norm: *n*, *M*, *SD*, the norm's *M* and *SD*, *t*, *df*, *p*, *d* [CI].
 
     Parameters
     ----------
     comparison
         A NormComparison (from :func:`efficacy.compare_to_norm`) or its ``to_frame()``.
+    effect
+        The effect size shown: Cohen's ``"d"`` or Hedges' ``"g"``.
 
     Examples
     --------
@@ -748,35 +747,40 @@ def norm_comparison_table(
     frame = comparison.to_frame() if hasattr(comparison, "to_frame") else comparison
     if not isinstance(frame, pd.DataFrame):
         raise DataError(f"expected a NormComparison or a DataFrame, got {type(frame).__name__}")
-    frame = frame.copy()
+    if effect not in ("d", "g"):
+        raise DataError(f"effect must be 'd' or 'g', got {effect!r}")
+    level = float(getattr(comparison, "level", 0.95))
+    columns = dict(_NORM_COLUMNS)
+    if effect == "g":
+        columns.pop("d")
+        columns["g"] = "*g*"
     out = pd.DataFrame(index=frame.index)
-    for column, label in _NORM_COLUMNS.items():
-        if column in frame.columns and label not in out.columns:
+    for column, label in columns.items():
+        if column in frame.columns:
             out[label] = frame[column].to_numpy()
-    effect = next((e for e in ("d", "g") if e in frame.columns), None)
-    lower = next(
-        (c for c in (f"{effect}_ci_lower", f"{effect}_lower", "ci_lower") if c in frame.columns),
-        None,
-    )
-    upper = next(
-        (c for c in (f"{effect}_ci_upper", f"{effect}_upper", "ci_upper") if c in frame.columns),
-        None,
-    )
-    if effect and lower and upper:
-        out[f"*{effect}* 95% CI"] = list(
-            zip(frame[lower].to_numpy(), frame[upper].to_numpy(), strict=True)
-        )
+    lower, upper = f"{effect}_ci_lower", f"{effect}_ci_upper"
+    ci_label = f"*{effect}* {level * 100:g}% CI"
+    if lower in frame.columns and upper in frame.columns:
+        out[ci_label] = list(zip(frame[lower].to_numpy(), frame[upper].to_numpy(), strict=True))
     if out.shape[1] == 0:
-        out = frame
+        out = frame.copy()
+    if out.index.name is not None:
+        out.index.name = str(out.index.name).capitalize()
     digits = {"*df*": 0 if "*df*" in out and _integral(out["*df*"]) else 2}
-    default = (
-        "One-sample comparison of the sample mean with the norm mean; *d* = (*M* − norm *M*) / "
-        "norm *SD*."
-    )
+    if note is None:
+        sd_used = set(frame["d_sd"]) if "d_sd" in frame.columns else {"norm"}
+        sd_text = " or ".join(
+            "the norm *SD*" if used == "norm" else "the sample *SD*" for used in sorted(sd_used)
+        )
+        name = "Cohen's *d*" if effect == "d" else "Hedges' *g*"
+        note = (
+            "One-sample *t* test of the sample mean against the norm mean; "
+            f"{name} = (*M* − norm *M*) / {sd_text}."
+        )
     return ApaTable(
         frame=out,
         title=title,
-        note=note if note is not None else default,
+        note=note,
         number=number,
         digits=digits,
         p_columns=tuple(c for c in out.columns if c == "*p*"),
