@@ -9,9 +9,11 @@ code, never a Python traceback:
 
 Examples
 --------
->>> main(["list"])  # doctest: +ELLIPSIS
-id ...
+>>> main(["validate", "instruments/gse.yaml"])  # doctest: +SKIP
+instruments/gse.yaml: valid
 0
+>>> main(["list"])  # doctest: +ELLIPSIS, +NORMALIZE_WHITESPACE
+name ... gse General Self-Efficacy Scale ... 0
 """
 
 from __future__ import annotations
