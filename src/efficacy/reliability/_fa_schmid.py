@@ -108,10 +108,7 @@ def schmid(m: np.ndarray, nf: int, fm: str = "minres", *, flip: bool = True) -> 
     groups = np.sign(pattern) * np.sqrt(uniq2)
     p2 = g**2 / h2
 
-    if flip:
-        key = np.where(g < 0, -1.0, 1.0)
-    else:
-        key = np.ones((b, p))
+    key = np.where(g < 0, -1.0, 1.0) if flip else np.ones((b, p))
     m = m * key[:, :, None] * key[:, None, :]
     g = g * key
     groups = groups * key[:, :, None]

@@ -39,6 +39,7 @@ class Solution:
     extraction: Extraction
     rotation_converged: np.ndarray  # (B,)
     rotation_iterations: np.ndarray  # (B,)
+    order: np.ndarray  # (B, nf): original (extraction) index of each sorted column
 
 
 def solve(r: np.ndarray, nf: int, fm: str = "minres", rotate: str = "oblimin") -> Solution:
@@ -62,6 +63,7 @@ def solve(r: np.ndarray, nf: int, fm: str = "minres", rotate: str = "oblimin") -
     rotated = rotated * sign[:, None, :]
     if phi is not None:
         phi = phi * sign[:, :, None] * sign[:, None, :]
+    order = np.broadcast_to(np.arange(nf), (b, nf)).copy()
     if nf > 1:
         cross = rotated.transpose(0, 2, 1) @ rotated
         explained = np.diagonal(cross if phi is None else phi @ cross, axis1=1, axis2=2)
@@ -71,4 +73,4 @@ def solve(r: np.ndarray, nf: int, fm: str = "minres", rotate: str = "oblimin") -
             phi = np.take_along_axis(phi, order[:, :, None], axis=1)
             phi = np.take_along_axis(phi, order[:, None, :], axis=2)
     communality = (load**2).sum(axis=2)
-    return Solution(rotated, phi, load, communality, ext, conv, iters)
+    return Solution(rotated, phi, load, communality, ext, conv, iters, order)

@@ -22,11 +22,11 @@ With ``R`` the correlation matrix, ``F`` the pattern, ``Phi`` the factor correla
 
 Examples
 --------
->>> r = np.array([[1.0, 0.42, 0.35], [0.42, 1.0, 0.30], [0.35, 0.30, 1.0]])
+>>> r = np.array([[1.0, 0.45, 0.35], [0.45, 1.0, 0.30], [0.35, 0.30, 1.0]])
 >>> f = np.array([[0.7], [0.6], [0.5]])
 >>> st = factor_stats(r, f, None, n_obs=200)
->>> round(st["rms"], 6), st["dof"]
-(0.00527, 0.0)
+>>> round(st["rms"], 9), st["dof"]  # one residual of 0.03: sqrt(2 * 0.03^2 / 6)
+(0.017320508, 0.0)
 """
 
 from __future__ import annotations

@@ -88,7 +88,7 @@ def _quartimin(lam: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def oblimin(loadings: np.ndarray, *, eps: float = 1e-5, maxit: int = 1000) -> Rotation:
     """Quartimin (oblimin, ``gam = 0``) of each ``(p, m)`` matrix, as GPArotation's GPFoblq."""
     a = np.array(loadings, dtype=float)
-    b, p, m = a.shape
+    b, _p, m = a.shape
     tmat = np.broadcast_to(np.eye(m), (b, m, m)).copy()
     al = np.ones(b)
     lam = a @ np.linalg.inv(tmat).transpose(0, 2, 1)
