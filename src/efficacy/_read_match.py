@@ -5,10 +5,10 @@ variable label (SPSS, REDCap), the second header row (Qualtrics) or the column n
 itself. Texts are compared after normalisation: HTML markup and entities removed,
 Unicode compatibility forms folded (curly quotes, non-breaking spaces), case folded,
 every run of punctuation and whitespace made one space. A label also matches when
-the item text is what follows a ``" - "`` separator (Qualtrics matrix questions are
-labelled ``"<question> - <statement>"``) or when it only adds a leading number
-(``"3. It is easy for me ..."``). Nothing fuzzier: a near miss is reported, not
-guessed.
+the item text is what follows a separator (Qualtrics matrix questions are labelled
+``"<question> - <statement>"``, in legacy exports ``"<question>.-<statement>"``) or
+when it only adds a leading number (``"3. It is easy for me ..."``). Nothing
+fuzzier: a near miss is reported, not guessed.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from efficacy._read_redcap import plain
 from efficacy.errors import DataError
 from efficacy.instrument import Instrument
 
-_SEPARATOR = re.compile(r"\s+[-\u2013\u2014]\s+")
+_SEPARATOR = re.compile(r"\s+[-\u2013\u2014]\s+|(?<=[.?!:])[-\u2013\u2014]\s*")
 _NUMBERING = re.compile(r"^\s*\(?[A-Za-z]{0,3}\d+[a-z]?[.):]\s+")
 _NOT_WORD = re.compile(r"[\W_]+")
 

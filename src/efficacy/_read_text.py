@@ -2,7 +2,8 @@
 
 The bytes are decoded with the encoding given, else as UTF-8 (with or without a byte
 order mark; UTF-16 with a BOM, as Qualtrics writes TSV), else with the guess of
-charset-normalizer when it is installed, else as Windows-1252. A guess is reported
+charset-normalizer when it is installed (Windows-1252 winning its ties), else as
+Windows-1252. A guess is reported
 with a warning and recorded, because a wrong one garbles names without failing.
 """
 
@@ -87,8 +88,27 @@ def _detect(raw: bytes) -> str | None:
         from charset_normalizer import from_bytes
     except ImportError:  # pragma: no cover - optional dependency
         return None
-    best = from_bytes(raw[:1_000_000]).best()
-    return None if best is None else str(best.encoding)
+    sample = raw[:1_000_000]
+    results = from_bytes(sample)
+    best = results.best()
+    if best is None:
+        return None
+    # Short Western European files often fit several code pages equally well; the
+    # detector then ranks a sibling (cp1250, cp1257) first. Windows-1252 wins a tie,
+    # and is named whenever it reads the bytes exactly as the guess does.
+    for match in results:
+        if match.encoding == "cp1252" and (match.chaos, -match.coherence) <= (
+            best.chaos,
+            -best.coherence,
+        ):
+            return "cp1252"
+    guess = str(best.encoding)
+    try:
+        if sample.decode("cp1252") == sample.decode(guess):
+            return "cp1252"
+    except (UnicodeDecodeError, LookupError):
+        pass
+    return guess
 
 
 def read_text(path: Path, encoding: str | None) -> tuple[str, str]:
