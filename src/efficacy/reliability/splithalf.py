@@ -199,33 +199,34 @@ def _all_splits(k: int) -> np.ndarray:
 
 
 def _unrank(ranks: np.ndarray, n: int, m: int) -> np.ndarray:
-    """Combinations of m out of n from their ranks in the combinatorial number system."""
+    """Membership matrix (len(ranks) x n) of the m-combinations with these ranks in the
+    combinatorial number system (rank = sum of C(c_i, i) over chosen c_m > ... > c_1)."""
     table = np.array([[math.comb(c, i) for i in range(m + 1)] for c in range(n)], dtype=np.int64)
-    members = np.empty((len(ranks), m), dtype=np.intp)
-    remaining = ranks.astype(np.int64).copy()
-    for i in range(m, 0, -1):  # loop over positions, vectorised over splits
-        c = np.searchsorted(table[:, i], remaining, side="right") - 1
-        members[:, i - 1] = c
-        remaining -= table[c, i]
-    return members
+    members = np.zeros((n, len(ranks)))
+    remaining = ranks.astype(np.int64)
+    need = np.full(len(ranks), m)
+    for c in range(n - 1, -1, -1):  # loop over items, vectorised over splits
+        threshold = table[c][need]
+        take = (remaining >= threshold) & (need > 0)
+        members[c] = take
+        remaining = remaining - threshold * take
+        need = need - take
+    return members.T
 
 
 def _random_splits(k: int, n_splits: int, rng: np.random.Generator) -> np.ndarray:
     """``n_splits`` distinct random splits (membership of half A)."""
     m = k // 2
     total = n_distinct_splits(k)
-    s = np.zeros((n_splits, k))
-    if total <= _MAX_RANK:
-        ranks = rng.choice(total, size=n_splits, replace=False)
-        if k % 2 == 0:
-            members = _unrank(ranks, k - 1, m - 1) + 1
-            members = np.column_stack([np.zeros(n_splits, dtype=np.intp), members])
-        else:
-            members = _unrank(ranks, k, m)
-    else:
+    if total > _MAX_RANK:
+        s = np.zeros((n_splits, k))
         members = rng.random((n_splits, k)).argsort(axis=1)[:, :m]
-    np.put_along_axis(s, members, 1.0, axis=1)
-    return s
+        np.put_along_axis(s, members, 1.0, axis=1)
+        return s
+    ranks = rng.choice(total, size=n_splits, replace=False)
+    if k % 2 == 0:  # the first item in half A, m - 1 of the other k - 1 items
+        return np.column_stack([np.ones(n_splits), _unrank(ranks, k - 1, m - 1)])
+    return _unrank(ranks, k, m)
 
 
 def split_coefficients(matrix: np.ndarray, splits: np.ndarray) -> np.ndarray:
@@ -237,7 +238,8 @@ def split_coefficients(matrix: np.ndarray, splits: np.ndarray) -> np.ndarray:
     >>> split_coefficients(r, np.array([[1.0, 1, 0, 0]])).round(4).tolist()
     [0.8]
     """
-    between = np.einsum("sk,sk->s", splits @ matrix, 1.0 - splits)
+    product = splits @ matrix
+    between = splits @ matrix.sum(axis=1) - (product * splits).sum(axis=1)  # s'M1 - s'Ms
     return 4.0 * between / matrix.sum()
 
 
@@ -427,7 +429,7 @@ def split_half(
         max=float(values[best]),
         min=float(values[worst]),
         mean=float(values.mean()),
-        median=float(np.median(values)),
+        median=float(quantiles[1]),
         alpha=float(std["alpha"]),
         lambda2=float(std["lambda2"]),
         lambda6=float(std["lambda6"]),
