@@ -528,16 +528,36 @@ def _scale_results(source: Any, what: str) -> dict[str, Any]:
         return {}
     if isinstance(source, Mapping):
         return dict(source)
-    for attribute in ("scales", "results"):
-        inner = getattr(source, attribute, None)
-        if isinstance(inner, Mapping):
-            return dict(inner)
+    inner = getattr(source, "scales", None)
+    if isinstance(inner, Mapping):
+        return dict(inner)
     if hasattr(source, what):
         return {"": source}
     raise DataError(
-        f"expected a result with .{what}, a dict scale -> result, or a per-scale "
-        f"reliability result; got {type(source).__name__}"
+        f"expected a result with .{what}, a dict scale -> result, or the result of "
+        f"efficacy.reliability(); got {type(source).__name__}"
     )
+
+
+def _split(entry: Any) -> tuple[Any, Any, str]:
+    """(alpha result, omega result, published alpha) of one scale's entry."""
+    inner = getattr(entry, "alpha", None)
+    if inner is not None and not isinstance(inner, numbers.Real):  # a per-scale result
+        return inner, getattr(entry, "omega", None), getattr(entry, "published_alpha", "")
+    return entry, None, ""
+
+
+def _omega_ci(res_omega: Any) -> tuple[float, float]:
+    ci = getattr(res_omega, "ci", None)
+    if isinstance(ci, pd.DataFrame) and "omega_total" in ci.index:
+        return float(ci.loc["omega_total", "lower"]), float(ci.loc["omega_total", "upper"])
+    return math.nan, math.nan
+
+
+def _published_text(text: str) -> str:
+    """Published coefficients in APA form: ``0.76-0.9`` -> ``.76–.90``."""
+    text = re.sub(r"\d*\.\d+", lambda m: strip_zero(f"{float(m.group()):.2f}"), text)
+    return re.sub(r"(?<=\d)-(?=\.?\d)", "–", text)
 
 
 def reliability_table(
@@ -554,19 +574,22 @@ def reliability_table(
     Parameters
     ----------
     alpha
-        An :class:`~efficacy.reliability.classical.AlphaResult`, a dict scale id ->
-        AlphaResult, or the per-scale result of :func:`efficacy.reliability` (which
-        also supplies omega when it holds it).
+        The result of :func:`efficacy.reliability` (alpha and omega of every scale),
+        an :class:`~efficacy.reliability.classical.AlphaResult`, or a dict scale id ->
+        AlphaResult.
     omega
-        An OmegaResult or a dict scale id -> OmegaResult (optional).
+        An OmegaResult or a dict scale id -> OmegaResult, for alpha results given
+        without one.
     names
         Display names of the scales (scale id -> name).
 
     Returns
     -------
     ApaTable
-        Columns *n*, *k* (items), α, the α interval, ω (total) when given, and the
-        *M* and *SD* of the item-mean score.
+        Columns *n*, *k* (items), α and its interval, ω total (psych's form, observed
+        variance) and ω from the model-implied variance (McDonald) when omega is
+        known, the *M* and *SD* of the mean item score, and the published α when the
+        instrument gives one.
 
     Examples
     --------
@@ -577,55 +600,79 @@ def reliability_table(
     >>> list(table.frame.columns)
     ['*n*', '*k*', 'α', '95% CI', '*M*', '*SD*']
     """
-    alphas = _scale_results(alpha, "alpha")
-    if omega is None:
-        inner_omega = {key: getattr(res, "omega", None) for key, res in alphas.items()}
-        omegas = {k: v for k, v in inner_omega.items() if v is not None and not callable(v)}
-    else:
-        omegas = _scale_results(omega, "omega_total")
+    entries = _scale_results(alpha, "alpha")
+    extra_omega = _scale_results(omega, "omega_total")
     names = dict(names or {})
     rows = []
-    levels = set()
-    for key, res in alphas.items():
-        res_alpha = getattr(res, "alpha_result", None) or res
-        levels.add(getattr(res_alpha, "level", 0.95))
+    levels: set[float] = set()
+    methods: set[str] = set()
+    has_omega = has_model = has_published = has_omega_ci = False
+    for key, entry in entries.items():
+        res_alpha, res_omega, published = _split(entry)
+        res_omega = res_omega if res_omega is not None else extra_omega.get(key)
+        if res_omega is None and len(extra_omega) == 1 and len(entries) == 1:
+            res_omega = next(iter(extra_omega.values()))
+        levels.add(float(getattr(res_alpha, "level", 0.95)))
+        if getattr(res_alpha, "ci_method", None):
+            methods.add(str(res_alpha.ci_method))
         row: dict[str, Any] = {
             "Scale": names.get(key, key) or "Scale",
             "*n*": getattr(res_alpha, "n_obs", None),
             "*k*": getattr(res_alpha, "n_items", None),
             "α": res_alpha.alpha,
             "CI": tuple(getattr(res_alpha, "ci", (math.nan, math.nan))),
+            "ω": getattr(res_omega, "omega_total", math.nan),
+            "ω CI": _omega_ci(res_omega),
+            "ω (model)": getattr(res_omega, "omega_total_model", math.nan),
+            "*M*": getattr(res_alpha, "mean", math.nan),
+            "*SD*": getattr(res_alpha, "sd", math.nan),
+            "Published α": _published_text(published or ""),
         }
-        if omegas:
-            om = omegas.get(key)
-            row["ω"] = getattr(om, "omega_total", math.nan) if om is not None else math.nan
-        row["*M*"] = getattr(res_alpha, "mean", math.nan)
-        row["*SD*"] = getattr(res_alpha, "sd", math.nan)
+        has_omega |= res_omega is not None and hasattr(res_omega, "omega_total")
+        has_model |= res_omega is not None and hasattr(res_omega, "omega_total_model")
+        has_published |= bool(published)
+        has_omega_ci |= not math.isnan(row["ω CI"][0])
         rows.append(row)
     frame = pd.DataFrame(rows).set_index("Scale")
+    dropped = [
+        name
+        for name, keep in (
+            ("ω", has_omega),
+            ("ω CI", has_omega_ci),
+            ("ω (model)", has_model),
+            ("Published α", has_published),
+        )
+        if not keep
+    ]
+    frame = frame.drop(columns=dropped)
     level = levels.pop() if len(levels) == 1 else 0.95
     ci_label = f"{level * 100:g}% CI"
-    frame = frame.rename(columns={"CI": ci_label})
-    methods = {
-        getattr(getattr(r, "alpha_result", None) or r, "ci_method", None) for r in alphas.values()
-    }
-    methods.discard(None)
+    frame = frame.rename(columns={"CI": ci_label, "ω CI": f"ω {ci_label}"})
     parts = ["α = Cronbach's alpha"]
     if methods:
-        named = ", ".join(sorted(CI_METHODS.get(str(m), str(m)) for m in methods))
+        named = ", ".join(sorted(CI_METHODS.get(m, m) for m in methods))
         parts[0] += f" with its {ci_label} ({named})"
-    if omegas:
-        parts.append("ω = McDonald's omega total")
+    if has_omega:
+        parts.append(
+            "ω = McDonald's omega total of a one-factor model over the observed total "
+            "variance (R psych)"
+        )
+    if has_omega_ci:
+        parts[-1] += " with its bootstrap interval"
+    if has_model:
+        parts.append("ω (model) = the same over the model-implied variance")
     parts.append("*M* and *SD* of the mean item score")
-    default_note = "; ".join(parts) + "."
+    if has_published:
+        parts.append("published α as reported for the instrument")
     return ApaTable(
         frame=frame,
         title=title,
-        note=note if note is not None else default_note,
+        note=note if note is not None else "; ".join(parts) + ".",
         number=number,
-        bounded=("α", ci_label, "ω"),
+        bounded=("α", ci_label, "ω", f"ω {ci_label}", "ω (model)"),
         p_columns=(),
         symbols=False,
+        align={"Published α": "r"},
     )
 
 
