@@ -592,3 +592,17 @@ def test_no_warnings_in_plain_use():
         warnings.simplefilter("error")
         ef.standardize(gse_frame([30.0]), "gse", "world2006", reliability=0.86)
         ef.compare_to_norm(SAMPLE, "gse", "world2006")
+
+
+def test_with_scores_from_ef_score():
+    data = pd.DataFrame({f"gse{i}": [4, 3, 1, 2] for i in range(1, 11)})
+    data["gse1"] = [4, 3, 1, None]  # one missing item: prorated sum
+    scores = ef.score(data, "gse")
+    out = ef.standardize(scores, "gse", "world2006", reliability=0.86)
+    assert out["score"].tolist() == [40.0, 30.0, 10.0, 20.0]
+    assert out.loc[1, "z"] == pytest.approx((30 - 29.59) / 5.29)
+    means = ef.score(data, "gse", method="mean")
+    with pytest.raises(DataError, match="scored as mean scores"):
+        ef.standardize(means, "gse", "world2006", reliability=0.86)
+    table = ef.build_norms(means, instrument="gse")
+    assert table.metric == "mean"

@@ -335,33 +335,59 @@ def group_columns(
     return {cov: source[col].reindex(index) for cov, col in mapping.items()}
 
 
-def _matches(values: pd.Series, wanted: Any, covariate: str) -> np.ndarray:
-    if isinstance(wanted, tuple):
-        low, high = wanted
-        numbers = pd.to_numeric(values, errors="coerce")
-        bad = numbers.isna() & values.notna()
-        if bad.any():
-            raise DataError(
-                f"covariate {covariate!r} is a numeric range in the norm table, but "
-                f"{describe_cells(covariate, bad, values)} are not numbers"
-            )
-        mask = numbers.notna().to_numpy(dtype=bool).copy()
-        array = numbers.to_numpy(dtype=float, na_value=np.nan)
-        if low is not None:
-            mask &= array >= low
-        if high is not None:
-            mask &= array <= high
-        return mask
-    if pd.api.types.is_bool_dtype(values.dtype):
-        if not isinstance(wanted, bool):
-            return np.zeros(len(values), dtype=bool)
-        return (values == wanted).fillna(False).to_numpy(dtype=bool)
-    if isinstance(wanted, bool):
-        wanted = "true" if wanted else "false"
-    elif isinstance(wanted, int | float) and pd.api.types.is_numeric_dtype(values.dtype):
-        return (values == wanted).fillna(False).to_numpy(dtype=bool)
-    text = values.astype("string").str.strip().str.casefold()
-    return (text == str(wanted).strip().casefold()).fillna(False).to_numpy(dtype=bool)
+class _Covariate:
+    """One covariate prepared once for matching against every norm group.
+
+    Values are factorised, so categorical matching normalises only the distinct
+    values; the numeric form for range covariates is computed on first use.
+    """
+
+    def __init__(self, name: str, values: pd.Series) -> None:
+        self.name = name
+        self.values = values
+        self.codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        self.uniques = pd.Series(uniques)
+        self._numbers: np.ndarray | None = None
+
+    def numbers(self) -> np.ndarray:
+        if self._numbers is None:
+            converted = pd.to_numeric(self.values, errors="coerce")
+            bad = converted.isna() & self.values.notna()
+            if bad.any():
+                raise DataError(
+                    f"covariate {self.name!r} is a numeric range in the norm table, but "
+                    f"{describe_cells(self.name, bad, self.values)} are not numbers"
+                )
+            self._numbers = converted.to_numpy(dtype=float, na_value=np.nan)
+        return self._numbers
+
+    def matches(self, wanted: Any) -> np.ndarray:
+        if isinstance(wanted, tuple):
+            low, high = wanted
+            array = self.numbers()
+            mask = ~np.isnan(array)
+            if low is not None:
+                mask &= array >= low
+            if high is not None:
+                mask &= array <= high
+            return mask
+        hit = self._hit_uniques(wanted)
+        return np.append(hit, False)[self.codes]  # code -1 (missing) -> False
+
+    def _hit_uniques(self, wanted: Any) -> np.ndarray:
+        uniques = self.uniques
+        if len(uniques) == 0:
+            return np.zeros(0, dtype=bool)
+        if pd.api.types.is_bool_dtype(self.values.dtype):
+            if not isinstance(wanted, bool):
+                return np.zeros(len(uniques), dtype=bool)
+            return (uniques == wanted).to_numpy(dtype=bool)
+        if isinstance(wanted, bool):
+            wanted = "true" if wanted else "false"
+        elif isinstance(wanted, int | float) and pd.api.types.is_numeric_dtype(self.values.dtype):
+            return (uniques == wanted).to_numpy(dtype=bool)
+        text = uniques.astype("string").str.strip().str.casefold()
+        return (text == str(wanted).strip().casefold()).fillna(False).to_numpy(dtype=bool)
 
 
 def assign_groups(
@@ -384,12 +410,13 @@ def assign_groups(
             f"its groups are {labels}"
         )
     index = next(iter(covariates.values())).index
+    prepared = {name: _Covariate(name, values) for name, values in covariates.items()}
     codes = np.full(len(index), -1, dtype=np.intp)
     hits = np.zeros(len(index), dtype=np.intp)
     for position, row in enumerate(candidates):
         mask = np.ones(len(index), dtype=bool)
         for covariate, value in row.where.items():
-            mask &= _matches(covariates[covariate], value, covariate)
+            mask &= prepared[covariate].matches(value)
         codes[mask] = position
         hits += mask
     if (hits > 1).any():

@@ -78,12 +78,21 @@ def _band(z: np.ndarray, shift: float, low: int, high: int) -> np.ndarray:
     return out.astype(np.int64)
 
 
+#: ``percentile_method`` labels; :func:`table_percentile` returns codes into these.
+METHOD_LABELS = (TABLE, TABLE_INTERPOLATED, NORMAL, OUTSIDE_TABLE)
+
+
 def table_percentile(x: np.ndarray, table: Mapping[float, float]) -> tuple[np.ndarray, np.ndarray]:
     """Percentile ranks looked up in a score -> rank table, linear between entries.
 
-    Returns the ranks and a label per score: ``table`` for a listed score,
-    ``table_interpolated`` between listed scores, ``outside_table`` (rank NaN) below
-    the lowest or above the highest listed score, where a table says nothing.
+    Returns the ranks and a code per score into :data:`METHOD_LABELS`: ``table`` for
+    a listed score, ``table_interpolated`` between listed scores, ``outside_table``
+    (rank NaN) below the lowest or above the highest listed score, where a table
+    says nothing; -1 for a missing score.
+
+    >>> value, code = table_percentile(np.array([20.0, 25.0, 50.0]), {20: 10.0, 30: 50.0})
+    >>> value.tolist(), [METHOD_LABELS[c] for c in code]
+    ([10.0, 30.0, nan], ['table', 'table_interpolated', 'outside_table'])
     """
     keys = np.array(sorted(table), dtype=float)
     ranks = np.array([table[k] for k in sorted(table)], dtype=float)
@@ -91,9 +100,9 @@ def table_percentile(x: np.ndarray, table: Mapping[float, float]) -> tuple[np.nd
     inside = (x >= keys[0]) & (x <= keys[-1])
     value = np.where(inside, np.interp(x, keys, ranks), np.nan)
     listed = np.isin(x, keys)
-    label = np.where(listed, TABLE, np.where(inside, TABLE_INTERPOLATED, OUTSIDE_TABLE))
-    label = np.where(np.isnan(x), "", label)
-    return value, label
+    code = np.where(listed, 0, np.where(inside, 1, 3)).astype(np.int8)
+    code[np.isnan(x)] = -1
+    return value, code
 
 
 def normal_percentile(z: np.ndarray) -> np.ndarray:

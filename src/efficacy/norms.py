@@ -279,14 +279,14 @@ def standardize(
     z = (x - mean) / sd
     t = 50.0 + 10.0 * z
     percentile = ns.normal_percentile(z)
-    method = np.where(np.isnan(z), "", ns.NORMAL).astype(object)
+    method = np.where(np.isnan(z), -1, ns.METHOD_LABELS.index(ns.NORMAL)).astype(np.int8)
     for position, row in enumerate(groups):
         if row.percentiles:
             mask = codes == position
-            value, label = ns.table_percentile(x[mask], row.percentiles)
+            value, method_code = ns.table_percentile(x[mask], row.percentiles)
             percentile[mask] = value
-            method[mask] = label
-    outside = method == ns.OUTSIDE_TABLE
+            method[mask] = method_code
+    outside = method == ns.METHOD_LABELS.index(ns.OUTSIDE_TABLE)
     if outside.any():
         rows = list(setup.scores.values.index[outside])
         warnings.warn(
@@ -300,17 +300,17 @@ def standardize(
     sem = sd * np.sqrt(1.0 - r)
     half_t = crit * 10.0 * np.sqrt(1.0 - r)
     index = setup.scores.values.index
-    labels = _per_respondent([g.label for g in groups], codes, fill=None)
+    labels = pd.Categorical.from_codes(codes, categories=[g.label for g in groups])
     out = pd.DataFrame(
         {
             "score": x,
-            "norm_group": pd.array(labels, dtype="string"),
+            "norm_group": labels,
             "norm_mean": mean,
             "norm_sd": sd,
             "z": z,
             "t": t,
             "percentile": percentile,
-            "percentile_method": pd.array(np.where(method == "", None, method), dtype="string"),
+            "percentile_method": pd.Categorical.from_codes(method, ns.METHOD_LABELS),
             "stanine": pd.array(ns.stanine(z), dtype="Int64"),
             "sten": pd.array(ns.sten(z), dtype="Int64"),
             "sem": sem,
