@@ -480,6 +480,7 @@ def test_build_norms_hand_calculation():
         30.0: 100 * (1 + 2 / 2) / 4,
         40.0: 100 * (3 + 1 / 2) / 4,
     }
+    assert "mid-rank" in table.note
 
 
 def test_build_norms_by_group_with_overall_first():

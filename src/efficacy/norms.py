@@ -90,6 +90,10 @@ STANDARD_COLUMNS = (
     "t_ci_upper",
 )
 
+MIDRANK_NOTE = (
+    "Percentile ranks by the mid-rank definition: 100*(number below + half the number at)/n."
+)
+
 PERCENTILE_NOTE = (
     "percentile ranks from the norm group's percentile table where it has one, linear "
     "between listed scores ('table', 'table_interpolated'; NaN 'outside_table' beyond "
@@ -615,7 +619,8 @@ def build_norms(
         Optional: checks the scores against the scale's range for the metric.
     id, kind, population, source_ref, provenance, note
         The table's fields in the instrument file. ``source_ref`` must be a citation
-        key of the instrument file the table will be pasted into.
+        key of the instrument file the table will be pasted into. With percentiles,
+        the note ends with a sentence naming the mid-rank definition.
     metric
         ``"sum"`` or ``"mean"``; default from the scores' provenance, else the
         instrument's scale, else an error.
@@ -687,6 +692,8 @@ def build_norms(
             where = {k: _plain_value(v) for k, v in zip(keys, key, strict=True)}
             label = ", ".join(f"{k}={v}" for k, v in where.items())
             groups.append(_norm_group(where, members.to_numpy(dtype=float), percentiles, label))
+    if percentiles:
+        note = f"{note} {MIDRANK_NOTE}" if note else MIDRANK_NOTE
     return NormTable(
         id=id,
         scale=scale_id,
