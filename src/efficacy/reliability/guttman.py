@@ -19,7 +19,7 @@ True
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
@@ -193,7 +193,7 @@ class KR20Result(Result):
     """
 
     kr20: float
-    p: pd.Series
+    p: pd.Series = field(compare=False)
     var_total: float
     n_obs: int
     n_items: int

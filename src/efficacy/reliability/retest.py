@@ -20,7 +20,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -75,8 +75,8 @@ class RetestResult(Result):
     sd_diff: float
     n: int
     n_dropped: int
-    icc: pd.DataFrame
-    dropped: tuple[Any, ...]
+    icc: pd.DataFrame = field(compare=False)
+    dropped: tuple[Any, ...] = ()
 
     def to_frame(self) -> pd.DataFrame:
         """One row per statistic (six ICCs, pearson_r, mean_diff, sd_diff):
