@@ -12,9 +12,9 @@ Examples
 >>> import numpy as np
 >>> x = np.array([[1.0, 2.0], [2.0, 2.0], [1.0, np.nan], [2.0, 1.0]])
 >>> response_frequencies(x, ["a", "b"])
-     1.0       2.0  miss
-a  0.50  0.500000  0.00
-b  0.25  0.666667  0.25
+          1         2  miss
+a  0.500000  0.500000  0.00
+b  0.333333  0.666667  0.25
 """
 
 from __future__ import annotations
@@ -60,9 +60,9 @@ def frequencies_from_counts(
     --------
     >>> counts = np.array([[0, 2, 2], [1, 2, 0]])
     >>> frequencies_from_counts(counts, np.array([0.0, 1.0]), ["a", "b"], n_obs=4)
-         1.0       2.0  miss
-    a  0.50  0.500000  0.00
-    b  0.25  0.666667  0.25
+              1         2  miss
+    a  0.500000  0.500000  0.00
+    b  0.333333  0.666667  0.25
     """
     seen = counts > 0
     first = np.argmax(seen, axis=1)

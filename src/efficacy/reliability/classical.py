@@ -18,9 +18,9 @@ Examples
 ... )
 >>> res = alpha(items)
 >>> round(res.alpha, 3), res.n_items, res.ci_method
-(0.822, 4, 'feldt')
+(0.732, 4, 'feldt')
 >>> res.items[["r_drop", "alpha_if_deleted"]].round(3).loc["q0"].tolist()
-[0.636, 0.781]
+[0.491, 0.69]
 """
 
 from __future__ import annotations
@@ -65,6 +65,10 @@ _ITEM_COLUMNS = (
     "var_r_if_deleted",
     "median_r_if_deleted",
 )
+
+
+def _quiet() -> np.errstate:
+    return np.errstate(divide="ignore", invalid="ignore", over="ignore")
 
 
 class NegativeItemWarning(UserWarning):
@@ -385,10 +389,10 @@ def alpha(
     ... })
     >>> res = alpha(data, reverse=["c"], min=1, max=5)
     >>> round(res.alpha, 4), res.reverse
-    (0.9198, ('c',))
+    (0.9471, ('c',))
     >>> res.to_frame()[["alpha", "std_alpha", "ci_lower", "ci_upper"]].round(3)
            alpha  std_alpha  ci_lower  ci_upper
-    total   0.92      0.924     0.731     0.988
+    total  0.947      0.947     0.776     0.992
     """
     if nan_policy not in ("pairwise", "listwise"):
         raise ValueError(f"nan_policy must be 'pairwise' or 'listwise', got {nan_policy!r}")
@@ -423,7 +427,9 @@ def alpha(
         reflect_value = 0.0
     reflect = np.full(k, reflect_value)
 
-    mom = alpha_moments(x, sign, reflect, nan_policy, pair_cor=psych_version == "2.5")
+    # Non-finite input is reported below; degenerate matrices give inf/NaN as in psych.
+    with _quiet():
+        mom = alpha_moments(x, sign, reflect, nan_policy, pair_cor=psych_version == "2.5")
     if mom.codes is not None:
         col_min, col_max = mom.codes.column_range()
     else:
@@ -436,9 +442,10 @@ def alpha(
 
     c = mom.cov
     r = mom.pair_cor if mom.pair_cor is not None else cov2cor(c)
-    total = alpha_stats(c, r)
-    drop = alpha_drop_stats(c, r)
-    item = item_total_stats(c, r)
+    with _quiet():
+        total = alpha_stats(c, r)
+        drop = alpha_drop_stats(c, r)
+        item = item_total_stats(c, r)
     ase = float(np.sqrt(total["q"] / n_obs)) if total["q"] >= 0 else float("nan")
     with np.errstate(invalid="ignore"):
         drop_ase = np.sqrt(drop["q"] / n_obs) if n_obs > k else np.full(k, np.nan)
