@@ -117,6 +117,9 @@ def make_demo(rng: np.random.Generator) -> tuple[pd.DataFrame, dict]:
     meta = {
         "name": "gse_demo",
         "title": "Simulated General Self-Efficacy Scale responses (demo data)",
+        "description": (
+            "simulated from a graded response model, with some missing and invalid cells"
+        ),
         "simulated": True,
         "generated_by": "scripts/make_demo_data.py",
         "seed": SEED,
@@ -185,6 +188,7 @@ def make_prepost(rng: np.random.Generator) -> tuple[pd.DataFrame, dict]:
     meta = {
         "name": "gse_prepost",
         "title": "Simulated GSE before and after an intervention (40 clients)",
+        "description": "simulated clients measured before and after an intervention",
         "simulated": True,
         "generated_by": "scripts/make_demo_data.py",
         "seed": SEED,
