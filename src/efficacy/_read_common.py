@@ -174,7 +174,7 @@ def build_frame(
         if reason:
             kept_as_text[column_name] = reason
     frame = pd.concat(columns, axis=1) if columns else pd.DataFrame(index=range(keep_rows))
-    frame.columns = pd.Index(names, dtype=object)
+    frame.columns = pd.Index(names)
     meta.update(
         rows=int(frame.shape[0]),
         columns=int(frame.shape[1]),

@@ -452,6 +452,12 @@ def write(
     Path
         The file written.
 
+    Notes
+    -----
+    CSV, TSV and ``.sav`` keep every number exactly. Excel workbooks written through
+    openpyxl keep 16 significant digits (a relative difference below 1e-15); write
+    CSV or ``.sav`` when exact values matter.
+
     Examples
     --------
     >>> import tempfile, pathlib
