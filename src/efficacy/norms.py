@@ -151,8 +151,9 @@ def _setup(
     return _Setup(inst, table, data, codes, groups, missing)
 
 
-def _per_respondent(values: list[Any], codes: np.ndarray, fill: Any = np.nan) -> np.ndarray:
-    lookup = np.array([*values, fill], dtype=object if isinstance(fill, str | None) else float)
+def _per_respondent(values: list[float], codes: np.ndarray) -> np.ndarray:
+    """Each respondent's group value (NaN for respondents without a group)."""
+    lookup = np.array([*values, np.nan], dtype=float)
     return lookup[np.where(codes < 0, len(values), codes)]
 
 
