@@ -168,7 +168,7 @@ def _item_columns(instrument: Instrument, columns: str | Mapping[str, str] | Non
     if columns is None:
         return list(instrument.item_ids)
     if isinstance(columns, str):
-        if "{n}" not in columns and "{id}" not in columns:
+        if not re.search(r"\{(n|id)(:[^}]*)?\}", columns):
             raise DataError(f"column template {columns!r} needs '{{n}}' or '{{id}}'")
         return [columns.format(n=item.number, id=item.id) for item in instrument.items]
     absent = [item for item in instrument.item_ids if item not in columns]
@@ -202,7 +202,7 @@ def to_bids_sidecar(
         A bundled id, a path or an Instrument.
     columns
         How the item columns are named in the table: None (item ids), a template
-        such as ``"gse_{n}"``, or a dict item id -> column.
+        such as ``"gse_{n}"`` or ``"gse_{n:02d}"``, or a dict item id -> column.
     term_url
         A URL of the instrument in a controlled vocabulary (e.g. its Cognitive Atlas
         page), written as ``MeasurementToolMetadata.TermURL``.
