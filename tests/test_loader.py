@@ -260,3 +260,8 @@ def test_a_minimal_user_scale_loads(tmp_path):
     assert inst.response.codes.tolist() == [0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100]
     assert inst.score_range() == (0.0, 100.0)
     assert json.loads(json.dumps(minimal))  # plain data, nothing exotic
+
+
+def test_norm_tables_round_trip_through_yaml():
+    for table in ef.load("gse").norms:
+        assert ef.NormTable.from_yaml(table.to_yaml()) == table

@@ -29,10 +29,10 @@ import pandas as pd
 from efficacy.errors import (
     MAX_LISTED,
     DataError,
-    _short_list,
     describe_cells,
     require_columns,
     require_unique_columns,
+    short_list,
 )
 from efficacy.instrument import Instrument, NormGroup, NormTable
 from efficacy.loader import load
@@ -156,7 +156,7 @@ def _default_column(frame: pd.DataFrame, what: str) -> Any:
     if len(candidates) == 1:
         return candidates[0]
     raise DataError(
-        f"{what} has several columns {_short_list(list(frame.columns))}; "
+        f"{what} has several columns {short_list(list(frame.columns))}; "
         "pass scale= naming the score column"
     )
 
@@ -243,18 +243,18 @@ def align(first: pd.Series, second: pd.Series, names: tuple[str, str]) -> pd.Ser
     for series, name in zip((first, second), names, strict=True):
         if not series.index.is_unique:
             dup = series.index[series.index.duplicated()]
-            raise DataError(f"{name} has duplicate index labels {_short_list(list(dup))}")
+            raise DataError(f"{name} has duplicate index labels {short_list(list(dup))}")
     only_first = first.index.difference(second.index, sort=False)
     only_second = second.index.difference(first.index, sort=False)
     if len(only_first) or len(only_second):
         parts = []
         if len(only_first):
             parts.append(
-                f"{len(only_first)} labels only in {names[0]}: {_short_list(list(only_first))}"
+                f"{len(only_first)} labels only in {names[0]}: {short_list(list(only_first))}"
             )
         if len(only_second):
             parts.append(
-                f"{len(only_second)} labels only in {names[1]}: {_short_list(list(only_second))}"
+                f"{len(only_second)} labels only in {names[1]}: {short_list(list(only_second))}"
             )
         raise DataError(f"{names[0]} and {names[1]} are aligned by index; " + "; ".join(parts))
     return second.reindex(first.index)
@@ -325,12 +325,12 @@ def group_columns(
     if source is not scores:
         if not source.index.is_unique:
             dup = source.index[source.index.duplicated()]
-            raise DataError(f"group data has duplicate index labels {_short_list(list(dup))}")
+            raise DataError(f"group data has duplicate index labels {short_list(list(dup))}")
         missing = index.difference(source.index, sort=False)
         if len(missing):
             raise DataError(
                 f"group data lack {len(missing)} respondents of the scores (aligned by index): "
-                f"rows {_short_list(list(missing))}"
+                f"rows {short_list(list(missing))}"
             )
     return {cov: source[col].reindex(index) for cov, col in mapping.items()}
 
@@ -423,7 +423,7 @@ def assign_groups(
         rows = list(index[hits > 1])
         raise DataError(
             f"norm table {norm_id!r} has overlapping groups: {int((hits > 1).sum())} "
-            f"respondents fit more than one, rows {_short_list(rows)}"
+            f"respondents fit more than one, rows {short_list(rows)}"
         )
     return codes, candidates
 
@@ -441,7 +441,7 @@ def describe_missing_groups(
     noun = "respondent" if len(rows) == 1 else "respondents"
     return (
         f"no norm group in table {table.id!r} for {len(rows)} {noun}: rows "
-        f"{_short_list(rows)}, values {values}; its groups are {n_groups}"
+        f"{short_list(rows)}, values {values}; its groups are {n_groups}"
     )
 
 

@@ -56,12 +56,20 @@ class InvalidResponseError(DataError):
         super().__init__(message)
 
 
-def _short_list(values: Sequence[Any]) -> str:
+def short_list(values: Sequence[Any]) -> str:
+    """At most :data:`MAX_LISTED` values as a list literal, with ``...`` when cut.
+
+    >>> short_list([1, 2, 3, 4, 5, 6, 7])
+    '[1, 2, 3, 4, 5, ...]'
+    """
     shown = [v.item() if hasattr(v, "item") else v for v in values[:MAX_LISTED]]
     text = repr(list(shown))
     if len(values) > MAX_LISTED:
         text = text[:-1] + ", ...]"
     return text
+
+
+_short_list = short_list  # the earlier private name
 
 
 def describe_cells(column: Any, mask: pd.Series, values: pd.Series) -> str:
@@ -87,8 +95,8 @@ def describe_cells(column: Any, mask: pd.Series, values: pd.Series) -> str:
     count = len(rows)
     noun = "cell" if count == 1 else "cells"
     return (
-        f"column {column!r}: {count} {noun}, rows {_short_list(rows)}, "
-        f"values {_short_list(list(bad_values))}"
+        f"column {column!r}: {count} {noun}, rows {short_list(rows)}, "
+        f"values {short_list(list(bad_values))}"
     )
 
 
@@ -106,8 +114,8 @@ def require_columns(frame: pd.DataFrame, wanted: Sequence[Any], what: str = "dat
     if missing:
         noun = "column" if len(missing) == 1 else "columns"
         raise DataError(
-            f"{what} lacks {len(missing)} {noun}: {_short_list(missing)}; "
-            f"it has {_short_list(list(frame.columns))}"
+            f"{what} lacks {len(missing)} {noun}: {short_list(missing)}; "
+            f"it has {short_list(list(frame.columns))}"
         )
 
 
@@ -123,4 +131,4 @@ def require_unique_columns(frame: pd.DataFrame, what: str = "data") -> None:
     """
     duplicated = frame.columns[frame.columns.duplicated()]
     if len(duplicated):
-        raise DataError(f"{what} has duplicate columns: {_short_list(list(pd.unique(duplicated)))}")
+        raise DataError(f"{what} has duplicate columns: {short_list(list(pd.unique(duplicated)))}")

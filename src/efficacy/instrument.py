@@ -223,6 +223,26 @@ class NormTable:
     metric: Literal["sum", "mean"] = "sum"
     note: str | None = None
 
+    def to_yaml(self, indent: int = 0) -> str:
+        """The table in the instrument file format, ready to paste under ``norms:``.
+
+        Examples
+        --------
+        >>> import efficacy as ef
+        >>> print(ef.load("gse").norm("world2006").to_yaml().splitlines()[0])
+        - id: world2006
+        """
+        from efficacy._norm_yaml import to_yaml
+
+        return to_yaml(self, indent=indent)
+
+    @classmethod
+    def from_yaml(cls, text: str) -> NormTable:
+        """Read a table written by :meth:`to_yaml` (validated like an instrument file)."""
+        from efficacy._norm_yaml import from_yaml
+
+        return from_yaml(text)
+
     def group(self, **where: Any) -> NormGroup:
         """The row whose ``where`` equals the given covariates (none: the whole sample)."""
         for row in self.groups:

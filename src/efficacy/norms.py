@@ -55,7 +55,7 @@ from efficacy._norm_input import (
     single_group,
 )
 from efficacy._norm_yaml import from_yaml, to_yaml
-from efficacy.errors import DataError, _short_list
+from efficacy.errors import DataError, short_list
 from efficacy.instrument import Instrument, NormGroup, NormTable, Source
 from efficacy.results import Result
 
@@ -296,7 +296,7 @@ def standardize(
         rows = list(setup.scores.values.index[outside])
         warnings.warn(
             f"{int(outside.sum())} scores lie outside the scores listed in the percentile "
-            f"table of norm table {table.id!r} (rows {_short_list(rows)}): their percentile "
+            f"table of norm table {table.id!r} (rows {short_list(rows)}): their percentile "
             "is NaN",
             UserWarning,
             stacklevel=2,
@@ -669,7 +669,7 @@ def build_norms(
     if unscored.any():
         warnings.warn(
             f"{int(unscored.sum())} respondents without a score are left out of the norms "
-            f"(rows {_short_list(list(values.index[unscored]))})",
+            f"(rows {short_list(list(values.index[unscored]))})",
             UserWarning,
             stacklevel=2,
         )
@@ -683,7 +683,7 @@ def build_norms(
         if no_group.any():
             warnings.warn(
                 f"{int(no_group.sum())} respondents with a missing {list(covariates)} belong to "
-                f"no group (rows {_short_list(list(frame.index[no_group]))})",
+                f"no group (rows {short_list(list(frame.index[no_group]))})",
                 UserWarning,
                 stacklevel=2,
             )
@@ -758,7 +758,7 @@ def _by_columns(by: Any, scores: Any, index: pd.Index) -> dict[str, pd.Series] |
         if len(lacking):
             raise DataError(
                 f"by= covariates lack {len(lacking)} respondents of the scores (aligned by "
-                f"index): rows {_short_list(list(lacking))}"
+                f"index): rows {short_list(list(lacking))}"
             )
     out = {}
     for name in frame.columns:
