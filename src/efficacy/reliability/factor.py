@@ -606,6 +606,8 @@ def omega(
     names = data.names
     p = len(names)
     _check_nfactors(nfactors, p)
+    if n_boot > 0 and data.x is None and data.n_obs is None:
+        raise DataError("bootstrapping omega from a correlation matrix needs n_obs")
     wanted = [reverse] if isinstance(reverse, str) else list(reverse)
     key = _reverse_key(names, wanted)
     flip = not wanted
