@@ -175,5 +175,10 @@ def test_figures_are_not_registered_with_pyplot_and_save_as_svg(demo_scores):
     assert buffer.getvalue().lstrip().startswith("<?xml")
 
 
+def test_figures_display_in_notebooks_as_png(demo_scores):
+    fig = efplot.score_distribution(demo_scores, "gse")
+    assert fig._repr_png_().startswith(b"\x89PNG")
+
+
 def test_plot_is_a_public_module():
     assert ef.plot is efplot

@@ -3,7 +3,7 @@
 The figures are built with matplotlib's object interface (``matplotlib.figure.Figure``),
 not with ``pyplot``: nothing needs a display or a GUI backend, no global state is left
 behind, and each figure can be saved on its own (``fig.savefig("fig1.pdf")``) or shown
-in a notebook (Jupyter displays a returned Figure). matplotlib is imported inside the
+in a notebook (a returned figure displays itself as a PNG). matplotlib is imported inside the
 functions (``pip install efficacy[report]``).
 
 - :func:`score_distribution`: histogram of the scale scores against the norm curve;
@@ -18,12 +18,15 @@ Examples
 >>> data = datasets.load_prepost()
 >>> pre = ef.score(data, "gse", columns="pre_gse{n}")
 >>> fig = ef.plot.score_distribution(pre, "gse", norm="world2006")
->>> type(fig).__name__, len(fig.axes)
-('Figure', 1)
+>>> from matplotlib.figure import Figure
+>>> isinstance(fig, Figure), len(fig.axes)
+(True, 1)
 """
 
 from __future__ import annotations
 
+import functools
+import io
 import math
 import textwrap
 from collections.abc import Mapping
@@ -58,14 +61,31 @@ METHOD_NAMES: dict[str, str] = {
 }
 
 
-def _figure(width: float, height: float) -> tuple[Figure, Axes]:
+@functools.cache
+def _figure_class() -> type:
+    """A Figure that shows itself in notebooks (``_repr_png_``) without ``pyplot``."""
     try:
         from matplotlib.figure import Figure
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise ImportError(
             "plots need matplotlib: pip install 'efficacy[report]' (or matplotlib)"
         ) from exc
-    fig = Figure(figsize=(width, height), layout="constrained")
+
+    class EfficacyFigure(Figure):
+        """A matplotlib Figure that Jupyter displays as a PNG."""
+
+        def _repr_png_(self) -> bytes:
+            buffer = io.BytesIO()
+            self.savefig(buffer, format="png", dpi=100)
+            return buffer.getvalue()
+
+    EfficacyFigure.__module__ = __name__
+    EfficacyFigure.__qualname__ = "EfficacyFigure"
+    return EfficacyFigure
+
+
+def _figure(width: float, height: float) -> tuple[Figure, Axes]:
+    fig = _figure_class()(figsize=(width, height), layout="constrained")
     ax = fig.add_subplot()
     _style(ax)
     return fig, ax
