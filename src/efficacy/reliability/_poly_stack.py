@@ -171,6 +171,7 @@ def smooth_stack(r: np.ndarray, eig_tol: float = 1e-12) -> tuple[np.ndarray, np.
         rebuilt = (vectors[need] * v[:, None, :]) @ vectors[need].transpose(0, 2, 1)
         scale = 1.0 / np.sqrt(np.diagonal(rebuilt, axis1=1, axis2=2))
         rebuilt = rebuilt * scale[:, :, None] * scale[:, None, :]
+        rebuilt = (rebuilt + rebuilt.transpose(0, 2, 1)) / 2.0
         idx = np.arange(r.shape[1])
         rebuilt[:, idx, idx] = 1.0
         where = np.flatnonzero(finite)[need]

@@ -181,6 +181,7 @@ def cor_smooth(r: np.ndarray, eig_tol: float = 1e-12) -> tuple[np.ndarray, bool]
     rebuilt = (vectors * values) @ vectors.T
     scale = 1.0 / np.sqrt(np.diag(rebuilt))
     out = rebuilt * scale[:, None] * scale[None, :]
+    out = (out + out.T) / 2.0
     np.fill_diagonal(out, 1.0)
     return out, True
 
