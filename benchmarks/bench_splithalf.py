@@ -74,7 +74,7 @@ def loop_baseline(items: pd.DataFrame) -> np.ndarray:
     return out
 
 
-def time_r(items: pd.DataFrame, repeat: int = 3) -> tuple[float, str] | None:
+def time_r(items: pd.DataFrame, repeat: int = 5) -> tuple[float, str] | None:
     rscript = shutil.which("Rscript")
     if rscript is None:
         return None
@@ -97,7 +97,7 @@ def main() -> None:
     for k in (16, 25):
         items = make_items(k, rng)
         res = ef.split_half(items, seed=1)
-        ours = best_of(lambda items=items: ef.split_half(items, seed=1))
+        ours = best_of(lambda items=items: ef.split_half(items, seed=1), repeat=9)
         loop = best_of(lambda items=items: loop_baseline(items), repeat=3)
         r_timing = time_r(items)
         if r_timing is not None:
@@ -112,9 +112,9 @@ def main() -> None:
         f"Python {platform.python_version()}, numpy {np.__version__}, "
         f"R psych {psych_version}  ",
         f"Data: {N_ROWS} respondents, Likert 1-5, {MISSING:.0%} missing cells "
-        "(pairwise deletion). `ef.split_half` best of 5 runs (validation, pairwise "
+        "(pairwise deletion). `ef.split_half` best of 9 runs (validation, pairwise "
         "covariances and all statistics included); per-split loop best of 3; psych "
-        "`splitHalf(raw=TRUE, n.sample=15000)` best of 3, timed inside R.",
+        "`splitHalf(raw=TRUE, n.sample=15000)` best of 5, timed inside R.",
         "",
         "| items | splits scored | `ef.split_half` | numpy loop over splits | psych `splitHalf` "
         "| psych / ef |",
@@ -135,6 +135,11 @@ def main() -> None:
         "values equal psych's one for one (golden test in tests/test_splithalf.py).",
         "",
     ]
+    load = os.getloadavg()
+    lines.append(
+        f"Load average while measuring: {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} "
+        "(1 / 5 / 15 min); timings on a busy machine vary by 2x or more.\n"
+    )
     RESULTS.write_text("\n".join(lines))
     print("\n".join(lines))
 

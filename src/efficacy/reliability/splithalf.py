@@ -35,7 +35,6 @@ import math
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from itertools import combinations
 
 import numpy as np
 import pandas as pd
@@ -185,17 +184,19 @@ def n_distinct_splits(k: int) -> int:
 
 
 def _all_splits(k: int) -> np.ndarray:
-    """Membership matrix of half A for every distinct split, psych's order for even k."""
+    """Membership matrix of half A for every distinct split, psych's order for even k.
+
+    Combinations come in lexicographic order: the lexicographic rank r of a combination
+    of m out of n is ``C(n, m) − 1 −`` the colex rank of its mirror image (c → n − 1 − c).
+    """
     m = k // 2
     first = 1 if k % 2 == 0 else 0  # even k: the first item always in half A
-    size = m - first
-    combos = np.fromiter((i for c in combinations(range(first, k), size) for i in c), dtype=np.intp)
-    members = combos.reshape(math.comb(k - first, size), size)
+    n, size = k - first, m - first
+    count = math.comb(n, size)
+    members = _unrank(count - 1 - np.arange(count), n, size)[:, ::-1]
     if first:
-        members = np.column_stack([np.zeros(len(members), dtype=np.intp), members])
-    s = np.zeros((len(members), k))
-    np.put_along_axis(s, members, 1.0, axis=1)
-    return s
+        return np.column_stack([np.ones(count), members])
+    return np.ascontiguousarray(members)
 
 
 def _unrank(ranks: np.ndarray, n: int, m: int) -> np.ndarray:
