@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from efficacy.errors import DataError, _short_list
+from efficacy.errors import DataError, short_list
 from efficacy.results import Result
 
 #: psych ``ICC`` name -> (pingouin type, meaning).
@@ -126,17 +126,17 @@ def _as_series(values: Any, what: str) -> pd.Series:
         if bad.any() or pd.api.types.is_bool_dtype(series.dtype):
             rows = list(series.index[bad.to_numpy()]) if bad.any() else list(series.index)
             raise DataError(
-                f"{what} must be numeric; rows {_short_list(rows)}, "
-                f"values {_short_list(list(series[bad].unique()))}"
+                f"{what} must be numeric; rows {short_list(rows)}, "
+                f"values {short_list(list(series[bad].unique()))}"
             )
         series = numeric
     duplicated = series.index[series.index.duplicated()]
     if len(duplicated):
-        raise DataError(f"{what} has duplicate labels: {_short_list(list(pd.unique(duplicated)))}")
+        raise DataError(f"{what} has duplicate labels: {short_list(list(pd.unique(duplicated)))}")
     values_f = series.to_numpy(dtype=float, na_value=np.nan)
     if np.isinf(values_f).any():
         rows = list(series.index[np.isinf(values_f)])
-        raise DataError(f"{what} must be finite; rows {_short_list(rows)} are infinite")
+        raise DataError(f"{what} must be finite; rows {short_list(rows)} are infinite")
     return pd.Series(values_f, index=series.index)
 
 
@@ -146,19 +146,19 @@ def _align(
     if ids is not None:
         wanted = pd.Index(ids)
         if wanted.has_duplicates:
-            raise DataError(f"ids has duplicates: {_short_list(list(wanted[wanted.duplicated()]))}")
+            raise DataError(f"ids has duplicates: {short_list(list(wanted[wanted.duplicated()]))}")
         for what, series in (("t1", s1), ("t2", s2)):
             absent = wanted.difference(series.index, sort=False)
             if len(absent):
-                raise DataError(f"ids not found in {what}: {_short_list(list(absent))}")
+                raise DataError(f"ids not found in {what}: {short_list(list(absent))}")
         return s1.loc[wanted], s2.loc[wanted]
     only1 = s1.index.difference(s2.index, sort=False)
     only2 = s2.index.difference(s1.index, sort=False)
     if len(only1) or len(only2):
         raise DataError(
             "t1 and t2 must describe the same people (aligned by index): "
-            f"{len(only1)} labels only in t1 {_short_list(list(only1))}, "
-            f"{len(only2)} only in t2 {_short_list(list(only2))}; pass ids= to choose"
+            f"{len(only1)} labels only in t1 {short_list(list(only1))}, "
+            f"{len(only2)} only in t2 {short_list(list(only2))}; pass ids= to choose"
         )
     return s1, s2.loc[s1.index]
 
