@@ -287,3 +287,23 @@ def test_descriptives_table_by_group():
     assert frame.loc["m", "sd"] == pytest.approx(np.std([25.0, 35.0], ddof=1))
     with pytest.raises(DataError, match="lacks the columns"):
         descriptives_table(scores, columns=["nope"])
+
+
+def test_reliability_table_from_efficacy_reliability_with_omega_interval():
+    data = datasets.load_prepost()
+    rel = ef.reliability(data, "gse", columns="pre_gse{n}")
+    items = ef.item_responses(data, "gse", columns="pre_gse{n}")
+    omega = ef.omega(items, n_boot=30, seed=2)
+    table = reliability_table(rel, {"gse": omega}, names={"gse": "GSE"})
+    frame = table.to_frame()
+    assert frame.loc["GSE", "α"] == rel["gse"].alpha.alpha
+    assert frame.loc["GSE", "ω"] == omega.omega_total
+    lower, upper = frame.loc["GSE", "ω 95% CI"]
+    assert lower == omega.ci.loc["omega_total", "lower"]
+    assert upper == omega.ci.loc["omega_total", "upper"]
+    assert frame.loc["GSE", "Published α"] == ".76–.90"  # GSE publishes the range .76-.90
+    assert "bootstrap interval" in table.note
+    # without omega given, the omega computed by reliability() is used
+    own = reliability_table(rel).to_frame()
+    assert own.loc["gse", "ω"] == rel["gse"].omega.omega_total
+    assert "ω 95% CI" not in own.columns

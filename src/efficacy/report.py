@@ -20,7 +20,7 @@ Examples
 --------
 >>> import efficacy as ef
 >>> from efficacy import datasets
->>> rep = ef.report(datasets.load_prepost(), "gse", columns="pre_gse{n}", n_boot=0)
+>>> rep = report(datasets.load_prepost(), "gse", columns="pre_gse{n}", n_boot=0)
 >>> rep.html.startswith("<!DOCTYPE html>")
 True
 """
@@ -266,8 +266,8 @@ def report(
     --------
     >>> import efficacy as ef
     >>> from efficacy import datasets
-    >>> rep = ef.report(datasets.load_prepost(), "gse", columns="post_gse{n}",
-    ...                 norm="world2006", n_boot=0)
+    >>> rep = report(datasets.load_prepost(), "gse", columns="post_gse{n}",
+    ...              norm="world2006", n_boot=0)
     >>> "Comparison with norms" in rep.html and "world2006" in rep.html
     True
     """

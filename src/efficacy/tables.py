@@ -578,8 +578,9 @@ def reliability_table(
         an :class:`~efficacy.reliability.classical.AlphaResult`, or a dict scale id ->
         AlphaResult.
     omega
-        An OmegaResult or a dict scale id -> OmegaResult, for alpha results given
-        without one.
+        An OmegaResult or a dict scale id -> OmegaResult; it replaces the omega held
+        by a result of :func:`efficacy.reliability` (e.g. one with a bootstrap
+        interval).
     names
         Display names of the scales (scale id -> name).
 
@@ -609,8 +610,9 @@ def reliability_table(
     has_omega = has_model = has_published = has_omega_ci = False
     for key, entry in entries.items():
         res_alpha, res_omega, published = _split(entry)
-        res_omega = res_omega if res_omega is not None else extra_omega.get(key)
-        if res_omega is None and len(extra_omega) == 1 and len(entries) == 1:
+        if key in extra_omega:  # omega given explicitly wins over the one held in alpha
+            res_omega = extra_omega[key]
+        elif len(extra_omega) == 1 and len(entries) == 1:
             res_omega = next(iter(extra_omega.values()))
         levels.add(float(getattr(res_alpha, "level", 0.95)))
         if getattr(res_alpha, "ci_method", None):
