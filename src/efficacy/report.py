@@ -52,7 +52,7 @@ if TYPE_CHECKING:  # pragma: no cover
 #: Resolution of the embedded figures.
 DPI = 110
 #: Bootstrap replicates for the omega interval (0: no interval).
-N_BOOT = 500
+N_BOOT = 200
 
 _KIND_TEXT = {"published": "published norms", "reference_data": "reference data"}
 
