@@ -19,12 +19,13 @@ def test_reliability_stays_the_function_after_the_subpackage_is_imported():
         "ef.alpha\n"
         "from efficacy.reliability import classical, moments\n"
         "import efficacy.reliability.splithalf\n"
-        "print(callable(ef.reliability), ef.reliability.__module__)\n"
+        "from efficacy.report import report\n"
+        "print(callable(ef.reliability), ef.reliability.__module__, callable(ef.report))\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
-    assert out.split() == ["True", "efficacy.reliability.scales"]
+    assert out.split() == ["True", "efficacy.reliability.scales", "True"]
 
 
 def test_import_is_light():

@@ -69,18 +69,23 @@ _EXPORTS: dict[str, str] = {
     "plot": "efficacy.plot",
 }
 
+#: Public names that are modules themselves (``ef.plot.score_distribution(...)``).
+_MODULE_EXPORTS = frozenset({"plot"})
+
 __all__ = ["__version__", *_EXPORTS]
 
 
-#: Public functions named like a subpackage (``ef.reliability()`` and ``efficacy/reliability/``).
-_SHADOWED = frozenset({"reliability"})
+#: Public functions named like the module that holds them (``ef.reliability()`` and
+#: ``efficacy/reliability/``, ``ef.report()`` and ``efficacy/report.py``).
+_SHADOWED = frozenset({"reliability", "report"})
 
 
 class _Package(types.ModuleType):
     """The package module: importing a subpackage must not replace a public function.
 
     Python's import system sets ``efficacy.reliability`` to the subpackage when one of
-    its modules is first imported; the public name is the function. Import the
+    its modules is first imported (likewise ``efficacy.report``); the public name is
+    the function. Import the
     subpackage's modules with ``from efficacy.reliability import classical`` or
     ``from efficacy.reliability.classical import alpha``.
     """
@@ -99,7 +104,7 @@ def __getattr__(name: str) -> Any:
     if module_name is None:
         raise AttributeError(f"module 'efficacy' has no attribute {name!r}")
     module = importlib.import_module(module_name)
-    value = module if module_name.endswith("." + name) else getattr(module, name)
+    value = module if name in _MODULE_EXPORTS else getattr(module, name)
     globals()[name] = value
     return value
 

@@ -35,9 +35,9 @@ def run_demo(out: Path) -> dict[str, Path]:
     print(f"Data: {len(data)} respondents, bundled example ({about.get('description', '')})")
 
     _heading("Scoring")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", InvalidResponseWarning)
-        scores = ef.score(data, inst, on_invalid="missing")
+    # the invalid cells are listed below; the warning would only repeat it
+    warnings.filterwarnings("ignore", category=InvalidResponseWarning)
+    scores = ef.score(data, inst, on_invalid="missing")
     invalid = scores.attrs["efficacy"]["invalid_cells"]
     scored = scores["gse"].notna()
     print(
@@ -57,8 +57,22 @@ def run_demo(out: Path) -> dict[str, Path]:
     table = inst.norm(DEMO_NORM)
     print(f"{table.kind.replace('_', ' ')}: {table.population}")
     comparison = ef.compare_to_norm(scores, inst, norm=DEMO_NORM)
+    shown = [
+        "n",
+        "mean",
+        "sd",
+        "norm_mean",
+        "norm_sd",
+        "t",
+        "p",
+        "welch_t",
+        "welch_p",
+        "g",
+        "g_ci_lower",
+        "g_ci_upper",
+    ]
     with pd.option_context("display.width", 160, "display.precision", 3):
-        print(comparison.to_frame().to_string())
+        print(comparison.to_frame()[shown].to_string())
 
     paths = {"scores": out / "gse_scores.csv", "report": out / "gse_report.html"}
     data[["id", "country", "sex", "age"]].join(scores).to_csv(paths["scores"], index=False)
