@@ -157,10 +157,5 @@ def test_report_object_displays_in_notebooks(demo_report):
     assert demo_report.to_frame().equals(demo_report.scores)
 
 
-@pytest.mark.xfail(
-    reason="efficacy.__getattr__ returns the submodule for a name equal to its module's last "
-    "part; 'report' needs the same treatment as 'reliability' in efficacy/__init__.py",
-    strict=False,
-)
 def test_public_name_is_the_function():
     assert ef.report is report
