@@ -34,39 +34,67 @@ def weighted_correlations(x: np.ndarray, weights: np.ndarray) -> np.ndarray:
 
     For each replicate and pair the rows where both items are present count with their
     weight; means and variances are those of the same rows (R's pairwise ``cor``).
-    Pairs with fewer than two weighted rows or no variance give NaN.
+    Pairs with fewer than two weighted rows or no variance give NaN. The weighted sums
+    of every pair come from one matrix product ``weights @ features`` (features per row:
+    products of the centred items and of their presence indicators), a block of pairs
+    at a time.
     """
     n, k = x.shape
     present = ~np.isnan(x)
     centre = np.nanmean(x, axis=0)
     z = np.where(present, x - centre, 0.0)
     m = present.astype(float)
+    ii, jj = np.triu_indices(k)
     b = weights.shape[0]
-    out = np.empty((b, k, k))
-    chunk = max(1, _CHUNK_ELEMENTS // max(1, n * k))
     complete = bool(present.all())
-    for start in range(0, b, chunk):
-        w = weights[start : start + chunk]  # (c, n)
-        wz = w[:, :, None] * z[None]  # (c, n, k)
-        cross = wz.transpose(0, 2, 1) @ z  # (c, k, k)
+    n_features = 1 if complete else 6
+    block = max(1, _CHUNK_ELEMENTS // max(1, n * n_features))
+    cross = np.empty((b, ii.size))
+    count = np.empty((b, ii.size))
+    s_i = np.empty((b, ii.size))
+    s_j = np.empty((b, ii.size))
+    q_i = np.empty((b, ii.size))
+    q_j = np.empty((b, ii.size))
+    for start in range(0, ii.size, block):
+        a, c = ii[start : start + block], jj[start : start + block]
+        cols = slice(start, start + a.size)
         if complete:
-            total = w.sum(axis=1)[:, None, None]
-            s = wz.sum(axis=1)  # (c, k)
-            cov = cross - s[:, :, None] * s[:, None, :] / total
-            sd = np.sqrt(np.diagonal(cov, axis1=1, axis2=2))
-            with np.errstate(invalid="ignore", divide="ignore"):
-                out[start : start + chunk] = cov / (sd[:, :, None] * sd[:, None, :])
+            cross[:, cols] = weights @ (z[:, a] * z[:, c])
             continue
-        wm = w[:, :, None] * m[None]
-        count = wm.transpose(0, 2, 1) @ m  # n_ij
-        sum_i = wz.transpose(0, 2, 1) @ m  # sum of z_i where j present
-        sq_i = (wz * z[None]).transpose(0, 2, 1) @ m
-        with np.errstate(invalid="ignore", divide="ignore"):
-            cov = cross - sum_i * sum_i.transpose(0, 2, 1) / count
-            var_i = sq_i - sum_i**2 / count
-            cor = cov / np.sqrt(var_i * var_i.transpose(0, 2, 1))
-        cor = np.where(count >= 2, cor, np.nan)
-        out[start : start + chunk] = cor
+        feats = np.concatenate(
+            [
+                z[:, a] * z[:, c],
+                m[:, a] * m[:, c],
+                z[:, a] * m[:, c],
+                z[:, c] * m[:, a],
+                z[:, a] ** 2 * m[:, c],
+                z[:, c] ** 2 * m[:, a],
+            ],
+            axis=1,
+        )
+        sums = weights @ feats
+        w = a.size
+        cross[:, cols], count[:, cols] = sums[:, :w], sums[:, w : 2 * w]
+        s_i[:, cols], s_j[:, cols] = sums[:, 2 * w : 3 * w], sums[:, 3 * w : 4 * w]
+        q_i[:, cols], q_j[:, cols] = sums[:, 4 * w : 5 * w], sums[:, 5 * w :]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if complete:
+            total = weights.sum(axis=1)[:, None]
+            s = weights @ z  # (B, k)
+            cov = cross - s[:, ii] * s[:, jj] / total
+            var = np.empty((b, k))
+            diag = ii == jj
+            var[:, ii[diag]] = cov[:, diag]
+            cor = cov / np.sqrt(var[:, ii] * var[:, jj])
+        else:
+            cov = cross - s_i * s_j / count
+            var_i = q_i - s_i**2 / count
+            var_j = q_j - s_j**2 / count
+            cor = cov / np.sqrt(var_i * var_j)
+            cor = np.where(count >= 2, cor, np.nan)
+    out = np.empty((b, k, k))
+    out[:, ii, jj] = cor
+    out[:, jj, ii] = cor
     idx = np.arange(k)
     out[:, idx, idx] = np.where(np.isfinite(out[:, idx, idx]), 1.0, np.nan)
     return out

@@ -34,19 +34,15 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from scipy import optimize, stats
+from scipy import optimize, special
 
 from efficacy.reliability.polychoric import cor_smooth
 
 
 def _ncp_root(statistic: float, dof: float, target: float, upper: float) -> float:
     def gap(ncp: float) -> float:
-        return (
-            float(
-                stats.ncx2.cdf(statistic, dof, ncp) if ncp > 0 else stats.chi2.cdf(statistic, dof)
-            )
-            - target
-        )
+        value = special.chndtr(statistic, dof, ncp) if ncp > 0 else special.chdtr(dof, statistic)
+        return float(value) - target
 
     if gap(0.0) * gap(upper) > 0:
         return float("nan")
@@ -59,7 +55,7 @@ def rmsea_interval(
     """psych's RMSEA confidence bounds (lower, upper) for a chi-square statistic."""
     tail = (1.0 - level) / 2.0
     top = max(n_obs, statistic) + 2.0 * n_obs
-    p = stats.chi2.cdf(statistic, dof)
+    p = special.chdtr(dof, statistic)
     upper = 0.0
     if p > tail:
         root = _ncp_root(statistic, dof, tail, top)
@@ -132,7 +128,7 @@ def factor_stats(
     chisq = objective * multiplier
     statistic = max(chisq, 0.0)
     out["chi_square"] = statistic
-    out["p_value"] = float(stats.chi2.sf(statistic, dof)) if dof > 0 else nan
+    out["p_value"] = float(special.chdtrc(dof, statistic)) if dof > 0 else nan
     out["null_chi_square"] = f0 * ((n - 1) - (2 * p + 5) / 6)
     m0 = f0 * 2 / (p * (p - 1))
     mm = objective / dof if dof != 0 else nan

@@ -18,10 +18,10 @@ Examples
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import ndtri
+from scipy.special import ndtr, ndtri
 
 from efficacy.reliability._poly_brent import R_OPTIMIZE_TOL, brent_min
-from efficacy.reliability._poly_bvn import bvn_cdf
+from efficacy.reliability._poly_bvn import bvn_cdf_grid
 
 
 def cell_probabilities(rho: np.ndarray, row_tau: np.ndarray, col_tau: np.ndarray) -> np.ndarray:
@@ -29,10 +29,13 @@ def cell_probabilities(rho: np.ndarray, row_tau: np.ndarray, col_tau: np.ndarray
 
     ``row_tau`` is ``(n, K_row - 1)`` and ``col_tau`` is ``(n, K_col - 1)``.
     """
-    n = rho.shape[0]
-    a = np.concatenate([np.full((n, 1), -np.inf), row_tau, np.full((n, 1), np.inf)], axis=1)
-    b = np.concatenate([np.full((n, 1), -np.inf), col_tau, np.full((n, 1), np.inf)], axis=1)
-    cdf = bvn_cdf(a[:, :, None], b[:, None, :], rho[:, None, None])
+    n, n_r = row_tau.shape
+    n_c = col_tau.shape[1]
+    cdf = np.zeros((n, n_r + 2, n_c + 2))
+    cdf[:, 1:-1, 1:-1] = bvn_cdf_grid(row_tau, col_tau, rho)
+    cdf[:, -1, 1:-1] = ndtr(col_tau)
+    cdf[:, 1:-1, -1] = ndtr(row_tau)
+    cdf[:, -1, -1] = 1.0
     return cdf[:, 1:, 1:] - cdf[:, :-1, 1:] - cdf[:, 1:, :-1] + cdf[:, :-1, :-1]
 
 
