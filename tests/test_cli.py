@@ -98,3 +98,18 @@ def test_bad_arguments_exit_2_without_traceback():
     )
     assert result.returncode == 2
     assert "efficacy: error:" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_report_writes_a_self_contained_html_file(tmp_path, capsys):
+    from efficacy.datasets import load_demo
+
+    data_path = tmp_path / "demo.csv"
+    load_demo().to_csv(data_path, index=False)
+    out = tmp_path / "report.html"
+    argv = ["report", "gse", str(data_path), "-o", str(out), "--norm", "world2006", "-q"]
+    assert main(argv) == 2  # the demo data hold invalid cells
+    assert "invalid response cells" in capsys.readouterr().err
+    assert main([*argv, "--on-invalid", "missing"]) == 0
+    html = out.read_text("utf-8")
+    assert "<html" in html and "data:image/png;base64," in html
+    assert 'src="http' not in html  # nothing loaded from elsewhere

@@ -67,10 +67,12 @@ _EXPORTS: dict[str, str] = {
     "write": "efficacy.io",
     "report": "efficacy.report",
     "plot": "efficacy.plot",
+    "tables": "efficacy.tables",
+    "datasets": "efficacy.datasets",
 }
 
 #: Public names that are modules themselves (``ef.plot.score_distribution(...)``).
-_MODULE_EXPORTS = frozenset({"plot"})
+_MODULE_EXPORTS = frozenset({"plot", "tables", "datasets"})
 
 __all__ = ["__version__", *_EXPORTS]
 
@@ -114,7 +116,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
-    from efficacy import plot
+    from efficacy import datasets, plot, tables
     from efficacy.change import clinical_significance, reliable_change
     from efficacy.errors import DataError, EfficacyError, InstrumentError, InvalidResponseError
     from efficacy.instrument import (

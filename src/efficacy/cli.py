@@ -135,6 +135,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         columns=_columns_option(args.columns),
         path=args.output,
         progress=not args.quiet,
+        on_invalid=args.on_invalid,
     )
     print(f"wrote the report to {args.output}" if args.output else result.html)
     return EXIT_OK
@@ -194,6 +195,12 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("-o", "--output", required=True, help="HTML file to write")
     report.add_argument("--norm", help="norm table id to compare with")
     report.add_argument("--columns", help="column template, JSON object or item=column pairs")
+    report.add_argument(
+        "--on-invalid",
+        choices=["raise", "missing"],
+        default="raise",
+        help="invalid cells: stop with an error (default) or score them as missing",
+    )
     report.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     report.set_defaults(run=_cmd_report)
 
