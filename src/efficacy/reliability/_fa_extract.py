@@ -201,9 +201,10 @@ def extract(
             new_psi[idx], new_f[idx], new_g[idx], new_h[idx] = trial[ok], ft[ok], gt[ok], ht[ok]
             accepted[idx] = True
             t[todo] = np.where(ok, t[todo], t[todo] / 2.0)
-        # No decrease possible any more: the optimum is reached to rounding.
+        # No decrease along the step: the optimum is reached to rounding if the projected
+        # gradient is small; otherwise the search is stuck and reported as not converged.
         stalled = ~accepted
-        converged[active[stalled]] = True
+        converged[active[stalled]] = np.abs(pg[stalled]).max(axis=1) < 1e-6
         psi[active], f[active], grad[active], hess[active] = new_psi, new_f, new_g, new_h
         active = active[~stalled]
     loads = _loadings(s, psi, nf, fm)
