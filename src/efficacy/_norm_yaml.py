@@ -25,8 +25,8 @@ import jsonschema
 import yaml
 
 from efficacy.errors import InstrumentError
-from efficacy.instrument import NormGroup, NormTable, Source
-from efficacy.loader import schema
+from efficacy.instrument import NormGroup, NormTable
+from efficacy.loader import build_norm_table, schema
 
 
 def _number(value: Any) -> Any:
@@ -191,33 +191,7 @@ def table_from_dict(data: dict[str, Any], name: str = "<norm table>") -> NormTab
             )
     if problems:
         raise InstrumentError(problems)
-    source = data["source"]
-    return NormTable(
-        id=data["id"],
-        scale=data["scale"],
-        kind=data["kind"],
-        population=data["population"],
-        source=Source(source["ref"], source["provenance"], source.get("note")),
-        group_by=tuple(group_by),
-        metric=data.get("metric", "sum"),
-        note=data.get("note"),
-        groups=tuple(
-            NormGroup(
-                where={
-                    key: (value.get("min"), value.get("max")) if isinstance(value, dict) else value
-                    for key, value in g.get("where", {}).items()
-                },
-                mean=float(g["mean"]),
-                sd=None if g.get("sd") is None else float(g["sd"]),
-                n=g.get("n"),
-                alpha=g.get("alpha"),
-                percentiles=None
-                if "percentiles" not in g
-                else {float(k): float(v) for k, v in g["percentiles"].items()},
-            )
-            for g in data["groups"]
-        ),
-    )
+    return build_norm_table(data)
 
 
 def from_yaml(text: str, name: str = "<norm table>") -> NormTable:

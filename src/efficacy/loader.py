@@ -339,6 +339,39 @@ def _codes(mapping: Mapping[Any, Any]) -> dict[float, Any]:
     return {float(code): value for code, value in mapping.items()}
 
 
+def build_norm_table(raw: Mapping[str, Any]) -> NormTable:
+    """A :class:`NormTable` from one already validated ``norms:`` entry of a file."""
+    return NormTable(
+        id=raw["id"],
+        scale=raw["scale"],
+        kind=raw["kind"],
+        population=raw["population"],
+        source=_source(raw["source"]),
+        group_by=tuple(raw.get("group_by", [])),
+        metric=raw.get("metric", "sum"),
+        note=raw.get("note"),
+        groups=tuple(_norm_group(g) for g in raw["groups"]),
+    )
+
+
+def _norm_group(raw: Mapping[str, Any]) -> NormGroup:
+    where = {
+        key: (value.get("min"), value.get("max")) if isinstance(value, dict) else value
+        for key, value in raw.get("where", {}).items()
+    }
+    percentiles = raw.get("percentiles")
+    return NormGroup(
+        where=where,
+        mean=float(raw["mean"]),
+        sd=None if raw.get("sd") is None else float(raw["sd"]),
+        n=raw.get("n"),
+        alpha=raw.get("alpha"),
+        percentiles=None
+        if percentiles is None
+        else {float(k): float(v) for k, v in percentiles.items()},
+    )
+
+
 def _build(data: dict[str, Any], path: Path | None, digest: str | None) -> Instrument:
     response = data["response"]
     item_ids = [item["id"] for item in data["items"]]
@@ -411,37 +444,7 @@ def _build(data: dict[str, Any], path: Path | None, digest: str | None) -> Instr
             )
             for r in data.get("reliability", [])
         ),
-        norms=tuple(
-            NormTable(
-                id=t["id"],
-                scale=t["scale"],
-                kind=t["kind"],
-                population=t["population"],
-                source=_source(t["source"]),
-                group_by=tuple(t.get("group_by", [])),
-                metric=t.get("metric", "sum"),
-                note=t.get("note"),
-                groups=tuple(
-                    NormGroup(
-                        where={
-                            key: (value.get("min"), value.get("max"))
-                            if isinstance(value, dict)
-                            else value
-                            for key, value in g.get("where", {}).items()
-                        },
-                        mean=float(g["mean"]),
-                        sd=None if g.get("sd") is None else float(g["sd"]),
-                        n=g.get("n"),
-                        alpha=g.get("alpha"),
-                        percentiles=None
-                        if "percentiles" not in g
-                        else {float(k): float(v) for k, v in g["percentiles"].items()},
-                    )
-                    for g in t["groups"]
-                ),
-            )
-            for t in data.get("norms", [])
-        ),
+        norms=tuple(build_norm_table(t) for t in data.get("norms", [])),
         path=path,
         sha256=digest,
     )
