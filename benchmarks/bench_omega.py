@@ -151,7 +151,7 @@ def main() -> None:
     for name, t in timing.items():
         call, repeats = r_calls.get(name, (None, 0))
         seconds = r_seconds(call, repeats) if (with_r and call) else None
-        ratio = "" if seconds is None else f"{seconds / t['min']:.0f}x"
+        ratio = "" if seconds is None else f"{seconds / t['min']:.1f}x"
         add(
             f"| {name} | {fmt(t['min'])} ({fmt(t['median'])}) | {fmt(seconds)} "
             f"| {'`' + call + '`' if call else ''} | {ratio} |"
