@@ -546,7 +546,8 @@ def omega(
         Use the polychoric correlation matrix (:func:`~efficacy.reliability.
         polychoric.polychoric`) of the items, which must be integer codes.
     nan_policy
-        ``"pairwise"`` (psych's ``cor(use="pairwise")``) or ``"listwise"``.
+        ``"pairwise"`` (psych's ``cor(use="pairwise")``) or ``"listwise"``. With
+        ``poly=True`` each pair's table always uses the rows where both are present.
     fm
         Factor extraction: ``"minres"`` (psych's default) or ``"ml"``.
     n_boot
