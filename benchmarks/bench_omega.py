@@ -28,7 +28,6 @@ import numpy as np
 import pandas as pd
 
 import efficacy as ef
-from efficacy.reliability.polychoric import polychoric
 
 DATA = Path(__file__).parents[1] / "tests" / "fixtures" / "omega" / "items.csv"
 RESULTS = Path(__file__).parent / "results" / "omega.md"
@@ -129,7 +128,7 @@ def main() -> None:
     # 1. single analyses
     cases = {
         "pandas DataFrame.corr() (Pearson, floor)": lambda: x.corr(),
-        "ef.polychoric(x)": lambda: polychoric(x),
+        "ef.polychoric(x)": lambda: ef.polychoric(x),
         "ef.omega(x, nfactors=1)": lambda: ef.omega(x),
         "ef.omega(x, nfactors=3)": lambda: ef.omega(x, nfactors=3),
         "ef.omega(x, nfactors=3, poly=True)": lambda: ef.omega(x, nfactors=3, poly=True),
