@@ -56,6 +56,7 @@ _EXPORTS: dict[str, str] = {
     "omega": "efficacy.reliability.factor",
     "polychoric": "efficacy.reliability.polychoric",
     "tetrachoric": "efficacy.reliability.polychoric",
+    "ordinal_alpha": "efficacy.reliability.polychoric",
     # norms and change
     "standardize": "efficacy.norms",
     "compare_to_norm": "efficacy.norms",
@@ -135,7 +136,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
     from efficacy.reliability.factor import fa, omega
     from efficacy.reliability.guttman import guttman, kr20, kr21
     from efficacy.reliability.measurement_error import score_interval, sem
-    from efficacy.reliability.polychoric import polychoric, tetrachoric
+    from efficacy.reliability.polychoric import ordinal_alpha, polychoric, tetrachoric
     from efficacy.reliability.retest import test_retest
     from efficacy.reliability.scales import reliability
     from efficacy.reliability.splithalf import split_half
