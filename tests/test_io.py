@@ -128,6 +128,28 @@ def test_nothing_is_coerced_behind_the_users_back(tmp_path: Path) -> None:
     assert np.isnan(frame["note"].iloc[2])
 
 
+def test_cells_read_as_written(tmp_path: Path) -> None:
+    path = tmp_path / "data.csv"
+    path.write_text(
+        'id,done,q1,q2,day\n1,TRUE, 4 ,"-012",2024-03-01\n2,FALSE,  ,3,2024-03-02\n',
+        encoding="utf-8",
+    )
+    frame = ef.read(path)
+    assert frame["done"].tolist() == ["TRUE", "FALSE"]  # text, not booleans
+    assert frame["q1"].iloc[0] == 4 and np.isnan(frame["q1"].iloc[1])  # blank is missing
+    assert frame["q2"].tolist() == ["-012", "3"]
+    assert frame.attrs["efficacy_source"]["kept_as_text"] == {"q2": "leading zeros"}
+    assert frame["day"].tolist() == ["2024-03-01", "2024-03-02"]
+
+
+def test_header_only_file(tmp_path: Path) -> None:
+    path = tmp_path / "data.csv"
+    path.write_text("id,gse1\n", encoding="utf-8")
+    frame = ef.read(path)
+    assert frame.shape == (0, 2)
+    assert frame.attrs["efficacy_source"]["rows"] == 0
+
+
 def test_no_row_is_dropped_silently(tmp_path: Path) -> None:
     path = tmp_path / "gaps.csv"
     path.write_text("id,gse1,,\n1,4,,\n,,,\n   ,  ,,\n2,3,,\n,,,\n,,,\n", encoding="utf-8")

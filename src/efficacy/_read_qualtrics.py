@@ -23,8 +23,6 @@ import json
 import re
 from typing import Any
 
-import pandas as pd
-
 from efficacy._read_common import header_names
 
 #: Built-in columns of legacy exports that are not named V<n>.
@@ -46,36 +44,35 @@ def _import_id(cell: Any) -> str | None:
     return None
 
 
-def detect(grid: pd.DataFrame) -> str | None:
-    """``"current"``, ``"legacy"`` or None (not a Qualtrics export).
+def detect(rows: list[list[Any]]) -> str | None:
+    """``"current"``, ``"legacy"`` or None (not a Qualtrics export), from the first rows.
 
-    >>> grid = pd.DataFrame([["ResponseId", "Q1"], ["Response ID", "Text"],
-    ...                      ['{"ImportId":"_recordId"}', '{"ImportId":"QID1"}'], ["R_1", "4"]])
-    >>> detect(grid)
+    >>> detect([["ResponseId", "Q1"], ["Response ID", "Text"],
+    ...         ['{"ImportId":"_recordId"}', '{"ImportId":"QID1"}'], ["R_1", "4"]])
     'current'
     """
-    if grid.shape[0] >= 3:
-        third = [c for c in header_names(grid.iloc[2].tolist()) if c]
+    if len(rows) >= 3:
+        third = [c for c in header_names(rows[2]) if c]
         if third:
             ids = sum(_import_id(cell) is not None for cell in third)
             if ids and ids * 2 >= len(third):
                 return "current"
-    if grid.shape[0] >= 2:
-        first = header_names(grid.iloc[0].tolist())
-        second = header_names(grid.iloc[1].tolist())
+    if len(rows) >= 2:
+        first = header_names(rows[0])
+        second = header_names(rows[1])
         if first and first[0] == "V1" and any(c in ("ResponseID", "ResponseId") for c in second):
             return "legacy"
     return None
 
 
-def prepare(grid: pd.DataFrame, layout: str) -> tuple[pd.DataFrame, int, dict[str, Any]]:
-    """The grid with final names in row 1, the number of header rows, and the report.
+def prepare(rows: list[list[Any]], layout: str) -> tuple[list[list[Any]], int, dict[str, Any]]:
+    """The header rows with final names in the first, their number, and the report.
 
     The report holds ``variable_labels`` (question texts), ``import_ids``,
     ``renamed`` (legacy ``V`` names) and ``question_columns``.
     """
-    names = header_names(grid.iloc[0].tolist())
-    texts = header_names(grid.iloc[1].tolist())
+    names = header_names(rows[0])
+    texts = header_names(rows[1]) + [""] * (len(names) - len(rows[1]))
     renamed: dict[str, str] = {}
     import_ids: dict[str, str] = {}
     if layout == "legacy":
@@ -87,16 +84,14 @@ def prepare(grid: pd.DataFrame, layout: str) -> tuple[pd.DataFrame, int, dict[st
         questions = [n for n in names if n and n not in renamed and n not in _LEGACY_BUILT_IN]
     else:
         header_rows = 3
-        for j, cell in enumerate(grid.iloc[2].tolist()):
+        for j, cell in enumerate(rows[2][: len(names)]):
             found = _import_id(cell)
             if found is not None and names[j]:
                 import_ids[names[j]] = found
         questions = [n for n in names if import_ids.get(n, "").startswith("QID")]
-    grid = grid.copy()
-    grid.iloc[0] = names
     labels = {
         name: text
-        for name, text in zip(names, texts, strict=True)
+        for name, text in zip(names, texts[: len(names)], strict=True)
         if name and text and name not in renamed
     }
     meta = {
@@ -107,7 +102,7 @@ def prepare(grid: pd.DataFrame, layout: str) -> tuple[pd.DataFrame, int, dict[st
         "renamed": renamed,
         "question_columns": questions,
     }
-    return grid, header_rows, meta
+    return [names, *rows[1:header_rows]], header_rows, meta
 
 
 def is_text_column(name: str) -> bool:

@@ -13,9 +13,11 @@ import codecs
 import csv
 import io
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from efficacy._read_common import ReadWarning
@@ -142,33 +144,124 @@ def sniff_delimiter(text: str) -> str:
     return best if counts[best] else ","
 
 
-def text_grid(text: str, sep: str, name: str) -> pd.DataFrame:
-    """Every line of the file as text cells, header lines included (no type guessing).
+def head_rows(text: str, sep: str, name: str, count: int = 3) -> list[list[str]]:
+    """The first ``count`` records as text cells (header candidates); blank lines skipped.
 
-    Blank lines are not records and are skipped, as in every CSV reader; a line of
-    delimiters only is a record of empty cells and is kept.
+    Only the start of the text is parsed, in growing pieces, so a large file is not
+    read twice.
     """
+    size = 65_536
+    while True:
+        piece = text[:size]
+        complete = len(piece) == len(text)
+        rows: list[list[str]] = []
+        try:
+            for row in csv.reader(io.StringIO(piece), delimiter=sep):
+                if row:
+                    rows.append(row)
+                if len(rows) > count:
+                    break
+        except csv.Error as exc:
+            if complete:
+                raise _parse_error(exc, sep, name) from None
+            rows = []
+        if complete or len(rows) > count:
+            break
+        size *= 4
+    rows = rows[:count]
+    if not rows:
+        raise DataError(f"{name}: the file is empty")
+    width = len(rows[0])
+    return [row[:width] + [""] * (width - len(row)) for row in rows]
+
+
+def _parse_error(exc: Exception, sep: str, name: str) -> DataError:
+    kind = "TSV" if sep == "\t" else "CSV" if sep == "," else f"text delimited by {sep!r}"
+    detail = " ".join(str(exc).split())
+    return DataError(f"{name}: cannot be read as {kind}: {detail}")
+
+
+def _leading_zeros_anywhere(text: str, sep: str) -> bool:
+    """Whether some field may be a number written with leading zeros (``007``, ``"-012"``).
+
+    A vectorised scan for a ``0`` followed by a digit at the start of a field
+    (after the delimiter, a line break, a quote or a space, or a sign there).
+    Over-matching only costs a second, exact read of the numeric columns.
+
+    >>> _leading_zeros_anywhere("id,x\\n007,1\\n", ",")
+    True
+    >>> _leading_zeros_anywhere("day,x\\n2024-03-01,0.5\\n", ",")
+    False
+    """
+    data = np.frombuffer(text.encode("utf-8", errors="replace"), dtype=np.uint8)
+    if data.size < 2:
+        return False
+    starts = np.zeros(256, dtype=bool)
+    starts[[ord(sep), ord("\n"), ord("\r"), ord('"'), ord(" ")]] = True
+    zero = np.flatnonzero(data[:-1] == ord("0"))
+    zero = zero[(data[zero + 1] >= ord("0")) & (data[zero + 1] <= ord("9"))]
+    if not zero.size:
+        return False
+    if zero[0] == 0:
+        return True
+    before = data[zero - 1]
+    if starts[before].any():
+        return True
+    signed = zero[((before == ord("-")) | (before == ord("+"))) & (zero >= 2)]
+    return bool(starts[data[signed - 2]].any())
+
+
+def body_frame(
+    text: str, sep: str, name: str, *, skip: int, width: int, text_columns: Sequence[int] = ()
+) -> pd.DataFrame:
+    """The records below ``skip`` header records, typed by pandas' C parser.
+
+    Only empty cells are missing (``"NA"`` and ``"null"`` stay text, as do ``TRUE``
+    and ``FALSE``); blank lines are not records. Columns that must keep their exact
+    text are read as text: ``text_columns``, true/false columns, and every numeric
+    column when the file holds numbers written with leading zeros or integers too
+    large for a float, so that the type rules of :mod:`efficacy._read_common` can
+    see them.
+    """
+    options: dict[str, Any] = {
+        "sep": sep,
+        "header": None,
+        "skiprows": skip,
+        "names": list(range(width)),
+        "index_col": False,
+        "keep_default_na": False,
+        "na_values": [""],
+        "skip_blank_lines": True,
+        "low_memory": False,
+        "engine": "c",
+    }
     try:
-        grid = pd.read_csv(
-            io.StringIO(text),
-            sep=sep,
-            header=None,
-            dtype=str,
-            keep_default_na=False,
-            na_filter=False,
-            skip_blank_lines=True,
-            quoting=csv.QUOTE_MINIMAL,
-            engine="c",
-        )
+        body = pd.read_csv(io.StringIO(text), **options)
     except pd.errors.EmptyDataError:
-        raise DataError(f"{name}: the file is empty") from None
+        return pd.DataFrame({j: pd.Series(dtype=object) for j in range(width)})
     except (pd.errors.ParserError, csv.Error, ValueError) as exc:
-        kind = "TSV" if sep == "\t" else "CSV" if sep == "," else f"text delimited by {sep!r}"
-        detail = " ".join(str(exc).split())
-        raise DataError(f"{name}: cannot be read as {kind}: {detail}") from None
-    return grid
-
-
-def text_meta(encoding: str, sep: str) -> dict[str, Any]:
-    """The text-specific entries of the read report."""
-    return {"encoding": encoding, "delimiter": sep}
+        raise _parse_error(exc, sep, name) from None
+    numeric = [j for j in range(width) if pd.api.types.is_numeric_dtype(body[j].dtype)]
+    # TRUE/FALSE stay the text they are; exact text where the type rules need it
+    suspects = {
+        j
+        for j in range(width)
+        if pd.api.types.is_bool_dtype(body[j].dtype)
+        or (
+            pd.api.types.is_object_dtype(body[j].dtype)
+            and pd.api.types.infer_dtype(body[j], skipna=True) == "boolean"
+        )
+    }
+    suspects |= set(text_columns) & set(numeric)
+    if numeric and _leading_zeros_anywhere(text, sep):
+        suspects |= set(numeric)
+    for j in numeric:
+        values = body[j].to_numpy(dtype=float, na_value=np.nan)
+        if body[j].dtype.kind == "f" and (np.abs(values[np.isfinite(values)]) >= 2.0**53).any():
+            suspects.add(j)
+    if suspects:
+        chosen = sorted(suspects)
+        exact = pd.read_csv(io.StringIO(text), **{**options, "usecols": chosen, "dtype": str})
+        for j in chosen:
+            body[j] = exact[j].astype(object)
+    return body

@@ -219,47 +219,60 @@ def _read_table(
 ) -> tuple[pd.DataFrame, dict[str, Any], list[Any] | None]:
     """CSV, TSV, Excel, Qualtrics and REDCap: grid, header rows, types, format extras."""
     from efficacy import _read_qualtrics as qualtrics
-    from efficacy._read_common import build_frame
+    from efficacy._read_common import build_frame, header_names
 
     meta: dict[str, Any] = {}
-    is_excel = kind == "excel" or (
-        kind == "qualtrics" and path.suffix.lower() in (".xlsx", ".xlsm")
-    )
+    suffix = path.suffix.lower()
+    is_excel = kind == "excel" or (kind == "qualtrics" and suffix in (".xlsx", ".xlsm"))
     if is_excel:
         from efficacy._read_excel import excel_grid
 
         grid, found = excel_grid(path, sheet)
         meta.update(found)
+        head = [list(grid.iloc[i]) for i in range(min(3, len(grid)))]
     else:
-        from efficacy._read_text import read_text, sniff_delimiter, text_grid
+        from efficacy._read_text import body_frame, head_rows, read_text, sniff_delimiter
 
         text, used = read_text(path, encoding)
         if delimiter is None:
-            tab = kind == "tsv" or (kind != "csv" and path.suffix.lower() in (".tsv", ".tab"))
+            tab = kind == "tsv" or (kind != "csv" and suffix in (".tsv", ".tab"))
             delimiter = "\t" if tab else sniff_delimiter(text)
-        grid = text_grid(text, delimiter, path.name)
         meta.update(encoding=used, delimiter=delimiter)
+        head = head_rows(text, delimiter, path.name)
+    if not head:
+        raise DataError(f"{path.name}: the file is empty")
 
-    layout = qualtrics.detect(grid) if kind != "redcap" else None
+    layout = qualtrics.detect(head) if kind != "redcap" else None
     if kind == "qualtrics" and layout is None:
         raise DataError(
             f"{path.name}: not a Qualtrics export: expected the import ids "
             '({"ImportId": ...}) in row 3, or the legacy V1, V2, ... / ResponseID rows'
         )
     star: list[Any] | None = None
+    header_rows, keep_text, extra = 1, None, None
     if layout is not None:
-        grid, header_rows, extra = qualtrics.prepare(grid, layout)
-        frame, found = build_frame(
-            grid, name=path.name, header_rows=header_rows, keep_text=qualtrics.is_text_column
+        head, header_rows, extra = qualtrics.prepare(head, layout)
+        keep_text = qualtrics.is_text_column
+    header = head[:header_rows]
+    if is_excel:
+        body = grid.iloc[header_rows:]
+    else:
+        names = header_names(header[0])
+        body = body_frame(
+            text,
+            delimiter,
+            path.name,
+            skip=header_rows,
+            width=len(names),
+            text_columns=[j for j, n in enumerate(names) if keep_text and keep_text(n)],
         )
-        meta.update(found)
+    frame, found = build_frame(header, body, name=path.name, keep_text=keep_text)
+    meta.update(found)
+    if extra is not None:
         meta["format"] = "qualtrics"
         meta["variable_labels"] = extra.pop("variable_labels")
         meta["qualtrics"] = extra
         star = [c for c in extra["question_columns"] if not qualtrics.is_text_column(c)]
-    else:
-        frame, found = build_frame(grid, name=path.name)
-        meta.update(found)
     if kind == "redcap":
         from efficacy._read_redcap import data_columns, dictionary_meta, load_dictionary
 
@@ -283,16 +296,21 @@ def _read_table(
 
 def _dictionary_reader(path: Path) -> pd.DataFrame:
     """A REDCap data dictionary as text cells (nothing converted)."""
-    from efficacy._read_text import read_text, sniff_delimiter, text_grid
+    import io
+
+    from efficacy._read_text import read_text, sniff_delimiter
 
     if not path.is_file():
         raise DataError(f"{path}: no such data dictionary")
     text, _ = read_text(path, None)
-    grid = text_grid(text, sniff_delimiter(text), path.name)
-    names = [str(c).strip() for c in grid.iloc[0].tolist()]
-    body = grid.iloc[1:].reset_index(drop=True)
-    body.columns = names
-    return body
+    try:
+        table = pd.read_csv(
+            io.StringIO(text), sep=sniff_delimiter(text), dtype=str, keep_default_na=False
+        )
+    except (pd.errors.ParserError, ValueError) as exc:
+        raise DataError(f"{path.name}: not a readable data dictionary ({exc})") from None
+    table.columns = [str(c).strip() for c in table.columns]
+    return table
 
 
 def _apply_options(
