@@ -309,6 +309,15 @@ def test_many_chunks_match_reference(where):
         np.testing.assert_allclose(freq[value], (x == value).sum(axis=0) / counts, atol=1e-15)
 
 
+def test_one_non_integer_code_is_counted_apart():
+    data = read("likert_complete.csv")
+    data.loc[5, "q4"] = 2.25
+    freq = alpha(data, reverse="q2").response_freq
+    assert freq.loc["q4", 2.25] == pytest.approx(1 / 400)
+    assert freq.loc["q1", 2.25] == 0
+    assert freq.loc["q4", 2] == pytest.approx((data["q4"] == 2).sum() / 400)
+
+
 def test_codes_outside_count_window_and_large_offsets():
     rng = np.random.default_rng(3)
     base = rng.normal(size=(500, 1))

@@ -7,9 +7,9 @@ pairwise correlation matrix, the item counts, means and SDs, the mean and SD of 
 row-mean total and the item-total correlations ``cor(total, x, use=use)``.
 
 Reverse keying never touches the data: a reversed item ``a - x`` has centred values
-``-(x - c)`` around the centre ``a - c``, so the chunk is negated in place of a copy.
-Sums are taken around a provisional centre (the first chunk's item means) and
-corrected exactly afterwards, which keeps them well conditioned without a separate
+``-(x - c)`` around the centre ``a - c``, so the signs go on the sums afterwards.
+Sums are taken around a provisional centre (the first chunk's rounded item means)
+and corrected exactly afterwards, which keeps them well conditioned without a separate
 pass for the means.
 
 Examples
@@ -33,61 +33,101 @@ import numpy as np
 #: Rows x columns of one chunk's work buffer (doubles): small enough for the cache.
 CHUNK_CELLS = 1 << 16
 
-#: Width of the window of integer codes counted per item, centred on its first mean.
-CODE_WINDOW = 64
+#: Raw (uncentred) sums are kept when no item's squared mean exceeds this multiple of
+#: its variance (cancellation then costs at most about 4 of 16 digits).
+RAW_SUMS_RATIO = 1e4
+
+#: Width of the window of integer codes counted per item, centred on its rounded
+#: first-chunk mean: it holds any item whose range is at most 15.
+CODE_WINDOW = 32
+
+
+#: Adding 1.5 * 2**52 to a double below 2**51 in magnitude leaves its nearest integer
+#: in the low mantissa bits: read as int64, minus the constant's own bits, it is that
+#: integer. Two plain additions instead of a slow float-to-int conversion.
+_MAGIC = 1.5 * 2.0**52
+_MAGIC_BITS = np.array(_MAGIC).view(np.int64)
 
 
 class _CodeCounter:
-    """Counts integer response codes per item, chunk by chunk, while they are in cache.
+    """Counts integer response codes per item while each chunk is in cache.
 
-    Item j's code ``v`` goes to bin ``j * W + v - base_j`` (``W`` = :data:`CODE_WINDOW`,
-    ``base_j`` = its rounded first-chunk mean minus ``W / 2``). Counting stops (``ok``
-    turns False) at the first non-integer value or one outside every window; a value
-    that lands in another item's window is caught by comparing each item's total
-    count with its number of answers (:meth:`result`).
+    It reads the chunk as the covariance pass sees it: ``z = x - c`` with integer
+    centres ``c`` (``x`` itself plus ``shift = -c``). Items are counted in pairs: each row's
+    ``(z_a, z_b)`` becomes the bin
+    ``W * (z_a + W/2) + (z_b + W/2)`` of the pair's ``W x W`` table (``W`` =
+    :data:`CODE_WINDOW`), so one ``bincount`` handles two items at once. Whether
+    every value was an integer inside its window is settled once, at the end
+    (:meth:`result`): each item's counts must reproduce its number of answers and
+    its exact sums of ``z`` and ``z**2``, which the covariance pass computed anyway
+    (sums of integers are exact in floating point).
     """
 
-    def __init__(self, centre: np.ndarray, rows: int, enabled: bool = True) -> None:
-        k = centre.size
-        self.base = np.rint(centre) - CODE_WINDOW // 2
-        self.shift = np.arange(k) * CODE_WINDOW - self.base
-        self.sentinel = float(k * CODE_WINDOW)  # missing cells land past every window
-        self.counts = np.zeros(k * CODE_WINDOW + 1, dtype=np.int64)
-        self.fbuf = np.empty((rows, k))
-        self.ibuf = np.empty((rows, k), dtype=np.intp)
-        self.ok = enabled and bool(np.isfinite(self.base).all())
+    def __init__(
+        self, k: int, rows: int, enabled: bool = True, shift: np.ndarray | None = None
+    ) -> None:
+        width, half = CODE_WINDOW, CODE_WINDOW // 2
+        pairs = (k + 1) // 2
+        self.k = k
+        const = np.arange(pairs) * width**2 + width * half + half + _MAGIC
+        if shift is not None:
+            const[: (k + 1) // 2] += width * shift[0::2]
+            const[: k // 2] += shift[1::2]
+        self.const = np.tile(const, (rows, 1))  # full size: fast contiguous adds
+        self.counts = np.zeros(pairs * width**2, dtype=np.int64)
+        self.fbuf = np.empty((rows, pairs))
+        self.ok = enabled
 
-    def add(self, chunk: np.ndarray, missing: np.ndarray | None = None) -> None:
+    def add(self, z: np.ndarray) -> None:
+        """Count a chunk (finite; missing cells set to 0, see :meth:`result`)."""
         if not self.ok:
             return
-        n = chunk.shape[0]
-        f, i = self.fbuf[:n], self.ibuf[:n]
-        np.add(chunk, self.shift, out=f)
-        if missing is not None:
-            np.copyto(f, self.sentinel, where=missing)
-        with np.errstate(invalid="ignore"):
-            np.copyto(i, f, casting="unsafe")
-        if not np.array_equal(i, f):
-            self.ok = False
-            return
+        n, k = z.shape
+        f = self.fbuf[:n]
+        np.multiply(z[:, 0::2], float(CODE_WINDOW), out=f)
+        np.add(f[:, : k // 2], z[:, 1::2], out=f[:, : k // 2])
+        np.add(f, self.const[:n], out=f)
+        codes = f.view(np.int64)
+        np.subtract(codes, _MAGIC_BITS, out=codes)
         try:
-            counts = np.bincount(i.ravel(), minlength=self.counts.size)
-        except ValueError:  # a negative code: below every window
+            counts = np.bincount(codes.ravel(), minlength=self.counts.size)
+        except ValueError:  # a negative bin: below every window
             self.ok = False
             return
-        if counts.size > self.counts.size:
+        if counts.size > self.counts.size:  # past every window
             self.ok = False
             return
         self.counts += counts
 
-    def result(self, item_n: np.ndarray) -> CodeCounts | None:
-        k = self.base.size
+    def result(
+        self,
+        centre: np.ndarray,
+        item_n: np.ndarray,
+        n_missing: np.ndarray,
+        z_sum: np.ndarray,
+        z2_sum: np.ndarray,
+    ) -> CodeCounts | None:
+        """The counts, if they account for every answer exactly; else None.
+
+        ``n_missing`` missing cells per item were counted as ``z = 0``.
+        """
         if not self.ok:
             return None
-        table = self.counts[:-1].reshape(k, CODE_WINDOW)
-        if not np.array_equal(table.sum(axis=1), item_n):
+        half = CODE_WINDOW // 2
+        pairs = self.counts.reshape(-1, CODE_WINDOW, CODE_WINDOW)
+        table = np.empty((self.k, CODE_WINDOW), dtype=np.int64)
+        table[0::2] = pairs.sum(axis=2)
+        table[1::2] = pairs.sum(axis=1)[: self.k // 2]
+        table[:, half] -= n_missing
+        steps = np.arange(CODE_WINDOW) - half
+        if (
+            (table < 0).any()
+            or not np.array_equal(table.sum(axis=1), item_n)
+            or not np.array_equal((table @ steps).astype(float), z_sum)
+            or not np.array_equal((table @ steps**2).astype(float), z2_sum)
+        ):
             return None
-        return CodeCounts(table, self.base)
+        return CodeCounts(table, centre - half)
 
 
 @dataclass(frozen=True)
@@ -152,37 +192,44 @@ def _chunk_rows(n_cols: int) -> int:
 
 
 def _centre(x: np.ndarray, rows: int) -> np.ndarray:
-    """Item means of the first chunk (0 for an item with no value there)."""
+    """Rounded item means of the first chunk (0 for an item with no value there).
+
+    Integer centres keep integer codes integer after centring (see
+    :class:`_CodeCounter`); being within about 0.5 of the mean they condition the
+    sums as well as the mean would.
+    """
     head = x[:rows]
     present = ~np.isnan(head)
     count = present.sum(axis=0)
     total = np.where(present, head, 0.0).sum(axis=0)
-    return np.divide(total, count, out=np.zeros(x.shape[1]), where=count > 0)
+    mean = np.divide(total, count, out=np.zeros(x.shape[1]), where=count > 0)
+    return np.where(np.isfinite(mean), np.rint(mean), 0.0)
 
 
 def _sum_complete(
-    x: np.ndarray, centre: np.ndarray, sign: np.ndarray, counter: _CodeCounter
+    x: np.ndarray, centre: np.ndarray | None, counter: _CodeCounter | None
 ) -> tuple[np.ndarray, np.ndarray, int] | None:
-    """``z'z`` and ``z'1`` with ``z = sign * (x - centre)``; None once a NaN shows up."""
+    """``z'z`` and ``z'1`` with ``z = x - centre`` (``x`` itself for None).
+
+    Returns None as soon as a chunk holds a NaN.
+    """
     n, k = x.shape
-    rows = _chunk_rows(k)
-    buf = np.empty((min(rows, n), k))
-    ones = np.ones(min(rows, n))
+    rows = min(_chunk_rows(k), n)
+    buf = np.empty((rows, k)) if centre is not None else None
+    ones = np.ones(rows)
     gram = np.zeros((k, k))
     sums = np.zeros(k)
-    flip = bool((sign < 0).any())
     for start in range(0, n, rows):
-        chunk = x[start : start + rows]
-        z = buf[: chunk.shape[0]]
-        np.subtract(chunk, centre, out=z)
-        if flip:
-            np.multiply(z, sign, out=z)
+        z = x[start : start + rows]
+        if buf is not None:
+            z = np.subtract(z, centre, out=buf[: z.shape[0]])
         part = z.T @ z
         if not np.isfinite(part).all():
             return None
         gram += part
-        sums += ones[: chunk.shape[0]] @ z
-        counter.add(chunk)
+        sums += ones[: z.shape[0]] @ z
+        if counter is not None:
+            counter.add(z)
     return gram, sums, n
 
 
@@ -198,10 +245,11 @@ def _sum_missing(
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """Pairwise sums, chunk by chunk.
 
-    Columns of the work matrix ``L``: ``z`` (0 where missing), ``m`` (present
-    indicator), ``tp`` (row has a total), ``tc`` (centred row-mean total, 0
-    without one), ``tc**2`` and, if ``squares``, ``z**2``. Returns ``L'L`` and, for
-    listwise deletion, ``[z, 1]' [z, 1]`` over the complete rows.
+    Columns of the work matrix ``L``: ``z = x - centre`` (0 where missing, not yet
+    reverse-keyed), ``m`` (present indicator), ``tp`` (row has a total), ``tc``
+    (centred row mean of the reverse-keyed items, 0 without one), ``tc**2`` and, if
+    ``squares``, ``z**2``. Returns ``L'L`` and, for listwise deletion,
+    ``[z, 1]' [z, 1]`` over the complete rows.
     """
     n, k = x.shape
     width = 3 * k + 3 if squares else 2 * k + 3
@@ -209,9 +257,9 @@ def _sum_missing(
     buf = np.empty((rows, width))
     cross = np.zeros((width, width))
     gram = np.zeros((k + 1, k + 1)) if listwise else None
-    flip = bool((sign < 0).any())
     ones = np.ones(k)
-    row_total = np.concatenate([ones, reflected_centre])
+    # a row's total of reverse-keyed values: sum_j m_j (sign_j z_j + reflected centre_j)
+    row_total = np.concatenate([sign, reflected_centre])
     for start in range(0, n, rows):
         chunk = x[start : start + rows]
         b = buf[: chunk.shape[0]]
@@ -219,13 +267,10 @@ def _sum_missing(
         tc, tc2 = b[:, 2 * k + 1], b[:, 2 * k + 2]
         missing = np.isnan(chunk)
         np.subtract(chunk, centre, out=z)
-        if flip:
-            np.multiply(z, sign, out=z)
         np.copyto(z, 0.0, where=missing)
         np.logical_not(missing, out=m, casting="unsafe")
         count = m @ ones
         np.greater(count, 0, out=tp, casting="unsafe")
-        # row mean of the present reverse-keyed values: (sum z + sum of their centres) / count
         np.divide(b[:, : 2 * k] @ row_total, np.maximum(count, 1.0), out=tc)
         tc -= t_centre
         tc *= tp
@@ -238,16 +283,8 @@ def _sum_missing(
             zc = np.ones((int(full.sum()), k + 1))
             zc[:, :k] = z[full]
             gram += zc.T @ zc
-        counter.add(chunk, missing)
+        counter.add(z)
     return cross, gram
-
-
-def _from_gram(
-    gram: np.ndarray, reflected_centre: np.ndarray
-) -> tuple[int, np.ndarray, np.ndarray]:
-    """Covariance and means from ``[z, 1]' [z, 1]``."""
-    k = gram.shape[0] - 1
-    return _from_sums(gram[:k, :k], gram[:k, k], gram[k, k], reflected_centre)
 
 
 def _from_sums(
@@ -296,20 +333,39 @@ def alpha_moments(
     """
     n, k = x.shape
     sign = np.asarray(sign, dtype=float)
-    rows = _chunk_rows(k)
+    flip = np.outer(sign, sign)
+    rows = min(_chunk_rows(k), n)
     centre = _centre(x, rows)
     reflected_centre = np.where(sign < 0, reflect - centre, centre)
-    counter = _CodeCounter(centre, min(rows, n), enabled=count_codes)
+    # Complete data: raw sums of squares and products, no centring pass. For integer
+    # codes (which the counts confirm) they are exact; otherwise, if the means are
+    # large against the SDs, the sums are taken again around the means.
+    counter = _CodeCounter(k, rows, enabled=count_codes, shift=-centre)
     with _one_blas_thread():
-        done = _sum_complete(x, centre, sign, counter)
+        done = _sum_complete(x, None, counter)
     if done is not None:
-        n_rows, cov, item_mean = _from_sums(*done, reflected_centre)
+        raw_gram, raw_sums, n_rows = done
+        item_n = np.full(k, n_rows, dtype=np.int64)
+        # the same sums around the integer centres: exact for integer codes
+        sums = raw_sums - n_rows * centre
+        gram = raw_gram - np.outer(centre, raw_sums) - np.outer(raw_sums, centre)
+        gram += n_rows * np.outer(centre, centre)
+        codes = counter.result(centre, item_n, np.zeros(k, np.int64), sums, np.diag(gram))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean_sq = (raw_sums / n_rows) ** 2
+            unsafe = (mean_sq > RAW_SUMS_RATIO * (np.diag(raw_gram) / n_rows - mean_sq)).any()
+        if codes is None and unsafe:
+            centre = raw_sums / n_rows
+            with _one_blas_thread():
+                gram, sums, _ = _sum_complete(x, centre, None)  # type: ignore[misc]
+        reflected_centre = np.where(sign < 0, reflect - centre, centre)
+        n_rows, cov, item_mean = _from_sums(gram * flip, sums * sign, n_rows, reflected_centre)
         total_var, raw_r = _total_from_cov(cov)
         return AlphaMoments(
             cov=cov,
             pair_cor=None,
             n_pairs=np.full((k, k), n_rows, dtype=np.int64),
-            item_n=np.full(k, n_rows, dtype=np.int64),
+            item_n=item_n,
             item_mean=item_mean,
             item_sd=np.sqrt(np.diag(cov)),
             total_mean=float(item_mean.mean()),
@@ -317,10 +373,10 @@ def alpha_moments(
             raw_r=raw_r,
             n_obs=n,
             complete=True,
-            codes=counter.result(np.full(k, n_rows)),
+            codes=codes,
         )
 
-    counter = _CodeCounter(centre, min(rows, n), enabled=count_codes)
+    counter = _CodeCounter(k, rows, enabled=count_codes)
     listwise = nan_policy == "listwise"
     squares = pair_cor and not listwise
     t_centre = float(reflected_centre.mean())
@@ -328,10 +384,14 @@ def alpha_moments(
         cross, gram = _sum_missing(
             x, centre, sign, reflected_centre, t_centre, listwise, squares, counter
         )
-    zz = cross[:k, :k]
-    zm = cross[:k, k : 2 * k]  # [i, j]: sum of z_i where j is present
+    # reverse keying: a reversed item's centred values are -z
     mm = cross[k : 2 * k, k : 2 * k]
-    tz = cross[2 * k + 1, :k]
+    item_n = np.rint(np.diag(mm)).astype(np.int64)
+    raw_zm = cross[:k, k : 2 * k]
+    codes = counter.result(centre, item_n, n - item_n, np.diag(raw_zm), np.diag(cross[:k, :k]))
+    zz = cross[:k, :k] * flip
+    zm = raw_zm * sign[:, None]  # [i, j]: sum of z_i where j is present
+    tz = cross[2 * k + 1, :k] * sign
     tm = cross[2 * k + 1, k : 2 * k]
     t2m = cross[2 * k + 2, k : 2 * k]
     n_t, t_sum, t2_sum = cross[2 * k, 2 * k], cross[2 * k + 1, 2 * k], cross[2 * k + 2, 2 * k]
@@ -346,15 +406,15 @@ def alpha_moments(
             var_pair = (z2m - zm**2 / pn) / (pn - 1)  # var of i on the rows shared with j
             cor = cov / np.sqrt(var_pair * var_pair.T)
             np.fill_diagonal(cor, 1.0)
-        item_n = np.diag(pn)
+        n_item = np.diag(pn)
         z_sum, z2_sum = np.diag(zm), np.diag(zz)
-        item_var = (z2_sum - z_sum**2 / item_n) / (item_n - 1)
-        item_mean = reflected_centre + z_sum / item_n
+        item_var = (z2_sum - z_sum**2 / n_item) / (n_item - 1)
+        item_mean = reflected_centre + z_sum / n_item
         total_var = (t2_sum - t_sum**2 / n_t) / (n_t - 1)
         total_mean = t_centre + t_sum / n_t
         if gram is None:
-            tx_cov = (tz - tm * z_sum / item_n) / (item_n - 1)
-            t_var = (t2m - tm**2 / item_n) / (item_n - 1)
+            tx_cov = (tz - tm * z_sum / n_item) / (n_item - 1)
+            t_var = (t2m - tm**2 / n_item) / (n_item - 1)
             raw_r = tx_cov / np.sqrt(t_var * item_var)
         else:
             n_complete = round(float(gram[k, k]))
@@ -362,14 +422,16 @@ def alpha_moments(
                 cov = np.full((k, k), np.nan)
                 raw_r = np.full(k, np.nan)
             else:
-                _, cov, _ = _from_gram(gram, reflected_centre)
+                _, cov, _ = _from_sums(
+                    gram[:k, :k] * flip, gram[:k, k] * sign, gram[k, k], reflected_centre
+                )
                 _, raw_r = _total_from_cov(cov)
             n_pairs = np.full((k, k), n_complete, dtype=np.int64)
     return AlphaMoments(
         cov=cov,
         pair_cor=cor,
         n_pairs=n_pairs,
-        item_n=np.rint(item_n).astype(np.int64),
+        item_n=item_n,
         item_mean=item_mean,
         item_sd=np.sqrt(item_var),
         total_mean=float(total_mean),
@@ -377,5 +439,5 @@ def alpha_moments(
         raw_r=raw_r,
         n_obs=n,
         complete=False,
-        codes=counter.result(np.rint(item_n).astype(np.int64)),
+        codes=codes,
     )
