@@ -272,7 +272,8 @@ def test_spss_labels_are_kept_as_in_the_file() -> None:
     assert source["variable_labels"]["gse3"].strip() == (
         "It is easy for me to stick to my aims and accomplish my goals."
     )
-    assert source["file_label"] == "GSE pilot"
+    assert source["spss"]["file_label"] == "GSE pilot"
+    assert source["spss"]["formats"]["name"].startswith("A")  # a string variable
 
 
 def test_spss_labelled_responses_score_end_to_end(truth_scores: pd.Series) -> None:

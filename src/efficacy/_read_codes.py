@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from efficacy._read_common import LISTED_VALUES, _narrow, blank_cells
+from efficacy._read_common import LISTED_VALUES, _narrow
 from efficacy.errors import DataError
 from efficacy.instrument import normalise_label
 
@@ -55,6 +55,35 @@ def per_column(
     return out
 
 
+def map_distinct(column: pd.Series, func: Any) -> np.ndarray:
+    """``func`` applied once per distinct non-missing value, spread over the cells.
+
+    Missing cells give None. The work grows with the number of distinct values, not
+    of respondents.
+
+    >>> map_distinct(pd.Series(["a ", None, "a "]), str.strip).tolist()
+    ['a', None, 'a']
+    """
+    codes, uniques = pd.factorize(column.to_numpy(dtype=object), use_na_sentinel=True)
+    results = np.empty(len(uniques) + 1, dtype=object)
+    results[:-1] = [func(value) for value in uniques]
+    results[-1] = None
+    return results[codes]
+
+
+def _text_and_numbers(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Trimmed text (None where missing) and the number each cell reads as (NaN if none)."""
+    codes, uniques = pd.factorize(column.to_numpy(dtype=object), use_na_sentinel=True)
+    text = np.empty(len(uniques) + 1, dtype=object)
+    text[:-1] = [str(value).strip() for value in uniques]
+    text[-1] = None
+    numbers = np.full(len(uniques) + 1, np.nan)
+    numbers[:-1] = pd.to_numeric(pd.Series(text[:-1], dtype=object), errors="coerce").to_numpy(
+        dtype=float, na_value=np.nan
+    )
+    return text[codes], numbers[codes]
+
+
 def match_values(column: pd.Series, values: Sequence[Any]) -> np.ndarray:
     """Cells of ``column`` equal to one of ``values`` (numbers by value, text as written).
 
@@ -74,11 +103,10 @@ def match_values(column: pd.Series, values: Sequence[Any]) -> np.ndarray:
         return column.isin(wanted).to_numpy(dtype=bool, na_value=False)
     if not (pd.api.types.is_string_dtype(dtype) or pd.api.types.is_object_dtype(dtype)):
         return column.isin(values).to_numpy(dtype=bool, na_value=False)
-    text = column.astype("string").str.strip()
-    hits = text.isin(texts).to_numpy(dtype=bool, na_value=False)
+    text, as_number = _text_and_numbers(column)
+    hits = np.isin(text, np.array(texts, dtype=object)) if texts else np.zeros(len(text), bool)
     if wanted:
-        as_number = pd.to_numeric(text, errors="coerce")
-        hits = hits | as_number.isin(wanted).to_numpy(dtype=bool, na_value=False)
+        hits = hits | np.isin(as_number, wanted)
     return hits
 
 
@@ -123,34 +151,43 @@ def apply_recode(
                 f"got {bad[:LISTED_VALUES]}"
             )
         original = frame[column]
-        blank = blank_cells(original)
         numeric = pd.api.types.is_numeric_dtype(original.dtype) and not pd.api.types.is_bool_dtype(
             original.dtype
         )
-        if numeric:
+        if numeric:  # one entry per cell
+            codes = np.arange(len(original))
             number = original.to_numpy(dtype=float, na_value=np.nan)
-            text = None
-        else:
-            text = original.astype("string").str.strip()
-            number = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-            text = text.map(normalise_label, na_action="ignore")
-        result = np.full(len(original), np.nan)
-        matched = np.zeros(len(original), dtype=bool)
+            label = None
+            blank = np.isnan(number)
+        else:  # one entry per distinct value, spread over the cells through ``codes``
+            codes, uniques = pd.factorize(original.to_numpy(dtype=object), use_na_sentinel=True)
+            text = np.array([str(value).strip() for value in uniques] + [""], dtype=object)
+            number = pd.to_numeric(pd.Series(text, dtype=object), errors="coerce").to_numpy(
+                dtype=float, na_value=np.nan
+            )
+            label = np.array([normalise_label(value) for value in text], dtype=object)
+            blank = (text == "")[codes]
+        result = np.full(len(number), np.nan)
+        hit_any = np.zeros(len(number), dtype=bool)
         for key, code in mapping.items():
             if _is_number(key):
                 hits = number == float(key)
-            elif isinstance(key, str) and text is not None:
-                hits = text.eq(normalise_label(key)).to_numpy(dtype=bool, na_value=False)
+            elif isinstance(key, str) and label is not None:
+                hits = label == normalise_label(key)
             elif isinstance(key, str):
                 try:
                     hits = number == float(key)
                 except ValueError:
-                    hits = np.zeros(len(original), dtype=bool)
+                    hits = np.zeros(len(number), dtype=bool)
             else:
                 raise DataError(f"recode for {column!r}: cannot match value {key!r}")
-            hits = hits & ~matched
+            hits = hits & ~hit_any
             result[hits] = np.nan if code is None else float(code)
-            matched |= hits
+            hit_any |= hits
+        if not numeric:
+            hit_any[-1] = False  # the slot of missing cells
+        matched, result = hit_any[codes], result[codes]
+        number = number[codes]
         if not matched.any():
             continue
         counts[column] = int(matched.sum())
@@ -187,14 +224,14 @@ def apply_labels(
             keys = original.astype(float)
         else:
             lookup = {str(k).strip(): v for k, v in labels.items()}
-            keys = original.astype("string").str.strip()
+            keys = pd.Series(map_distinct(original, lambda v: str(v).strip()), index=original.index)
         mapped = keys.map(lookup)
         missing_label = mapped.isna() & original.notna()
         if missing_label.any():
             values = pd.unique(original[missing_label].to_numpy(dtype=object))
             unlabelled[column] = list(values[:LISTED_VALUES])
-            fallback = keys.map(_numeral) if numeric else keys
-            mapped = mapped.where(~missing_label, fallback)
+            fallback = map_distinct(keys, _numeral) if numeric else keys.to_numpy(dtype=object)
+            mapped = mapped.where(~missing_label, pd.Series(fallback, index=original.index))
         frame[column] = mapped.astype("str").where(original.notna())
     return frame, unlabelled
 

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from efficacy._read_common import blank_cells
 from efficacy.errors import DataError
 
 
@@ -52,10 +53,12 @@ def read_spss(path: Path, *, encoding: str | None = None) -> tuple[pd.DataFrame,
         },
         "missing_codes": definitions,
         "missing_counts": missing_counts,
-        "file_label": info.file_label,
-        "file_encoding": info.file_encoding,
-        "measure": dict(info.variable_measure or {}),
-        "spss_formats": dict(info.original_variable_types or {}),
+        "spss": {
+            "file_label": info.file_label,
+            "file_encoding": info.file_encoding,
+            "measure": dict(info.variable_measure or {}),
+            "formats": dict(info.original_variable_types or {}),
+        },
     }
     return frame, meta
 
@@ -110,6 +113,5 @@ def _blank_strings(frame: pd.DataFrame) -> pd.DataFrame:
         values = frame[column]
         if pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty"):
             continue
-        text = values.astype("str")
-        frame[column] = text.where(text.str.strip().ne(""))
+        frame[column] = values.astype("str").where(~blank_cells(values))
     return frame

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from efficacy._read_codes import map_distinct
 from efficacy.errors import DataError
 from efficacy.instrument import Instrument
 from efficacy.loader import load
@@ -239,6 +240,10 @@ def to_bids_sidecar(
     return sidecar
 
 
+def _label_text(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
 def _participant_labels(
     scores: pd.DataFrame, participant_id: str | Sequence[Any] | None
 ) -> pd.Series:
@@ -264,7 +269,7 @@ def _participant_labels(
     if raw.isna().any():
         rows = list(scores.index[raw.isna().to_numpy()])[:5]
         raise DataError(f"participant ids from {source} are missing in rows {rows}")
-    text = raw.map(lambda v: f"{v:g}" if isinstance(v, float) else str(v))
+    text = pd.Series(map_distinct(raw, _label_text), index=raw.index, dtype="str")
     labels = text.str.removeprefix("sub-")
     bad = ~labels.str.match(_BIDS_LABEL).astype(bool)
     if bad.any():
