@@ -307,6 +307,13 @@ def test_many_chunks_match_reference(where):
     freq = res.response_freq
     for value in range(1, 6):
         np.testing.assert_allclose(freq[value], (x == value).sum(axis=0) / counts, atol=1e-15)
+    listwise = alpha(x, nan_policy="listwise")
+    complete_rows = x[~np.isnan(x).any(axis=1)]
+    raw, raw_r, _ = reference_alpha(complete_rows)
+    assert listwise.alpha == pytest.approx(raw, abs=1e-12)
+    np.testing.assert_allclose(listwise.items["raw_r"], raw_r, atol=1e-12)
+    np.testing.assert_array_equal(listwise.items["n"], counts)
+    assert listwise.mean == pytest.approx(res.mean, abs=1e-12)
 
 
 def test_one_non_integer_code_is_counted_apart():

@@ -233,43 +233,81 @@ def _sum_complete(
     return gram, sums, n
 
 
+@dataclass(frozen=True)
+class _PairSums:
+    """Sums around the centres over the rows where the items are present.
+
+    ``zz[i, j]``: z_i z_j; ``zm[i, j]``: z_i where j is present; ``mm``: shared
+    rows; ``z2m[i, j]``: z_i**2 where j is present (only if asked for); ``tz``,
+    ``tm``, ``t2m``: tc z_j, tc and tc**2 over the rows where j is present (``tc``
+    the centred row mean of the reverse-keyed items); ``n_t``, ``t_sum``, ``t2_sum``:
+    count, tc and tc**2 over rows with any answer; ``complete``: ``[z, 1]' [z, 1]``
+    over the complete rows. ``z`` is not reverse-keyed.
+    """
+
+    zz: np.ndarray
+    zm: np.ndarray
+    mm: np.ndarray
+    z2m: np.ndarray | None
+    tz: np.ndarray
+    tm: np.ndarray
+    t2m: np.ndarray
+    n_t: float
+    t_sum: float
+    t2_sum: float
+    complete: np.ndarray
+
+
 def _sum_missing(
     x: np.ndarray,
     centre: np.ndarray,
     sign: np.ndarray,
     reflected_centre: np.ndarray,
     t_centre: float,
-    listwise: bool,
     squares: bool,
     counter: _CodeCounter,
-) -> tuple[np.ndarray, np.ndarray | None]:
+) -> _PairSums:
     """Pairwise sums, chunk by chunk.
 
-    Columns of the work matrix ``L``: ``z = x - centre`` (0 where missing, not yet
-    reverse-keyed), ``m`` (present indicator), ``tp`` (row has a total), ``tc``
-    (centred row mean of the reverse-keyed items, 0 without one), ``tc**2`` and, if
-    ``squares``, ``z**2``. Returns ``L'L`` and, for listwise deletion,
-    ``[z, 1]' [z, 1]`` over the complete rows.
+    Complete rows (most of them, usually) are gathered and contribute through
+    ``[z, 1]' [z, 1]`` alone: every pairwise sum of theirs, the row-mean total
+    included, is a linear or quadratic form of it. Only the incomplete rows are
+    expanded into the work matrix ``L`` with columns ``z = x - centre`` (0 where
+    missing), ``m`` (present indicator), ``tp`` (row has a total), ``tc``, ``tc**2``
+    and, if ``squares``, ``z**2``, and summed as ``L'L``.
     """
     n, k = x.shape
     width = 3 * k + 3 if squares else 2 * k + 3
     rows = min(_chunk_rows(k), n)
-    buf = np.empty((rows, width))
+    work = np.empty((rows, width))
+    gathered = np.empty((rows, k))
+    centre_rows = np.tile(centre, (rows, 1))
+    ones_k, ones_rows = np.ones(k), np.ones(rows)
     cross = np.zeros((width, width))
-    gram = np.zeros((k + 1, k + 1)) if listwise else None
-    ones = np.ones(k)
+    gram, sums, n_complete = np.zeros((k, k)), np.zeros(k), 0
     # a row's total of reverse-keyed values: sum_j m_j (sign_j z_j + reflected centre_j)
     row_total = np.concatenate([sign, reflected_centre])
     for start in range(0, n, rows):
         chunk = x[start : start + rows]
-        b = buf[: chunk.shape[0]]
+        incomplete = np.isnan(chunk @ ones_k)
+        full = np.flatnonzero(~incomplete)
+        z = np.take(chunk, full, axis=0, out=gathered[: full.size], mode="clip")
+        np.subtract(z, centre_rows[: full.size], out=z)
+        gram += z.T @ z
+        sums += ones_rows[: full.size] @ z
+        n_complete += full.size
+        counter.add(z)
+        part = chunk[incomplete]
+        if not part.shape[0]:
+            continue
+        b = work[: part.shape[0]]
         z, m, tp = b[:, :k], b[:, k : 2 * k], b[:, 2 * k]
         tc, tc2 = b[:, 2 * k + 1], b[:, 2 * k + 2]
-        missing = np.isnan(chunk)
-        np.subtract(chunk, centre, out=z)
+        missing = np.isnan(part)
+        np.subtract(part, centre, out=z)
         np.copyto(z, 0.0, where=missing)
         np.logical_not(missing, out=m, casting="unsafe")
-        count = m @ ones
+        count = m @ ones_k
         np.greater(count, 0, out=tp, casting="unsafe")
         np.divide(b[:, : 2 * k] @ row_total, np.maximum(count, 1.0), out=tc)
         tc -= t_centre
@@ -278,13 +316,31 @@ def _sum_missing(
         if squares:
             np.multiply(z, z, out=b[:, 2 * k + 3 :])
         cross += b.T @ b
-        if gram is not None:
-            full = count == k
-            zc = np.ones((int(full.sum()), k + 1))
-            zc[:, :k] = z[full]
-            gram += zc.T @ zc
         counter.add(z)
-    return cross, gram
+
+    # complete rows: tc = w'z + t0 with w = sign / k
+    w = sign / k
+    t0 = reflected_centre.sum() / k - t_centre
+    gw = gram @ w
+    t_lin = sums @ w + t0 * n_complete
+    t_quad = w @ gw + 2 * t0 * (sums @ w) + t0**2 * n_complete
+    zk, mk = slice(0, k), slice(k, 2 * k)
+    complete = np.empty((k + 1, k + 1))
+    complete[:k, :k], complete[:k, k], complete[k, :k] = gram, sums, sums
+    complete[k, k] = n_complete
+    return _PairSums(
+        zz=cross[zk, zk] + gram,
+        zm=cross[zk, mk] + sums[:, None],
+        mm=cross[mk, mk] + n_complete,
+        z2m=cross[2 * k + 3 :, mk] + np.diag(gram)[:, None] if squares else None,
+        tz=cross[2 * k + 1, zk] + gw + t0 * sums,
+        tm=cross[2 * k + 1, mk] + t_lin,
+        t2m=cross[2 * k + 2, mk] + t_quad,
+        n_t=float(cross[2 * k, 2 * k] + n_complete),
+        t_sum=float(cross[2 * k + 1, 2 * k] + t_lin),
+        t2_sum=float(cross[2 * k + 2, 2 * k] + t_quad),
+        complete=complete,
+    )
 
 
 def _from_sums(
@@ -381,28 +437,25 @@ def alpha_moments(
     squares = pair_cor and not listwise
     t_centre = float(reflected_centre.mean())
     with _one_blas_thread():
-        cross, gram = _sum_missing(
-            x, centre, sign, reflected_centre, t_centre, listwise, squares, counter
-        )
-    # reverse keying: a reversed item's centred values are -z
-    mm = cross[k : 2 * k, k : 2 * k]
+        sums = _sum_missing(x, centre, sign, reflected_centre, t_centre, squares, counter)
+    mm = sums.mm
     item_n = np.rint(np.diag(mm)).astype(np.int64)
-    raw_zm = cross[:k, k : 2 * k]
-    codes = counter.result(centre, item_n, n - item_n, np.diag(raw_zm), np.diag(cross[:k, :k]))
-    zz = cross[:k, :k] * flip
-    zm = raw_zm * sign[:, None]  # [i, j]: sum of z_i where j is present
-    tz = cross[2 * k + 1, :k] * sign
-    tm = cross[2 * k + 1, k : 2 * k]
-    t2m = cross[2 * k + 2, k : 2 * k]
-    n_t, t_sum, t2_sum = cross[2 * k, 2 * k], cross[2 * k + 1, 2 * k], cross[2 * k + 2, 2 * k]
+    codes = counter.result(centre, item_n, n - item_n, np.diag(sums.zm), np.diag(sums.zz))
+    # reverse keying: a reversed item's centred values are -z
+    zz = sums.zz * flip
+    zm = sums.zm * sign[:, None]  # [i, j]: sum of z_i where j is present
+    tz = sums.tz * sign
+    tm, t2m = sums.tm, sums.t2m
+    n_t, t_sum, t2_sum = sums.n_t, sums.t_sum, sums.t2_sum
+    gram = sums.complete if listwise else None
 
     n_pairs = np.rint(mm).astype(np.int64)
     pn = mm
     cor = None
     with np.errstate(invalid="ignore", divide="ignore"):
         cov = (zz - zm * zm.T / pn) / (pn - 1)
-        if squares:
-            z2m = cross[2 * k + 3 :, k : 2 * k]
+        if sums.z2m is not None:
+            z2m = sums.z2m
             var_pair = (z2m - zm**2 / pn) / (pn - 1)  # var of i on the rows shared with j
             cor = cov / np.sqrt(var_pair * var_pair.T)
             np.fill_diagonal(cor, 1.0)
