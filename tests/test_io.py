@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import efficacy as ef
+from efficacy._read_codes import apply_recode
 from efficacy.errors import DataError, InvalidResponseError
 from efficacy.io import ReadWarning, match_items_by_text
 
@@ -630,3 +631,22 @@ def test_numbers_survive_every_written_format(tmp_path: Path, values: np.ndarray
             np.testing.assert_allclose(back.to_numpy(dtype=float), expected, rtol=1e-15)
         else:
             np.testing.assert_array_equal(back.to_numpy(dtype=float), expected)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    codes=st.lists(st.sampled_from([1, 2, 3, 4, None]), min_size=1, max_size=30),
+    as_text=st.booleans(),
+)
+def test_recoding_swaps_codes_all_at_once(codes: list, as_text: bool) -> None:
+    column = pd.Series(codes, dtype=float)
+    if as_text:
+        column = column.map(lambda v: f"{v:g}", na_action="ignore").astype(object)
+    frame = pd.DataFrame({"q": column})
+    out, counts, _ = apply_recode(frame, {"q": {1: 2, 2: 1, 4: None}}, "x")
+    swapped = [{1: 2, 2: 1, 3: 3, 4: None}[c] if c is not None else None for c in codes]
+    expected = [np.nan if v is None else float(v) for v in swapped]
+    if counts:
+        np.testing.assert_array_equal(out["q"].to_numpy(dtype=float), expected)
+    assert counts.get("q", 0) == sum(c in (1, 2, 4) for c in codes)
+    assert frame["q"].equals(pd.DataFrame({"q": column})["q"])  # the input is untouched

@@ -1,8 +1,9 @@
 """Excel workbooks (``.xlsx``, ``.xlsm``) through openpyxl: the raw grid of one sheet.
 
-Cells keep the types Excel stored (numbers, text, dates); formulas give their last
-computed value. The grid goes through the same steps as delimited text
-(:func:`efficacy._read_common.build_frame`).
+Cells keep the types Excel stored (numbers, text, dates); formulas give the value
+Excel last computed and saved (a workbook whose formulas were written by a program
+and never recalculated in Excel holds none: such cells read as empty). The rows go
+through the same steps as delimited text (:func:`efficacy._read_common.build_frame`).
 """
 
 from __future__ import annotations

@@ -170,7 +170,8 @@ def read(
         raise DataError(f"dictionary= is for REDCap exports (format='redcap'), not {kind}")
     if kind == "redcap" and dictionary is None:
         raise DataError(f"{path.name}: a REDCap export needs its data dictionary (dictionary=)")
-    if sheet is not None and kind not in ("excel", "qualtrics"):
+    workbook = path.suffix.lower() in (".xlsx", ".xlsm")
+    if sheet is not None and not (kind == "excel" or (kind == "qualtrics" and workbook)):
         raise DataError(f"sheet= is for Excel workbooks, not {kind} files")
     if delimiter is not None and kind == "spss":
         raise DataError("delimiter= is for delimited text files, not SPSS files")
