@@ -429,6 +429,8 @@ def test_items_without_common_rows():
     x = np.array([[1, np.nan], [2, np.nan], [3, 1], [np.nan, 2], [np.nan, 3.0]])
     with pytest.raises(DataError, match="share 1 rows"):
         alpha(x)
+    with pytest.raises(DataError, match="listwise deletion leaves 1 complete rows of 5"):
+        alpha(x, nan_policy="listwise")
 
 
 @pytest.mark.parametrize(

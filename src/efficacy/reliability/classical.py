@@ -238,7 +238,7 @@ def _check_finite(x: np.ndarray, names: list[str], index: pd.Index) -> None:
         raise DataError("items must be finite; " + "; ".join(parts))
 
 
-def _check_variance(x: np.ndarray, names: list[str], mom: AlphaMoments) -> None:
+def _check_variance(x: np.ndarray, names: list[str], mom: AlphaMoments, listwise: bool) -> None:
     for j in range(x.shape[1]):
         if mom.item_n[j] < 2:
             raise DataError(
@@ -251,6 +251,11 @@ def _check_variance(x: np.ndarray, names: list[str], mom: AlphaMoments) -> None:
                 f"item {names[j]!r} has zero variance: all {mom.item_n[j]} answered rows "
                 f"are {value:g}; a constant item carries no information, drop it"
             )
+    if listwise and not mom.complete and mom.n_pairs[0, 0] < 2:
+        raise DataError(
+            f"listwise deletion leaves {mom.n_pairs[0, 0]} complete rows of {mom.n_obs}; "
+            "alpha needs at least 2 (use nan_policy='pairwise')"
+        )
     if (mom.n_pairs < 2).any():
         i, j = np.argwhere(mom.n_pairs < 2)[0]
         raise DataError(
@@ -438,7 +443,7 @@ def alpha(
             _check_finite(x, names, index)
     if min is not None:
         _check_range(x, names, index, col_min, col_max, float(min), float(max))  # type: ignore[arg-type]
-    _check_variance(x, names, mom)
+    _check_variance(x, names, mom, nan_policy == "listwise")
 
     c = mom.cov
     r = mom.pair_cor if mom.pair_cor is not None else cov2cor(c)
