@@ -407,6 +407,9 @@ def test_zero_variance_item_is_an_error():
     data = read("likert_complete.csv").assign(q3=3.0)
     with pytest.raises(DataError, match=r"'q3' has zero variance: all 400 answered rows are 3"):
         alpha(data)
+    data = data.assign(q3=0.1, q5=data["q5"].where(data.index > 3))
+    with pytest.raises(DataError, match=r"'q3' has zero variance: all 400 answered rows are 0.1"):
+        alpha(data)
 
 
 @pytest.mark.parametrize(

@@ -238,18 +238,18 @@ def _check_finite(x: np.ndarray, names: list[str], index: pd.Index) -> None:
         raise DataError("items must be finite; " + "; ".join(parts))
 
 
-def _check_variance(x: np.ndarray, names: list[str], mom: AlphaMoments, listwise: bool) -> None:
-    for j in range(x.shape[1]):
+def _check_variance(
+    names: list[str], mom: AlphaMoments, col_min: np.ndarray, col_max: np.ndarray, listwise: bool
+) -> None:
+    for j in range(len(names)):
         if mom.item_n[j] < 2:
             raise DataError(
                 f"item {names[j]!r} has {mom.item_n[j]} answered rows; alpha needs at least 2"
             )
-        if not mom.item_sd[j] > 0:
-            column = x[:, j]
-            value = column[~np.isnan(column)][0]
+        if col_min[j] == col_max[j]:
             raise DataError(
                 f"item {names[j]!r} has zero variance: all {mom.item_n[j]} answered rows "
-                f"are {value:g}; a constant item carries no information, drop it"
+                f"are {col_min[j]:g}; a constant item carries no information, drop it"
             )
     if listwise and not mom.complete and mom.n_pairs[0, 0] < 2:
         raise DataError(
@@ -443,7 +443,7 @@ def alpha(
             _check_finite(x, names, index)
     if min is not None:
         _check_range(x, names, index, col_min, col_max, float(min), float(max))  # type: ignore[arg-type]
-    _check_variance(x, names, mom, nan_policy == "listwise")
+    _check_variance(names, mom, col_min, col_max, nan_policy == "listwise")
 
     c = mom.cov
     r = mom.pair_cor if mom.pair_cor is not None else cov2cor(c)
