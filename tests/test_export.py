@@ -12,6 +12,7 @@ import pytest
 import efficacy as ef
 from efficacy.errors import DataError
 from efficacy.export import scores_to_bids, to_bids_sidecar, to_redcap_dictionary
+from efficacy.io import match_items_by_text
 
 #: The header row of the data dictionary CSV as REDCap writes and reads it.
 REDCAP_HEADER = (
@@ -85,7 +86,7 @@ def test_exported_dictionary_reads_back_as_the_instruments_labels(tmp_path: Path
     frame = ef.read(export, format="redcap", dictionary=dictionary)
     source = frame.attrs["efficacy_source"]
     assert source["value_labels"]["gse3"] == {int(c): t for c, t in gse.response.labels.items()}
-    assert ef.io.match_items_by_text(frame, gse) == {item: item for item in gse.item_ids}
+    assert match_items_by_text(frame, gse) == {item: item for item in gse.item_ids}
     assert ef.score(frame, gse)["gse"].tolist() == [40.0]
 
 
