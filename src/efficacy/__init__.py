@@ -66,6 +66,10 @@ _EXPORTS: dict[str, str] = {
     # data in, results out
     "read": "efficacy.io",
     "write": "efficacy.io",
+    "match_items_by_text": "efficacy.io",
+    "to_redcap_dictionary": "efficacy.export",
+    "to_bids_sidecar": "efficacy.export",
+    "scores_to_bids": "efficacy.export",
     "report": "efficacy.report",
     "plot": "efficacy.plot",
     "tables": "efficacy.tables",
@@ -120,6 +124,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
     from efficacy import datasets, plot, tables
     from efficacy.change import clinical_significance, reliable_change
     from efficacy.errors import DataError, EfficacyError, InstrumentError, InvalidResponseError
+    from efficacy.export import scores_to_bids, to_bids_sidecar, to_redcap_dictionary
     from efficacy.instrument import (
         Instrument,
         Item,
@@ -128,7 +133,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
         ResponseScale,
         Scale,
     )
-    from efficacy.io import read, write
+    from efficacy.io import match_items_by_text, read, write
     from efficacy.loader import list_instruments, load, validate_file
     from efficacy.norms import build_norms, compare_to_norm, standardize
     from efficacy.reliability.classical import alpha
