@@ -173,13 +173,15 @@ class AlphaMoments:
     codes: CodeCounts | None = None
 
 
-def _one_blas_thread() -> contextlib.AbstractContextManager[object]:
-    """Keep BLAS on one thread for the chunk products.
+def _one_blas_thread(n_rows: int, k: int) -> contextlib.AbstractContextManager[object]:
+    """Keep BLAS on one thread for the chunk products (when there is more than one).
 
     The products are skinny (chunk rows x a few dozen columns) and memory-bound: a
     second BLAS thread gains nothing and, on a busy machine, its spin-waiting makes
     them many times slower.
     """
+    if n_rows <= _chunk_rows(k):
+        return contextlib.nullcontext()
     try:
         from threadpoolctl import threadpool_limits
     except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
@@ -397,7 +399,7 @@ def alpha_moments(
     # codes (which the counts confirm) they are exact; otherwise, if the means are
     # large against the SDs, the sums are taken again around the means.
     counter = _CodeCounter(k, rows, enabled=count_codes, shift=-centre)
-    with _one_blas_thread():
+    with _one_blas_thread(n, k):
         done = _sum_complete(x, None, counter)
     if done is not None:
         raw_gram, raw_sums, n_rows = done
@@ -412,7 +414,7 @@ def alpha_moments(
             unsafe = (mean_sq > RAW_SUMS_RATIO * (np.diag(raw_gram) / n_rows - mean_sq)).any()
         if codes is None and unsafe:
             centre = raw_sums / n_rows
-            with _one_blas_thread():
+            with _one_blas_thread(n, k):
                 gram, sums, _ = _sum_complete(x, centre, None)  # type: ignore[misc]
         reflected_centre = np.where(sign < 0, reflect - centre, centre)
         n_rows, cov, item_mean = _from_sums(gram * flip, sums * sign, n_rows, reflected_centre)
@@ -436,7 +438,7 @@ def alpha_moments(
     listwise = nan_policy == "listwise"
     squares = pair_cor and not listwise
     t_centre = float(reflected_centre.mean())
-    with _one_blas_thread():
+    with _one_blas_thread(n, k):
         sums = _sum_missing(x, centre, sign, reflected_centre, t_centre, squares, counter)
     mm = sums.mm
     item_n = np.rint(np.diag(mm)).astype(np.int64)
