@@ -9,9 +9,6 @@ code, never a Python traceback:
 
 Examples
 --------
->>> main(["validate", "instruments/gse.yaml"])  # doctest: +SKIP
-instruments/gse.yaml: valid
-0
 >>> main(["list"])  # doctest: +ELLIPSIS, +NORMALIZE_WHITESPACE
 name ... gse General Self-Efficacy Scale ... 0
 """
