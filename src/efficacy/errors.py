@@ -69,9 +69,6 @@ def short_list(values: Sequence[Any]) -> str:
     return text
 
 
-_short_list = short_list  # the earlier private name
-
-
 def describe_cells(column: Any, mask: pd.Series, values: pd.Series) -> str:
     """Describe the cells of one column selected by ``mask`` for an error message.
 
