@@ -24,30 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
-#: psych's ``Pinv`` tolerance: ``sqrt(.Machine$double.eps)``.
-PINV_TOL = float(np.sqrt(np.finfo(float).eps))
-
-
-def smc(r: np.ndarray) -> np.ndarray:
-    """Squared multiple correlations as psych's ``smc(R)`` computes them.
-
-    ``1 - 1 / diag(Pinv(R))`` with psych's SVD pseudo-inverse, clipped to [0, 1].
-    ``r`` may be a stack of matrices (``... x p x p``).
-
-    Examples
-    --------
-    >>> r = np.array([[1.0, 0.6], [0.6, 1.0]])
-    >>> smc(r).round(4).tolist()
-    [0.36, 0.36]
-    """
-    u, d, vh = np.linalg.svd(r)
-    keep = d > np.maximum(PINV_TOL * d[..., :1], 0.0)
-    inv_d = np.where(keep, 1.0 / np.where(keep, d, 1.0), 0.0)
-    # diag(V diag(1/d) U') without forming the inverse
-    diag = np.einsum("...sa,...s,...as->...a", vh, inv_d, u)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out = 1.0 - 1.0 / diag
-    return np.clip(out, 0.0, 1.0)
+from efficacy.reliability.moments import smc
 
 
 def _q(n: np.ndarray | int, tr: np.ndarray, total: np.ndarray, tr_cc: np.ndarray, sum_cc):

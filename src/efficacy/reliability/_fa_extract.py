@@ -41,19 +41,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from efficacy.reliability.moments import smc
+
 PSI_LOWER = 0.005
-_EPS = np.finfo(float).eps
-
-
-def smc(r: np.ndarray) -> np.ndarray:
-    """Squared multiple correlations, psych's ``smc``, for a stack ``(B, p, p)``.
-
-    ``1 - 1 / diag(Pinv(R))`` with psych's pseudo-inverse (singular values above
-    ``sqrt(eps) * d1`` kept), clipped to ``[0, 1]``.
-    """
-    inv = np.linalg.pinv(r, rtol=np.sqrt(_EPS), hermitian=False)
-    out = 1.0 - 1.0 / np.diagonal(inv, axis1=-2, axis2=-1)
-    return np.clip(out, 0.0, 1.0)
 
 
 @dataclass(frozen=True)

@@ -38,9 +38,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from efficacy.reliability._fa_extract import smc
 from efficacy.reliability._fa_solution import solve
 from efficacy.reliability._rotation import oblimin
+from efficacy.reliability.moments import smc
 
 
 @dataclass(frozen=True)

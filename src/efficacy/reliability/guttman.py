@@ -26,13 +26,12 @@ import numpy as np
 import pandas as pd
 
 from efficacy.errors import DataError, describe_cells
-from efficacy.reliability.moments import NanPolicy, item_matrix
+from efficacy.reliability.moments import NanPolicy, item_matrix, smc
 from efficacy.reliability.splithalf import (
     apply_keys,
     checked_moments,
     make_splits,
     reverse_signs,
-    smc,
     split_coefficients,
 )
 from efficacy.results import Result

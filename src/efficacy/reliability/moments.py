@@ -204,3 +204,35 @@ def moments(x: np.ndarray, nan_policy: NanPolicy = "pairwise") -> Moments:
         cor = cov / np.sqrt(var_i * var_i.T)
     np.fill_diagonal(cor, 1.0)
     return Moments(cov, cor, n_pairs, item_mean, item_sd, n_obs, nan_policy)
+
+
+#: R psych's ``Pinv`` tolerance: singular values above ``sqrt(eps) * d1`` are kept.
+PINV_TOL = float(np.sqrt(np.finfo(float).eps))
+
+
+def smc(r: np.ndarray, *, covar: bool = False) -> np.ndarray:
+    """Squared multiple correlation of each item on the others, as R psych's ``smc``.
+
+    ``1 - 1 / diag(Pinv(R))`` with psych's SVD pseudo-inverse (singular values above
+    ``sqrt(eps) * d1`` kept), clipped to [0, 1]. ``r`` may be a stack of matrices
+    (``... x p x p``). With ``covar=True`` the input is a covariance matrix: it is
+    scaled to correlations first and the result multiplied by the item variances
+    (psych's ``smc(C, covar=TRUE)``).
+
+    Examples
+    --------
+    >>> smc(np.array([[1.0, 0.6], [0.6, 1.0]])).round(4).tolist()
+    [0.36, 0.36]
+    >>> smc(np.array([[4.0, 1.2], [1.2, 1.0]]), covar=True).round(4).tolist()
+    [1.44, 0.36]
+    """
+    if covar:
+        return smc(cov2cor(r)) * np.diagonal(r, axis1=-2, axis2=-1)
+    u, d, vh = np.linalg.svd(r)
+    keep = d > np.maximum(PINV_TOL * d[..., :1], 0.0)
+    inv_d = np.where(keep, 1.0 / np.where(keep, d, 1.0), 0.0)
+    # diag(V diag(1/d) U') without forming the inverse
+    diag = np.einsum("...sa,...s,...as->...a", vh, inv_d, u)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = 1.0 - 1.0 / diag
+    return np.clip(out, 0.0, 1.0)

@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 from efficacy.errors import DataError
-from efficacy.reliability.moments import NanPolicy, cov2cor, item_matrix, moments
+from efficacy.reliability.moments import NanPolicy, cov2cor, item_matrix, moments, smc
 from efficacy.results import Result
 
 #: Above this many combinations, random splits are drawn by random permutations
@@ -76,30 +76,6 @@ def reverse_signs(names: list[str], reverse: Iterable[str] | str) -> np.ndarray:
 def flip(matrix: np.ndarray, signs: np.ndarray) -> np.ndarray:
     """``D M D`` with ``D = diag(signs)``: reverse keying on a covariance/correlation matrix."""
     return matrix * signs[:, None] * signs[None, :]
-
-
-def pinv(x: np.ndarray) -> np.ndarray:
-    """Pseudo-inverse as R psych's ``Pinv``: singular values ``> sqrt(eps)·d1`` are kept."""
-    u, d, vt = np.linalg.svd(x)
-    keep = d > max(np.sqrt(np.finfo(float).eps) * d[0], 0.0)
-    return (vt[keep].T / d[keep]) @ u[:, keep].T
-
-
-def smc(matrix: np.ndarray, *, covar: bool = False) -> np.ndarray:
-    """Squared multiple correlations of each item on the others (R psych's ``smc``).
-
-    ``1 − 1/diag(Pinv(R))`` on ``R = cov2cor(matrix)``, clipped to [0, 1]; with
-    ``covar=True`` multiplied by the item variances (``smc(C, covar=TRUE)``).
-
-    Examples
-    --------
-    >>> r = np.array([[1.0, 0.5, 0.5], [0.5, 1.0, 0.5], [0.5, 0.5, 1.0]])
-    >>> smc(r).round(4).tolist()
-    [0.3333, 0.3333, 0.3333]
-    """
-    r = cov2cor(matrix)
-    out = np.clip(1.0 - 1.0 / np.diag(pinv(r)), 0.0, 1.0)
-    return out * np.diag(matrix) if covar else out
 
 
 def checked_moments(
