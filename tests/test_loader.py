@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import jsonschema
@@ -259,7 +258,6 @@ def test_a_minimal_user_scale_loads(tmp_path):
     inst = ef.load(path)
     assert inst.response.codes.tolist() == [0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100]
     assert inst.score_range() == (0.0, 100.0)
-    assert json.loads(json.dumps(minimal))  # plain data, nothing exotic
 
 
 def test_norm_tables_round_trip_through_yaml():

@@ -125,10 +125,6 @@ class Moments:
     n_obs: int
     nan_policy: str
 
-    def cov2cor(self) -> np.ndarray:
-        """The correlation matrix implied by ``cov`` (R's ``cov2cor``)."""
-        return cov2cor(self.cov)
-
 
 def cov2cor(cov: np.ndarray) -> np.ndarray:
     """Scale a covariance matrix to a correlation matrix (R's ``cov2cor``).
