@@ -153,7 +153,8 @@ def item_total_stats(c: np.ndarray, r: np.ndarray) -> dict[str, np.ndarray]:
     std_r = r.sum(axis=0) / np.sqrt(sum_r)
     rc = r.copy()
     np.fill_diagonal(rc, smc(r))
-    r_cor = rc.sum(axis=0) / np.sqrt(rc.sum())
+    with np.errstate(invalid="ignore"):  # a negative total (mis-keyed items) gives NaN, as in R
+        r_cor = rc.sum(axis=0) / np.sqrt(rc.sum())
     dc = np.diag(c)
     col = c.sum(axis=0)
     rest = c.sum() - 2 * col + dc
