@@ -28,8 +28,8 @@ import numpy as np
 import pandas as pd
 
 import efficacy as ef
-from efficacy.reliability.moments import cov2cor, moments
-from efficacy.reliability.splithalf import make_splits
+from efficacy.coefficients._moments import cov2cor, moments
+from efficacy.coefficients.alpha_family._split_half import make_splits
 
 N_ROWS, MISSING, MAX_SPLITS = 500, 0.01, 15000
 RESULTS = Path(__file__).parent / "results" / "splithalf.md"

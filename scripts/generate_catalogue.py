@@ -1,7 +1,8 @@
 """Write the instrument catalogue pages from the bundled instrument files.
 
 One page per bundled instrument, ``docs/instruments/<id>.md``, rendered by
-:func:`efficacy.describe.instrument_markdown`, and ``docs/instruments/index.md``, a table
+:func:`efficacy.instrument.instrument_markdown`, and ``docs/instruments/index.md``, a
+table
 built from :func:`efficacy.list_instruments`. The YAML files are the single source: the
 pages are never edited by hand.
 
@@ -18,7 +19,7 @@ import sys
 from pathlib import Path
 
 import efficacy as ef
-from efficacy.describe import instrument_markdown
+from efficacy.instrument._describe import instrument_markdown
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = ROOT / "docs" / "instruments"

@@ -16,9 +16,9 @@ from hypothesis.extra import numpy as hnp
 from scipy import stats
 
 import efficacy as ef
+from efficacy.coefficients.alpha_family import _bootstrap as _alpha_boot
+from efficacy.coefficients.alpha_family._alpha import AlphaResult, NegativeItemWarning, alpha
 from efficacy.errors import DataError
-from efficacy.reliability import _alpha_boot
-from efficacy.reliability.classical import AlphaResult, NegativeItemWarning, alpha
 
 FIXTURES = Path(__file__).parent / "fixtures" / "alpha"
 GOLDEN = json.loads((FIXTURES / "alpha_golden.json").read_text())

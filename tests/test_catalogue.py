@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 import efficacy as ef
-from efficacy.loader import bundled_ids, instruments_dir, validate_file
+from efficacy.instrument._loader import bundled_ids, instruments_dir, validate_file
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = ROOT / "instruments" / "templates" / "bandura_template.yaml"

@@ -25,8 +25,8 @@ from hypothesis import strategies as st
 from scipy import stats
 
 import efficacy as ef
-from efficacy.change import ClinicalSignificance, ReliableChange, cutoff_value
 from efficacy.errors import DataError
+from efficacy.norms import ClinicalSignificance, ReliableChange, cutoff_value
 
 Z975 = stats.norm.ppf(0.975)
 PRE = np.array([20.0, 30.0, 25.0])

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from efficacy.cli import main
-from efficacy.loader import instruments_dir
+from efficacy.instrument._loader import instruments_dir
 
 GSE_ITEMS = [f"gse{i}" for i in range(1, 11)]
 

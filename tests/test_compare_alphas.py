@@ -21,8 +21,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
+from efficacy.coefficients.alpha_family._compare import compare_alphas
 from efficacy.errors import DataError
-from efficacy.reliability.compare import compare_alphas
 
 NA = np.nan
 

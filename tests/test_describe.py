@@ -8,9 +8,9 @@ import pytest
 import yaml
 
 import efficacy as ef
-from efficacy.describe import format_number, instrument_markdown, instrument_text
-from efficacy.instrument import PROVENANCE_MEANING
-from efficacy.loader import bundled_ids, from_text
+from efficacy.instrument._describe import format_number, instrument_markdown, instrument_text
+from efficacy.instrument._loader import bundled_ids, from_text
+from efficacy.instrument._model import PROVENANCE_MEANING
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = ROOT / "instruments" / "templates" / "bandura_template.yaml"

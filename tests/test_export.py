@@ -11,8 +11,8 @@ import pytest
 
 import efficacy as ef
 from efficacy.errors import DataError
-from efficacy.export import scores_to_bids, to_bids_sidecar, to_redcap_dictionary
-from efficacy.io import match_items_by_text
+from efficacy.io._export import scores_to_bids, to_bids_sidecar, to_redcap_dictionary
+from efficacy.io._files import match_items_by_text
 
 #: The header row of the data dictionary CSV as REDCap writes and reads it.
 REDCAP_HEADER = (

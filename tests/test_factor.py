@@ -16,10 +16,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from efficacy.coefficients import FactorResult, fa
+from efficacy.coefficients.factor_analysis._extract import extract
+from efficacy.coefficients.factor_analysis._rotation import oblimin, varimax
 from efficacy.errors import DataError
-from efficacy.reliability._fa_extract import extract
-from efficacy.reliability._rotation import oblimin, varimax
-from efficacy.reliability.factor import FactorResult, fa
 
 FIXTURES = Path(__file__).parent / "fixtures" / "omega"
 REF = json.loads((FIXTURES / "psych.json").read_text())

@@ -17,8 +17,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from efficacy.coefficients.alpha_family._guttman import guttman, kr20, kr21
 from efficacy.errors import DataError
-from efficacy.reliability.guttman import guttman, kr20, kr21
 
 FIXTURES = Path(__file__).parent / "fixtures" / "classical"
 GOLDEN = json.loads((FIXTURES / "classical.json").read_text())

@@ -1,4 +1,4 @@
-"""Reading data files and writing results: efficacy.io.
+"""Reading data files and writing results: efficacy.io._files.
 
 The fixture files in tests/fixtures/io (written by make_fixtures.py there) spell the
 same twelve GSE response sets (truth.csv) the way each format does; every reader
@@ -18,9 +18,9 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import efficacy as ef
-from efficacy._read_codes import apply_recode
 from efficacy.errors import DataError, InvalidResponseError
-from efficacy.io import ReadWarning, match_items_by_text
+from efficacy.io._codes import apply_recode
+from efficacy.io._files import ReadWarning, match_items_by_text
 
 FIXTURES = Path(__file__).parent / "fixtures" / "io"
 ITEMS = [f"gse{i}" for i in range(1, 11)]

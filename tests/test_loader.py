@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 import efficacy as ef
-from efficacy.loader import MAX_FILE_BYTES, instruments_dir, schema, validate_file
+from efficacy.instrument._loader import MAX_FILE_BYTES, instruments_dir, schema, validate_file
 
 GSE_TEXT = (instruments_dir() / "gse.yaml").read_text("utf-8")
 

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from efficacy.coefficients._measurement_error import score_interval, sem
 from efficacy.errors import DataError
-from efficacy.reliability.measurement_error import score_interval, sem
 
 Z95 = 1.959963984540054  # qnorm(0.975) in R
 Z90 = 1.6448536269514722  # qnorm(0.95) in R

@@ -18,9 +18,10 @@ from hypothesis import strategies as st
 from scipy import stats
 
 import efficacy as ef
-from efficacy import loader
 from efficacy.errors import DataError, InstrumentError
-from efficacy.instrument import NormGroup, NormTable, Source
+from efficacy.instrument import _loader as loader
+from efficacy.instrument._model import NormGroup, Source
+from efficacy.instrument._norm_yaml import NormTable
 from efficacy.norms import (
     STANDARD_COLUMNS,
     NormComparison,

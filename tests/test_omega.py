@@ -16,10 +16,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from efficacy.coefficients import OmegaResult, omega
+from efficacy.coefficients._moments import moments
+from efficacy.coefficients.factor_analysis._bootstrap import resample_weights, weighted_correlations
 from efficacy.errors import DataError
-from efficacy.reliability._fa_boot import resample_weights, weighted_correlations
-from efficacy.reliability.factor import OmegaResult, omega
-from efficacy.reliability.moments import moments
 
 FIXTURES = Path(__file__).parent / "fixtures" / "omega"
 REF = json.loads((FIXTURES / "psych.json").read_text())

@@ -17,14 +17,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from efficacy.errors import DataError
-from efficacy.reliability.polychoric import (
+from efficacy.coefficients.ordinal._polychoric import (
     PolychoricResult,
     ordinal_alpha,
     polychoric,
     polychoric_table,
     tetrachoric,
 )
+from efficacy.errors import DataError
 
 FIXTURES = Path(__file__).parent / "fixtures" / "omega"
 REF = json.loads((FIXTURES / "psych.json").read_text())

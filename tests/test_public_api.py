@@ -13,21 +13,6 @@ def test_every_exported_name_resolves():
         assert getattr(ef, name) is not None, name
 
 
-def test_reliability_stays_the_function_after_the_subpackage_is_imported():
-    code = (
-        "import efficacy as ef\n"
-        "ef.alpha\n"
-        "from efficacy.reliability import classical, moments\n"
-        "import efficacy.reliability.splithalf\n"
-        "from efficacy.report import report\n"
-        "print(callable(ef.reliability), ef.reliability.__module__, callable(ef.report))\n"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    ).stdout
-    assert out.split() == ["True", "efficacy.reliability.scales", "True"]
-
-
 def test_import_is_light():
     code = "import sys, efficacy; print('pandas' in sys.modules, 'pingouin' in sys.modules)"
     out = subprocess.run(

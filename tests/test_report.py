@@ -14,7 +14,7 @@ import pytest
 import efficacy as ef
 from efficacy import datasets
 from efficacy.errors import DataError, InvalidResponseError
-from efficacy.report import Report, report
+from efficacy.output._report import Report, report
 
 pytest.importorskip("matplotlib")
 pytest.importorskip("jinja2")

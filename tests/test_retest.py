@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from efficacy.coefficients import _retest as retest
 from efficacy.errors import DataError
-from efficacy.reliability import retest
 
 FIXTURES = Path(__file__).parent / "fixtures" / "classical"
 GOLDEN = json.loads((FIXTURES / "classical.json").read_text())["retest"]

@@ -17,13 +17,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from efficacy.errors import DataError
-from efficacy.reliability.splithalf import (
+from efficacy.coefficients.alpha_family._split_half import (
     _all_splits,
     _random_splits,
     n_distinct_splits,
     split_half,
 )
+from efficacy.errors import DataError
 
 FIXTURES = Path(__file__).parent / "fixtures" / "classical"
 GOLDEN = json.loads((FIXTURES / "classical.json").read_text())

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 import efficacy as ef
 from efficacy import datasets, tables
 from efficacy.errors import DataError
-from efficacy.tables import (
+from efficacy.output.tables import (
     ApaTable,
     apa_table,
     descriptives_table,

@@ -14,13 +14,11 @@ Examples
 from __future__ import annotations
 
 import importlib
-import sys
-import types
 from typing import TYPE_CHECKING, Any
 
 from efficacy._version import __version__
 
-#: Public name -> module that defines it.
+#: Public name -> the topic package that exports it.
 _EXPORTS: dict[str, str] = {
     # instruments
     "Instrument": "efficacy.instrument",
@@ -29,9 +27,9 @@ _EXPORTS: dict[str, str] = {
     "ResponseScale": "efficacy.instrument",
     "NormTable": "efficacy.instrument",
     "NormGroup": "efficacy.instrument",
-    "load": "efficacy.loader",
-    "list_instruments": "efficacy.loader",
-    "validate_file": "efficacy.loader",
+    "load": "efficacy.instrument",
+    "list_instruments": "efficacy.instrument",
+    "validate_file": "efficacy.instrument",
     # errors
     "EfficacyError": "efficacy.errors",
     "InstrumentError": "efficacy.errors",
@@ -41,72 +39,54 @@ _EXPORTS: dict[str, str] = {
     "score": "efficacy.scoring",
     "item_responses": "efficacy.scoring",
     # classical reliability
-    "alpha": "efficacy.reliability.classical",
-    "split_half": "efficacy.reliability.splithalf",
-    "guttman": "efficacy.reliability.guttman",
-    "kr20": "efficacy.reliability.guttman",
-    "kr21": "efficacy.reliability.guttman",
-    "sem": "efficacy.reliability.measurement_error",
-    "score_interval": "efficacy.reliability.measurement_error",
-    "compare_alphas": "efficacy.reliability.compare",
-    "test_retest": "efficacy.reliability.retest",
-    "reliability": "efficacy.reliability.scales",
+    "alpha": "efficacy.coefficients",
+    "split_half": "efficacy.coefficients",
+    "guttman": "efficacy.coefficients",
+    "kr20": "efficacy.coefficients",
+    "kr21": "efficacy.coefficients",
+    "sem": "efficacy.coefficients",
+    "score_interval": "efficacy.coefficients",
+    "compare_alphas": "efficacy.coefficients",
+    "test_retest": "efficacy.coefficients",
+    "reliability": "efficacy.coefficients",
     # model-based reliability
-    "fa": "efficacy.reliability.factor",
-    "omega": "efficacy.reliability.factor",
-    "polychoric": "efficacy.reliability.polychoric",
-    "tetrachoric": "efficacy.reliability.polychoric",
-    "ordinal_alpha": "efficacy.reliability.polychoric",
+    "fa": "efficacy.coefficients",
+    "omega": "efficacy.coefficients",
+    "polychoric": "efficacy.coefficients",
+    "tetrachoric": "efficacy.coefficients",
+    "ordinal_alpha": "efficacy.coefficients",
     # norms and change
     "standardize": "efficacy.norms",
     "compare_to_norm": "efficacy.norms",
     "build_norms": "efficacy.norms",
-    "reliable_change": "efficacy.change",
-    "clinical_significance": "efficacy.change",
+    "reliable_change": "efficacy.norms",
+    "clinical_significance": "efficacy.norms",
     # data in, results out
     "read": "efficacy.io",
     "write": "efficacy.io",
     "match_items_by_text": "efficacy.io",
-    "to_redcap_dictionary": "efficacy.export",
-    "to_bids_sidecar": "efficacy.export",
-    "scores_to_bids": "efficacy.export",
-    "report": "efficacy.report",
-    "plot": "efficacy.plot",
-    "tables": "efficacy.tables",
+    "to_redcap_dictionary": "efficacy.io",
+    "to_bids_sidecar": "efficacy.io",
+    "scores_to_bids": "efficacy.io",
+    "report": "efficacy.output",
+    # public names that are modules themselves (``ef.plot.score_distribution(...)``)
+    "plot": "efficacy.output.plot",
+    "tables": "efficacy.output.tables",
     "datasets": "efficacy.datasets",
 }
 
-#: Public names that are modules themselves (``ef.plot.score_distribution(...)``).
+#: Public names that are modules themselves.
 _MODULE_EXPORTS = frozenset({"plot", "tables", "datasets"})
+
+#: The topic packages, reachable as attributes (``ef.norms.standardize``) without an import.
+_TOPICS = frozenset({"instrument", "io", "coefficients", "norms", "output"})
 
 __all__ = ["__version__", *_EXPORTS]
 
 
-#: Public functions named like the module that holds them (``ef.reliability()`` and
-#: ``efficacy/reliability/``, ``ef.report()`` and ``efficacy/report.py``).
-_SHADOWED = frozenset({"reliability", "report"})
-
-
-class _Package(types.ModuleType):
-    """The package module: importing a subpackage must not replace a public function.
-
-    Python's import system sets ``efficacy.reliability`` to the subpackage when one of
-    its modules is first imported (likewise ``efficacy.report``); the public name is
-    the function. Import the
-    subpackage's modules with ``from efficacy.reliability import classical`` or
-    ``from efficacy.reliability.classical import alpha``.
-    """
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if name in _SHADOWED and isinstance(value, types.ModuleType):
-            return
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package
-
-
 def __getattr__(name: str) -> Any:
+    if name in _TOPICS:
+        return importlib.import_module(f"efficacy.{name}")
     module_name = _EXPORTS.get(name)
     if module_name is None:
         raise AttributeError(f"module 'efficacy' has no attribute {name!r}")
@@ -121,10 +101,25 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
-    from efficacy import datasets, plot, tables
-    from efficacy.change import clinical_significance, reliable_change
+    from efficacy import datasets
+    from efficacy.coefficients import (
+        alpha,
+        compare_alphas,
+        fa,
+        guttman,
+        kr20,
+        kr21,
+        omega,
+        ordinal_alpha,
+        polychoric,
+        reliability,
+        score_interval,
+        sem,
+        split_half,
+        test_retest,
+        tetrachoric,
+    )
     from efficacy.errors import DataError, EfficacyError, InstrumentError, InvalidResponseError
-    from efficacy.export import scores_to_bids, to_bids_sidecar, to_redcap_dictionary
     from efficacy.instrument import (
         Instrument,
         Item,
@@ -132,18 +127,24 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
         NormTable,
         ResponseScale,
         Scale,
+        list_instruments,
+        load,
+        validate_file,
     )
-    from efficacy.io import match_items_by_text, read, write
-    from efficacy.loader import list_instruments, load, validate_file
-    from efficacy.norms import build_norms, compare_to_norm, standardize
-    from efficacy.reliability.classical import alpha
-    from efficacy.reliability.compare import compare_alphas
-    from efficacy.reliability.factor import fa, omega
-    from efficacy.reliability.guttman import guttman, kr20, kr21
-    from efficacy.reliability.measurement_error import score_interval, sem
-    from efficacy.reliability.polychoric import ordinal_alpha, polychoric, tetrachoric
-    from efficacy.reliability.retest import test_retest
-    from efficacy.reliability.scales import reliability
-    from efficacy.reliability.splithalf import split_half
-    from efficacy.report import report
+    from efficacy.io import (
+        match_items_by_text,
+        read,
+        scores_to_bids,
+        to_bids_sidecar,
+        to_redcap_dictionary,
+        write,
+    )
+    from efficacy.norms import (
+        build_norms,
+        clinical_significance,
+        compare_to_norm,
+        reliable_change,
+        standardize,
+    )
+    from efficacy.output import plot, report, tables
     from efficacy.scoring import item_responses, score

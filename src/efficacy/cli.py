@@ -48,7 +48,7 @@ def _columns_option(text: str | None) -> Any:
 def _cmd_list(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from efficacy.loader import list_instruments
+    from efficacy.instrument._loader import list_instruments
 
     table = list_instruments()[["name", "construct", "generality", "n_items", "scales"]]
     with pd.option_context("display.max_colwidth", 48, "display.width", 200):
@@ -57,15 +57,15 @@ def _cmd_list(args: argparse.Namespace) -> int:
 
 
 def _cmd_show(args: argparse.Namespace) -> int:
-    from efficacy.describe import instrument_text
-    from efficacy.loader import load
+    from efficacy.instrument._describe import instrument_text
+    from efficacy.instrument._loader import load
 
     print(instrument_text(load(args.instrument)))
     return EXIT_OK
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from efficacy.loader import validate_file
+    from efficacy.instrument._loader import validate_file
 
     failed = 0
     for name in args.files:
@@ -82,7 +82,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _read_data(path: str) -> Any:
-    from efficacy.io import read
+    from efficacy.io._files import read
 
     return read(path)
 
@@ -91,7 +91,7 @@ def _write_table(frame: Any, output: str | None) -> None:
     if output is None:
         print(frame.to_csv(), end="")
         return
-    from efficacy.io import write
+    from efficacy.io._files import write
 
     write(frame, output)
     print(f"wrote {len(frame)} rows to {output}", file=sys.stderr)
@@ -122,7 +122,7 @@ def _cmd_score(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from efficacy.report import report
+    from efficacy.output._report import report
 
     data = _read_data(args.data)
     result = report(

@@ -48,8 +48,8 @@ from efficacy.errors import (
     describe_cells,
     require_columns,
 )
-from efficacy.instrument import Instrument, Scale, normalise_label
-from efficacy.loader import load
+from efficacy.instrument._loader import load
+from efficacy.instrument._model import Instrument, Scale, normalise_label
 
 OnInvalid = Literal["raise", "missing"]
 Columns = None | str | Mapping[str, Any]
@@ -374,14 +374,38 @@ def item_responses(
     """
     inst = load(instrument)
     coded, _ = _coded(_check_frame(data), inst, columns, coding, on_invalid)
-    values = _reverse(coded.values, inst) if reverse else coded.values
-    frame = pd.DataFrame(values, index=data.index, columns=list(inst.item_ids))
+    return items_frame(coded, inst, data.index, reverse=reverse)
+
+
+def items_frame(
+    coded: CodedItems, instrument: Instrument, index: pd.Index, *, reverse: bool = True
+) -> pd.DataFrame:
+    """The item frame of :func:`item_responses` from responses coded once."""
+    values = _reverse(coded.values, instrument) if reverse else coded.values
+    frame = pd.DataFrame(values, index=index, columns=list(instrument.item_ids))
     frame.attrs["efficacy"] = {
-        "instrument": inst.id,
+        "instrument": instrument.id,
         "reversed": reverse,
         "invalid_cells": coded.invalid,
     }
     return frame
+
+
+def code_responses(
+    data: pd.DataFrame,
+    instrument: Instrument,
+    columns: Columns = None,
+    *,
+    coding: str | None = None,
+    on_invalid: OnInvalid = "raise",
+) -> tuple[CodedItems, dict[str, Any]]:
+    """Responses coded and checked once, with the item -> column mapping used.
+
+    Everything :func:`score` and :func:`item_responses` compute follows from this
+    (:func:`scores_frame`, :func:`items_frame`), so a caller that needs both codes the
+    data once.
+    """
+    return _coded(_check_frame(data), instrument, columns, coding, on_invalid)
 
 
 # ------------------------------------------------------------------- scales
@@ -478,16 +502,35 @@ def score(
         raise DataError(f"method must be 'sum' or 'mean', got {method!r}")
     chosen = list(inst.scales) if scales is None else [_scale(inst, s) for s in scales]
     coded, mapping = _coded(data, inst, columns, coding, on_invalid)
-    values = _reverse(coded.values, inst)
+    return scores_frame(
+        coded, mapping, inst, data.index, scales=chosen, method=method, coding=coding
+    )
+
+
+def scores_frame(
+    coded: CodedItems,
+    mapping: dict[str, Any],
+    instrument: Instrument,
+    index: pd.Index,
+    *,
+    scales: list[Scale] | None = None,
+    method: Literal["sum", "mean"] | None = None,
+    coding: str | None = None,
+) -> pd.DataFrame:
+    """The scores frame of :func:`score` (with its provenance) from responses coded once."""
+    chosen = list(instrument.scales) if scales is None else scales
+    values = _reverse(coded.values, instrument)
     result: dict[str, Any] = {}
     counts: dict[str, Any] = {}
     for scale in chosen:
-        result[scale.id], counts[f"{scale.id}_n_valid"] = scale_scores(values, inst, scale, method)
-    out = pd.DataFrame({**result, **counts}, index=data.index)
+        result[scale.id], counts[f"{scale.id}_n_valid"] = scale_scores(
+            values, instrument, scale, method
+        )
+    out = pd.DataFrame({**result, **counts}, index=index)
     out.attrs["efficacy"] = {
-        "instrument": inst.id,
-        "instrument_version": inst.version,
-        "instrument_sha256": inst.sha256,
+        "instrument": instrument.id,
+        "instrument_version": instrument.version,
+        "instrument_sha256": instrument.sha256,
         "package_version": __version__,
         "methods": {scale.id: method or scale.method for scale in chosen},
         "coding": coding,

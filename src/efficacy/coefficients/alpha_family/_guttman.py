@@ -1,0 +1,385 @@
+"""Guttman's six lower bounds (λ1–λ6) and the Kuder–Richardson formulas 20 and 21.
+
+:func:`guttman` computes Guttman's (1945) λ1 ... λ6 on the covariance matrix (the raw
+scores) and on the correlation matrix (standardized items, as R psych's deprecated
+``guttman()`` reports them). :func:`kr20` and :func:`kr21` are the classical
+coefficients for items scored 0/1.
+
+Examples
+--------
+>>> import numpy as np
+>>> import pandas as pd
+>>> rng = np.random.default_rng(3)
+>>> items = pd.DataFrame(rng.normal(size=(150, 1)) + rng.normal(size=(150, 6)))
+>>> g = guttman(items)
+>>> bool(g.lambda2 >= g.lambda3 >= g.lambda1)
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from efficacy.coefficients._moments import NanPolicy, item_matrix, smc
+from efficacy.coefficients.alpha_family._split_half import (
+    apply_keys,
+    checked_moments,
+    make_splits,
+    reverse_signs,
+    split_coefficients,
+)
+from efficacy.errors import DataError, describe_cells
+from efficacy.results import Result
+
+_LAMBDAS = ("lambda1", "lambda2", "lambda3", "lambda4", "lambda5", "lambda6")
+
+
+def _lambdas(matrix: np.ndarray, splits: np.ndarray) -> dict[str, float]:
+    """Guttman's λ1–λ6 of a covariance (or correlation) matrix; λ4 over ``splits``."""
+    k = matrix.shape[0]
+    total = matrix.sum()
+    trace = np.trace(matrix)
+    squares = matrix**2
+    off_squares = squares.sum() - np.trace(squares)
+    column_off_squares = squares.sum(axis=0) - np.diag(squares)
+    lambda1 = 1.0 - trace / total
+    return {
+        "lambda1": lambda1,
+        "lambda2": lambda1 + np.sqrt(off_squares * k / (k - 1)) / total,
+        "lambda3": lambda1 * k / (k - 1),
+        "lambda4": float(split_coefficients(matrix, splits).max()),
+        "lambda5": lambda1 + 2.0 * np.sqrt(column_off_squares.max()) / total,
+        "lambda6": (total - trace + smc(matrix, covar=True).sum()) / total,
+    }
+
+
+@dataclass(frozen=True, repr=False)
+class GuttmanResult(Result):
+    """Guttman's lower bounds λ1–λ6, raw (covariances) and standardized (correlations).
+
+    Attributes
+    ----------
+    lambda1 ... lambda6
+        On the covariance matrix C, with ``V = 1'C1``: λ1 = 1 − tr C/V;
+        λ2 = λ1 + sqrt(k/(k−1)·Σ_{i≠j} c_ij²)/V; λ3 = k/(k−1)·λ1 (raw α);
+        λ4 = the largest split-half coefficient ``4·C_AB/V`` (the Guttman split-half
+        ``2(1 − (V_A + V_B)/V)``) over the splits scored; λ5 = λ1 +
+        2·sqrt(max_j Σ_{i≠j} c_ij²)/V; λ6 = (V − tr C + Σ smc_j·c_jj)/V, the error
+        variance of each item being its variance not explained by the other items.
+    std_lambda1 ... std_lambda6
+        The same on the correlation matrix (standardized α is ``std_lambda3``); these
+        are what psych's ``guttman()`` reports.
+    n_splits, exhaustive
+        How many splits λ4 was maximised over, and whether they were all of them.
+    """
+
+    lambda1: float
+    lambda2: float
+    lambda3: float
+    lambda4: float
+    lambda5: float
+    lambda6: float
+    std_lambda1: float
+    std_lambda2: float
+    std_lambda3: float
+    std_lambda4: float
+    std_lambda5: float
+    std_lambda6: float
+    n_splits: int
+    exhaustive: bool
+    n_obs: int
+    n_items: int
+
+    def to_frame(self) -> pd.DataFrame:
+        """λ1–λ6 as rows; columns ``raw`` (covariances) and ``standardized``."""
+        return pd.DataFrame(
+            {
+                "raw": [getattr(self, name) for name in _LAMBDAS],
+                "standardized": [getattr(self, "std_" + name) for name in _LAMBDAS],
+            },
+            index=pd.Index(list(_LAMBDAS), name="statistic"),
+        )
+
+
+def guttman(
+    items: pd.DataFrame | np.ndarray,
+    reverse: Iterable[str] | str = (),
+    *,
+    nan_policy: NanPolicy = "pairwise",
+    max_splits: int = 15000,
+    seed: int | np.random.Generator | None = None,
+) -> GuttmanResult:
+    """Guttman's six lower bounds to reliability, raw and standardized.
+
+    Parameters
+    ----------
+    items
+        Respondents × items (DataFrame or 2-D array); NaN marks a missing answer.
+    reverse
+        Names of reverse-keyed items (signs of their rows and columns flipped).
+    nan_policy
+        ``"pairwise"`` or ``"listwise"``. The raw λs use ``cov(x, use=...)``; the
+        standardized ones use ``cor(x, use=...)`` exactly as psych's ``guttman()``
+        does (under pairwise deletion this differs slightly from ``cov2cor`` of the
+        covariances, which :func:`~efficacy.coefficients.alpha_family._split_half.split_half` uses).
+    max_splits, seed
+        λ4 is maximised over every split when there are at most ``max_splits``,
+        otherwise over that many random splits (as in
+        :func:`~efficacy.coefficients.alpha_family._split_half.split_half`): then it is a lower
+        estimate of the true maximum.
+
+    Returns
+    -------
+    GuttmanResult
+
+    Notes
+    -----
+    Guttman, L. (1945). A basis for analyzing test-retest reliability.
+    *Psychometrika*, 10, 255–282. psych's ``guttman()`` (deprecated in favour of
+    ``splitHalf``) reports only the correlation-matrix versions; they match
+    ``std_lambda1`` ... ``std_lambda6`` here (its λ4 is ``splitHalf``'s maximum, with
+    psych's own split sampling above its limit). Always λ3 ≤ λ2, and λ1 ≤ λ3 when
+    λ1 ≥ 0 (Guttman's ordering λ1 ≤ λ3 ≤ λ2).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(5)
+    >>> x = rng.normal(size=(80, 1)) + np.arange(1, 5) * rng.normal(size=(80, 4))
+    >>> g = guttman(x)
+    >>> bool(g.lambda2 >= g.lambda3), g.n_splits
+    (True, 3)
+    """
+    names, cov, cor, n_obs = checked_moments(items, nan_policy, min_items=2)
+    _, cov, cor = apply_keys(names, cov, cor, reverse, False, "guttman")
+    splits, exhaustive = make_splits(len(names), max_splits, seed)
+    raw = _lambdas(cov, splits)
+    std = _lambdas(cor, splits)
+    return GuttmanResult(
+        **{name: float(raw[name]) for name in _LAMBDAS},
+        **{"std_" + name: float(std[name]) for name in _LAMBDAS},
+        n_splits=len(splits),
+        exhaustive=exhaustive,
+        n_obs=n_obs,
+        n_items=len(names),
+    )
+
+
+# --------------------------------------------------------------------------- KR-20/21
+BinaryNanPolicy = Literal["raise", "listwise"]
+
+
+@dataclass(frozen=True, repr=False)
+class KR20Result(Result):
+    """Kuder–Richardson formula 20.
+
+    Attributes
+    ----------
+    kr20
+        ``k/(k−1)·(1 − Σ p_j q_j / σ²_X)``.
+    p
+        Proportion of 1s per item (item difficulty), indexed by item name.
+    var_total
+        σ²_X, the variance of the sum score with the N denominator (the one that
+        goes with ``p q``).
+    n_obs, n_items, n_dropped
+        Rows used, items, and incomplete rows dropped (``nan_policy="listwise"``).
+    """
+
+    kr20: float
+    p: pd.Series = field(compare=False)
+    var_total: float
+    n_obs: int
+    n_items: int
+    n_dropped: int
+
+    def to_frame(self) -> pd.DataFrame:
+        """Item difficulties ``p`` and ``q``, with the coefficient in ``attrs``."""
+        frame = pd.DataFrame({"p": self.p, "q": 1.0 - self.p})
+        frame.attrs["kr20"] = self.kr20
+        return frame
+
+
+@dataclass(frozen=True, repr=False)
+class KR21Result(Result):
+    """Kuder–Richardson formula 21.
+
+    Attributes
+    ----------
+    kr21
+        ``k/(k−1)·(1 − M(k − M)/(k·σ²_X))``.
+    mean, var_total
+        M, the mean sum score, and σ²_X, its variance with the N denominator.
+    n_obs, n_items, n_dropped
+        Rows used, items, and incomplete rows dropped (``nan_policy="listwise"``).
+    """
+
+    kr21: float
+    mean: float
+    var_total: float
+    n_obs: int
+    n_items: int
+    n_dropped: int
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row: kr21, mean, var_total, n_obs, n_items, n_dropped."""
+        return pd.DataFrame(
+            {
+                "kr21": [self.kr21],
+                "mean": [self.mean],
+                "var_total": [self.var_total],
+                "n_obs": [self.n_obs],
+                "n_items": [self.n_items],
+                "n_dropped": [self.n_dropped],
+            }
+        )
+
+
+def _binary_matrix(
+    items: pd.DataFrame | np.ndarray,
+    reverse: Iterable[str] | str,
+    nan_policy: BinaryNanPolicy,
+    fn: str,
+) -> tuple[np.ndarray, list[str], int]:
+    """Validate 0/1 items (naming offending cells), reverse (1 − x), handle missing rows."""
+    im = item_matrix(items, min_items=2)
+    frame = pd.DataFrame(im.values, index=im.index, columns=im.names)
+    x = im.values
+    bad = ~np.isin(x, (0.0, 1.0)) & ~np.isnan(x)
+    if bad.any():
+        parts = [
+            describe_cells(name, pd.Series(bad[:, j], index=im.index), frame[name])
+            for j, name in enumerate(im.names)
+            if bad[:, j].any()
+        ]
+        raise DataError(f"{fn} needs items scored 0/1; " + "; ".join(parts))
+    if nan_policy not in ("raise", "listwise"):
+        raise DataError(f"nan_policy must be 'raise' or 'listwise', got {nan_policy!r}")
+    missing = np.isnan(x)
+    n_dropped = 0
+    if missing.any():
+        if nan_policy == "raise":
+            parts = [
+                describe_cells(name, pd.Series(missing[:, j], index=im.index), frame[name])
+                for j, name in enumerate(im.names)
+                if missing[:, j].any()
+            ]
+            raise DataError(
+                f"{fn} needs complete rows; missing answers in "
+                + "; ".join(parts)
+                + " (pass nan_policy='listwise' to drop those rows)"
+            )
+        keep = ~missing.any(axis=1)
+        n_dropped = int((~keep).sum())
+        x = x[keep]
+    if x.shape[0] < 2:
+        raise DataError(f"{fn} needs at least 2 complete rows, got {x.shape[0]}")
+    signs = reverse_signs(im.names, reverse)
+    x = np.where(signs < 0, 1.0 - x, x)
+    return x, im.names, n_dropped
+
+
+def _total_variance(x: np.ndarray, fn: str) -> float:
+    var = float(x.sum(axis=1).var())
+    if not var > 0:
+        raise DataError(f"{fn}: the sum score has zero variance; the coefficient is undefined")
+    return var
+
+
+def kr20(
+    items: pd.DataFrame | np.ndarray,
+    reverse: Iterable[str] | str = (),
+    *,
+    nan_policy: BinaryNanPolicy = "raise",
+) -> KR20Result:
+    """Kuder–Richardson formula 20 for items scored 0/1.
+
+    ``KR-20 = k/(k−1)·(1 − Σ p_j q_j / σ²_X)``, with ``p_j`` the proportion of 1s on
+    item j, ``q_j = 1 − p_j`` and σ²_X the variance of the sum score.
+
+    ``p q`` is the variance of a 0/1 item with the N denominator, so σ²_X takes the N
+    denominator too. (Equivalently both take N − 1: ``p q·N/(N−1)`` over the usual
+    sample variance.) With matching denominators KR-20 equals Cronbach's α on the
+    same 0/1 data exactly; mixing ``p q`` with an N − 1 total variance would not.
+
+    Parameters
+    ----------
+    items
+        Respondents × items, every value 0 or 1 (NaN for missing).
+    reverse
+        Names of reverse-keyed items, recoded ``1 − x``.
+    nan_policy
+        ``"raise"`` (default): missing answers are an error naming them.
+        ``"listwise"``: incomplete rows are dropped and counted in ``n_dropped``.
+
+    Raises
+    ------
+    DataError
+        Values other than 0/1 (naming column, rows and values), missing answers
+        under ``"raise"``, a constant sum score.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> x = pd.DataFrame({"q1": [1, 1, 0, 1, 0], "q2": [1, 0, 0, 1, 0], "q3": [1, 1, 1, 0, 0]})
+    >>> round(kr20(x).kr20, 6)  # 3/2 * (1 - (.24 + .24 + .24) / 1.04)
+    0.461538
+    """
+    x, names, n_dropped = _binary_matrix(items, reverse, nan_policy, "kr20")
+    k = x.shape[1]
+    p = x.mean(axis=0)
+    var_total = _total_variance(x, "kr20")
+    value = k / (k - 1) * (1.0 - float((p * (1.0 - p)).sum()) / var_total)
+    return KR20Result(
+        kr20=value,
+        p=pd.Series(p, index=pd.Index(names, name="item"), name="p"),
+        var_total=var_total,
+        n_obs=int(x.shape[0]),
+        n_items=k,
+        n_dropped=n_dropped,
+    )
+
+
+def kr21(
+    items: pd.DataFrame | np.ndarray,
+    reverse: Iterable[str] | str = (),
+    *,
+    nan_policy: BinaryNanPolicy = "raise",
+) -> KR21Result:
+    """Kuder–Richardson formula 21 for items scored 0/1.
+
+    ``KR-21 = k/(k−1)·(1 − M(k − M)/(k·σ²_X))``, with M the mean sum score and σ²_X
+    its variance (N denominator, as in :func:`kr20`). It assumes equally difficult
+    items: ``M(k − M)/k = k·p̄·q̄ ≥ Σ p_j q_j``, so KR-21 ≤ KR-20 on the same data,
+    with equality when every item has the same p.
+
+    Parameters
+    ----------
+    items, reverse, nan_policy
+        As for :func:`kr20`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> x = pd.DataFrame({"q1": [1, 1, 0, 1, 0], "q2": [1, 0, 0, 1, 0], "q3": [1, 1, 1, 0, 0]})
+    >>> round(kr21(x).kr21, 6)  # M = 1.6: 3/2 * (1 - 1.6 * 1.4 / (3 * 1.04))
+    0.423077
+    """
+    x, _, n_dropped = _binary_matrix(items, reverse, nan_policy, "kr21")
+    k = x.shape[1]
+    mean = float(x.sum(axis=1).mean())
+    var_total = _total_variance(x, "kr21")
+    value = k / (k - 1) * (1.0 - mean * (k - mean) / (k * var_total))
+    return KR21Result(
+        kr21=value,
+        mean=mean,
+        var_total=var_total,
+        n_obs=int(x.shape[0]),
+        n_items=k,
+        n_dropped=n_dropped,
+    )

@@ -1,0 +1,290 @@
+"""Exploratory factor analysis as R psych's fa(): minres and ml extraction,
+rotation and fit statistics."""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from efficacy.coefficients._moments import item_matrix, moments
+from efficacy.coefficients.factor_analysis._fit_stats import factor_stats
+from efficacy.coefficients.factor_analysis._solution import ROTATIONS, solve
+from efficacy.errors import DataError
+from efficacy.results import Result
+
+FmMethod = Literal["minres", "ml"]
+
+
+RotateMethod = Literal["oblimin", "varimax", "none"]
+
+
+NanPolicy = Literal["pairwise", "listwise"]
+
+
+@dataclass(frozen=True, repr=False)
+class FactorResult(Result):
+    """A factor solution (psych's ``fa``).
+
+    Attributes
+    ----------
+    loadings
+        Pattern loadings, items x factors (``MR1``... for minres, ``ML1``... for ML;
+        columns keep psych's names and order: sorted by variance accounted for).
+    uniquenesses, communalities
+        ``1 - h2`` and ``h2`` per item.
+    phi
+        Factor correlations (oblique rotation) or ``None``.
+    structure
+        Structure matrix ``loadings @ phi`` (equals ``loadings`` if orthogonal).
+    complexity
+        Hofmann's complexity per item.
+    variance
+        psych's "Vaccounted": SS loadings, proportion of variance, cumulative, ...
+    eigenvalues
+        Eigenvalues of the correlation matrix.
+    rms, crms
+        Root mean square of the off-diagonal residuals (psych's ``rms``; ``crms``
+        corrects for degrees of freedom).
+    chi_square, p_value, dof, rmsea, rmsea_ci, tli, bic
+        Likelihood-based fit (Bartlett-corrected chi-square of the model, its RMSEA
+        with a 90 % interval, Tucker–Lewis index, BIC); NaN without ``n_obs``.
+    objective, fit, fit_off, empirical_chi_square, null_chi_square, null_dof
+        The rest of psych's ``factor.stats``.
+    converged, iterations
+        Whether extraction and rotation met their stopping rules.
+    """
+
+    loadings: pd.DataFrame
+    uniquenesses: pd.Series
+    communalities: pd.Series
+    phi: pd.DataFrame | None
+    structure: pd.DataFrame = field(repr=False)
+    complexity: pd.Series = field(repr=False)
+    variance: pd.DataFrame = field(repr=False)
+    eigenvalues: pd.Series = field(repr=False)
+    rms: float
+    crms: float
+    chi_square: float
+    p_value: float
+    dof: float
+    rmsea: float
+    rmsea_ci: tuple[float, float]
+    tli: float
+    bic: float
+    objective: float = field(repr=False)
+    fit: float = field(repr=False)
+    fit_off: float = field(repr=False)
+    empirical_chi_square: float = field(repr=False)
+    null_chi_square: float = field(repr=False)
+    null_dof: float = field(repr=False)
+    n_obs: int | None
+    nfactors: int
+    fm: str
+    rotate: str
+    converged: bool
+    iterations: int = field(repr=False)
+    correlation: pd.DataFrame = field(repr=False)
+
+    def to_frame(self) -> pd.DataFrame:
+        """Loadings with ``h2``, ``u2`` and ``com`` columns, as psych prints them."""
+        out = self.loadings.copy()
+        out["h2"] = self.communalities
+        out["u2"] = self.uniquenesses
+        out["com"] = self.complexity
+        return out
+
+
+def is_correlation_matrix(values: np.ndarray) -> bool:
+    """psych's ``isCorrelation``: square, symmetric, unit diagonal, entries in [-1, 1]."""
+    if values.ndim != 2 or values.shape[0] != values.shape[1] or np.isnan(values).any():
+        return False
+    return bool(
+        np.allclose(values, values.T, rtol=0.0, atol=1e-10)
+        and np.allclose(np.diag(values), 1.0, rtol=0.0, atol=1e-10)
+        and np.abs(values).max() <= 1.0 + 1e-10
+    )
+
+
+@dataclass(frozen=True)
+class CorrelationInput:
+    r: np.ndarray
+    names: list[str]
+    n_obs: int | None
+    np_obs: np.ndarray | None
+    x: np.ndarray | None  # raw data (float, NaN missing) when given
+
+
+def as_array(items: Any) -> np.ndarray | None:
+    if isinstance(items, pd.DataFrame):
+        try:
+            return items.to_numpy(dtype=float, na_value=np.nan)
+        except (TypeError, ValueError):
+            return None
+    try:
+        return np.asarray(items, dtype=float)
+    except (TypeError, ValueError):
+        return None
+
+
+def correlation_input(items: Any, nan_policy: NanPolicy, n_obs: int | None) -> CorrelationInput:
+    """Correlation matrix of raw items (R's ``cor(use="pairwise")``) or a given matrix."""
+    values = as_array(items)
+    if values is not None and is_correlation_matrix(values):
+        names = (
+            [str(c) for c in items.columns]
+            if isinstance(items, pd.DataFrame)
+            else [f"item{j + 1}" for j in range(values.shape[0])]
+        )
+        if len(set(names)) != len(names):
+            raise DataError("the correlation matrix has duplicate item names")
+        return CorrelationInput((values + values.T) / 2.0, names, n_obs, None, None)
+    im = item_matrix(items, min_items=3)
+    sd = np.nanstd(im.values, axis=0, ddof=1)
+    flat = ~(sd > 0)
+    if flat.any():
+        bad = [im.names[j] for j in np.flatnonzero(flat)]
+        raise DataError(f"items without variance cannot be correlated: {bad}")
+    mom = moments(im.values, nan_policy=nan_policy)
+    r = mom.cor
+    if not np.isfinite(r).all():
+        i, j = np.argwhere(~np.isfinite(r))[0]
+        raise DataError(
+            f"the correlation of {im.names[i]!r} and {im.names[j]!r} is undefined: "
+            "one of them has no variance on the rows they share"
+        )
+    return CorrelationInput(r, im.names, im.n_obs, mom.n_pairs.astype(float), im.values)
+
+
+def check_nfactors(nfactors: int, p: int) -> None:
+    if not isinstance(nfactors, int | np.integer) or isinstance(nfactors, bool) or nfactors < 1:
+        raise DataError(f"nfactors must be a positive integer, got {nfactors!r}")
+    if nfactors >= p:
+        raise DataError(f"{nfactors} factors need more than {nfactors} items, got {p}")
+
+
+def check_fm(fm: str) -> None:
+    if fm not in ("minres", "ml"):
+        raise DataError(f"fm must be 'minres' or 'ml', got {fm!r}")
+
+
+def fa(
+    items_or_corr: pd.DataFrame | np.ndarray,
+    nfactors: int = 1,
+    *,
+    fm: FmMethod = "minres",
+    rotate: RotateMethod = "oblimin",
+    n_obs: int | None = None,
+    nan_policy: NanPolicy = "pairwise",
+) -> FactorResult:
+    """Exploratory factor analysis of items or of a correlation matrix (psych's ``fa``).
+
+    Parameters
+    ----------
+    items_or_corr
+        Item responses (rows are respondents; NaN is missing) or a correlation matrix
+        (square, symmetric, unit diagonal).
+    nfactors
+        Number of factors.
+    fm
+        ``"minres"`` (psych's default: unweighted least squares on the off-diagonal
+        residuals) or ``"ml"`` (maximum likelihood).
+    rotate
+        ``"oblimin"`` (quartimin, psych's default), ``"varimax"`` or ``"none"``.
+    n_obs
+        Sample size for a correlation matrix (enables chi-square, RMSEA, TLI, BIC);
+        with raw data it is the number of rows, complete or not (psych's ``n.obs``).
+    nan_policy
+        ``"pairwise"`` (R's ``use="pairwise"``, psych's default) or ``"listwise"``.
+
+    Returns
+    -------
+    FactorResult
+
+    Raises
+    ------
+    DataError
+        Too few items for ``nfactors``, items without variance, non-numeric data.
+
+    Examples
+    --------
+    >>> lam = np.array([0.8, 0.7, 0.6, 0.5])
+    >>> r = np.outer(lam, lam); np.fill_diagonal(r, 1.0)
+    >>> res = fa(r, n_obs=300)
+    >>> res.loadings["MR1"].round(6).tolist(), round(res.rms, 10)
+    ([0.8, 0.7, 0.6, 0.5], 0.0)
+    """
+    check_fm(fm)
+    if rotate not in ROTATIONS:
+        raise DataError(f"rotate must be one of {ROTATIONS}, got {rotate!r}")
+    data = correlation_input(items_or_corr, nan_policy, n_obs)
+    p = len(data.names)
+    check_nfactors(nfactors, p)
+    sol = solve(data.r[None], nfactors, fm, rotate)
+    prefix = "MR" if fm == "minres" else "ML"
+    columns = [f"{prefix}{i + 1}" for i in sol.order[0]]
+    load = sol.loadings[0]
+    phi = None if sol.phi is None else sol.phi[0]
+    st = factor_stats(data.r, load, phi, n_obs=data.n_obs, np_obs=data.np_obs)
+    converged = bool(sol.extraction.converged[0] and sol.rotation_converged[0])
+    if not converged:
+        warnings.warn(
+            "the factor solution did not meet its convergence criterion; interpret with care",
+            stacklevel=2,
+        )
+    if (sol.extraction.psi[0] <= 0.005 + 1e-9).any():
+        heywood = [data.names[j] for j in np.flatnonzero(sol.extraction.psi[0] <= 0.005 + 1e-9)]
+        warnings.warn(
+            f"Heywood case: the uniqueness of {heywood} is at its lower bound (0.005)",
+            stacklevel=2,
+        )
+    communality = sol.communality[0]
+    names = data.names
+    loadings = pd.DataFrame(load, index=names, columns=columns)
+    phi_frame = None if phi is None else pd.DataFrame(phi, index=columns, columns=columns)
+    structure = pd.DataFrame(load if phi is None else load @ phi, index=names, columns=columns)
+    cross = load.T @ load
+    vx = np.diag(cross if phi is None else phi @ cross)
+    vtotal = float(p)
+    rows = {"SS loadings": vx, "Proportion Var": vx / vtotal}
+    if nfactors > 1:
+        rows["Cumulative Var"] = np.cumsum(vx / vtotal)
+        rows["Proportion Explained"] = vx / vx.sum()
+        rows["Cumulative Proportion"] = np.cumsum(vx / vx.sum())
+    variance = pd.DataFrame(rows, index=columns).T
+    eig = np.linalg.eigvalsh(data.r)[::-1]
+    return FactorResult(
+        loadings=loadings,
+        uniquenesses=pd.Series(1.0 - communality, index=names, name="u2"),
+        communalities=pd.Series(communality, index=names, name="h2"),
+        phi=phi_frame,
+        structure=structure,
+        complexity=pd.Series(st["complexity"], index=names, name="com"),
+        variance=variance,
+        eigenvalues=pd.Series(eig, index=range(1, p + 1), name="eigenvalue"),
+        rms=st["rms"],
+        crms=st["crms"],
+        chi_square=st["chi_square"],
+        p_value=st["p_value"],
+        dof=st["dof"],
+        rmsea=st["rmsea"],
+        rmsea_ci=(st["rmsea_lower"], st["rmsea_upper"]),
+        tli=st["tli"],
+        bic=st["bic"],
+        objective=st["objective"],
+        fit=st["fit"],
+        fit_off=st["fit_off"],
+        empirical_chi_square=st["empirical_chi_square"],
+        null_chi_square=st["null_chi_square"],
+        null_dof=st["null_dof"],
+        n_obs=data.n_obs,
+        nfactors=nfactors,
+        fm=fm,
+        rotate=rotate if nfactors > 1 else "none",
+        converged=converged,
+        iterations=int(sol.extraction.iterations[0]),
+        correlation=pd.DataFrame(data.r, index=names, columns=names),
+    )

@@ -1,0 +1,120 @@
+"""Writing delimited text and Excel workbooks, and the labels a frame carries."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from efficacy.errors import DataError, EfficacyError
+
+
+def default_labels(frame: pd.DataFrame) -> tuple[dict[Any, str], dict[Any, dict[Any, str]]]:
+    """Variable and value labels the frame carries in its attrs.
+
+    From a reader (``attrs["efficacy_source"]``): the labels found in the file, for
+    the columns still present (value labels only where their codes still fit the
+    column's type). From :func:`efficacy.score` (``attrs["efficacy"]``): the scale's
+    name and method for each score column, and what each ``_n_valid`` column counts.
+
+    Examples
+    --------
+    >>> import efficacy as ef
+    >>> scores = ef.score(pd.DataFrame({f"gse{i}": [4] for i in range(1, 11)}), "gse")
+    >>> default_labels(scores)[0]
+    {'gse': 'General self-efficacy (sum)', 'gse_n_valid': 'General self-efficacy: items answered'}
+    """
+    variables: dict[Any, str] = {}
+    values: dict[Any, dict[Any, str]] = {}
+    source = frame.attrs.get("efficacy_source")
+    if isinstance(source, Mapping):
+        for column, label in (source.get("variable_labels") or {}).items():
+            if column in frame.columns and label:
+                variables[column] = str(label)
+        for column, labels in (source.get("value_labels") or {}).items():
+            if column in frame.columns and labels and _labels_fit(frame[column], labels):
+                values[column] = dict(labels)
+    provenance = frame.attrs.get("efficacy")
+    if isinstance(provenance, Mapping) and "methods" in provenance:
+        names = _scale_names(provenance.get("instrument"))
+        for scale, method in (provenance.get("methods") or {}).items():
+            name = names.get(scale, scale)
+            if scale in frame.columns:
+                variables[scale] = f"{name} ({method})"
+            if f"{scale}_n_valid" in frame.columns:
+                variables[f"{scale}_n_valid"] = f"{name}: items answered"
+    return variables, values
+
+
+def _labels_fit(column: pd.Series, labels: Mapping[Any, str]) -> bool:
+    numeric = pd.api.types.is_numeric_dtype(column.dtype)
+    numeric_keys = all(isinstance(k, int | float) and not isinstance(k, bool) for k in labels)
+    return numeric == numeric_keys
+
+
+def _scale_names(instrument_id: Any) -> dict[str, str]:
+    if not instrument_id:
+        return {}
+    from efficacy.instrument._loader import load
+
+    try:
+        instrument = load(str(instrument_id))
+    except EfficacyError:
+        return {}
+    return {scale.id: scale.name for scale in instrument.scales}
+
+
+def write_delimited(
+    frame: pd.DataFrame, path: Path, *, sep: str, index: bool, encoding: str, na_rep: str
+) -> Path:
+    """CSV or TSV, numbers written in full (never rounded)."""
+    try:
+        frame.to_csv(
+            path, sep=sep, index=index, encoding=encoding, na_rep=na_rep, lineterminator="\n"
+        )
+    except (OSError, UnicodeEncodeError, LookupError) as exc:
+        raise DataError(f"{path.name}: cannot be written ({exc})") from None
+    return path
+
+
+def write_excel(
+    frame: pd.DataFrame,
+    path: Path,
+    *,
+    index: bool,
+    sheet: str,
+    variable_labels: Mapping[Any, str],
+    value_labels: Mapping[Any, Mapping[Any, str]],
+) -> Path:
+    """An ``.xlsx`` workbook: the data sheet, and a ``variables`` sheet for labels."""
+    described = [c for c in frame.columns if c in variable_labels or c in value_labels]
+    if described and sheet == "variables":
+        raise DataError("sheet='variables' is taken by the labels sheet; choose another name")
+    try:
+        with pd.ExcelWriter(path, engine="openpyxl") as writer:
+            frame.to_excel(writer, sheet_name=sheet, index=index)
+            if described:
+                table = pd.DataFrame(
+                    {
+                        "variable": [str(c) for c in described],
+                        "label": [variable_labels.get(c, "") for c in described],
+                        "values": [
+                            " | ".join(
+                                f"{_code_text(k)} = {v}" for k, v in value_labels.get(c, {}).items()
+                            )
+                            for c in described
+                        ],
+                    }
+                )
+                table.to_excel(writer, sheet_name="variables", index=False)
+    except (OSError, ValueError) as exc:
+        raise DataError(f"{path.name}: cannot be written ({exc})") from None
+    return path
+
+
+def _code_text(code: Any) -> str:
+    return (
+        f"{code:g}" if isinstance(code, int | float) and not isinstance(code, bool) else str(code)
+    )

@@ -1,0 +1,267 @@
+"""Delimited text files (CSV, TSV): decoding and the raw grid of cells.
+
+The bytes are decoded with the encoding given, else as UTF-8 (with or without a byte
+order mark; UTF-16 with a BOM, as Qualtrics writes TSV), else with the guess of
+charset-normalizer when it is installed (Windows-1252 winning its ties), else as
+Windows-1252. A guess is reported
+with a warning and recorded, because a wrong one garbles names without failing.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from efficacy.errors import DataError
+from efficacy.io._common import ReadWarning
+
+
+def decode(raw: bytes, name: str, encoding: str | None = None) -> tuple[str, str]:
+    """Decode file bytes; returns the text and the encoding used.
+
+    Examples
+    --------
+    >>> decode(codecs.BOM_UTF8 + "Zoë".encode(), "x.csv")
+    ('Zoë', 'utf-8-sig')
+    >>> decode("Zoë".encode("cp1252"), "x.csv", encoding="cp1252")
+    ('Zoë', 'cp1252')
+    """
+    if encoding is not None:
+        try:
+            return raw.decode(encoding), encoding
+        except LookupError:
+            raise DataError(f"{name}: unknown encoding {encoding!r}") from None
+        except UnicodeDecodeError as exc:
+            raise DataError(
+                f"{name}: not {encoding} text ({exc.reason} at byte {exc.start}); "
+                "pass the file's encoding with encoding="
+            ) from None
+    if raw.startswith(codecs.BOM_UTF8):
+        try:
+            return raw[len(codecs.BOM_UTF8) :].decode("utf-8"), "utf-8-sig"
+        except UnicodeDecodeError as exc:
+            raise DataError(
+                f"{name}: starts with a UTF-8 byte order mark but is not UTF-8 "
+                f"({exc.reason} at byte {exc.start + 3}); pass the encoding with encoding="
+            ) from None
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return raw.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as exc:
+            raise DataError(f"{name}: not UTF-16 text ({exc.reason})") from None
+    try:
+        return raw.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as exc:
+        position = exc.start
+    guess = _detect(raw)
+    used = guess or "cp1252"
+    try:
+        text = raw.decode(used)
+    except (UnicodeDecodeError, LookupError):
+        used = "cp1252"
+        try:
+            text = raw.decode(used)
+        except UnicodeDecodeError as exc:
+            raise DataError(
+                f"{name}: neither UTF-8 nor Windows-1252 text (byte {raw[exc.start]:#04x} "
+                f"at {exc.start}); pass the file's encoding with encoding="
+            ) from None
+    warnings.warn(
+        f"{name}: not UTF-8 (byte {raw[position]:#04x} at {position}); read as {used}"
+        + (" (detected by charset-normalizer)" if guess else "")
+        + "; pass encoding= if any text looks wrong",
+        ReadWarning,
+        stacklevel=5,
+    )
+    return text, used
+
+
+def _detect(raw: bytes) -> str | None:
+    """The charset-normalizer guess, or None when it is not installed or has none."""
+    try:
+        from charset_normalizer import from_bytes
+    except ImportError:  # pragma: no cover - optional dependency
+        return None
+    sample = raw[:1_000_000]
+    results = from_bytes(sample)
+    best = results.best()
+    if best is None:
+        return None
+    # Short Western European files often fit several code pages equally well; the
+    # detector then ranks a sibling (cp1250, cp1257) first. Windows-1252 wins a tie,
+    # and is named whenever it reads the bytes exactly as the guess does.
+    for match in results:
+        if match.encoding == "cp1252" and (match.chaos, -match.coherence) <= (
+            best.chaos,
+            -best.coherence,
+        ):
+            return "cp1252"
+    guess = str(best.encoding)
+    try:
+        if sample.decode("cp1252") == sample.decode(guess):
+            return "cp1252"
+    except (UnicodeDecodeError, LookupError):
+        pass
+    return guess
+
+
+def read_text(path: Path, encoding: str | None) -> tuple[str, str]:
+    """The decoded text of a file and the encoding used; errors name the file."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise DataError(f"{path}: cannot be read ({exc.strerror})") from None
+    if not raw.strip():
+        raise DataError(f"{path.name}: the file is empty")
+    utf16 = raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or (
+        encoding is not None and encoding.lower().replace("-", "").startswith("utf16")
+    )
+    if b"\x00" in raw[:4096] and not utf16:
+        raise DataError(
+            f"{path.name}: binary content (NUL bytes), not delimited text; "
+            "is it a spreadsheet or an SPSS file with the wrong extension?"
+        )
+    return decode(raw, path.name, encoding)
+
+
+def sniff_delimiter(text: str) -> str:
+    """``,`` ``;`` or tab: whichever the header line holds most of (``,`` on ties).
+
+    >>> sniff_delimiter("a;b;c\\n1;2;3")
+    ';'
+    """
+    first = text.split("\n", 1)[0]
+    counts = {sep: first.count(sep) for sep in (",", ";", "\t")}
+    best = max(counts, key=lambda sep: (counts[sep], sep == ","))
+    return best if counts[best] else ","
+
+
+def head_rows(text: str, sep: str, name: str, count: int = 3) -> list[list[str]]:
+    """The first ``count`` records as text cells (header candidates); blank lines skipped.
+
+    Only the start of the text is parsed, in growing pieces, so a large file is not
+    read twice.
+    """
+    size = 65_536
+    while True:
+        piece = text[:size]
+        complete = len(piece) == len(text)
+        rows: list[list[str]] = []
+        try:
+            for row in csv.reader(io.StringIO(piece), delimiter=sep):
+                if row:
+                    rows.append(row)
+                if len(rows) > count:
+                    break
+        except csv.Error as exc:
+            if complete:
+                raise _parse_error(exc, sep, name) from None
+            rows = []
+        if complete or len(rows) > count:
+            break
+        size *= 4
+    rows = rows[:count]
+    if not rows:
+        raise DataError(f"{name}: the file is empty")
+    width = len(rows[0])
+    return [row[:width] + [""] * (width - len(row)) for row in rows]
+
+
+def _parse_error(exc: Exception, sep: str, name: str) -> DataError:
+    kind = "TSV" if sep == "\t" else "CSV" if sep == "," else f"text delimited by {sep!r}"
+    detail = " ".join(str(exc).split())
+    return DataError(f"{name}: cannot be read as {kind}: {detail}")
+
+
+def _leading_zeros_anywhere(text: str, sep: str) -> bool:
+    """Whether some field may be a number written with leading zeros (``007``, ``"-012"``).
+
+    A vectorised scan for a ``0`` followed by a digit at the start of a field
+    (after the delimiter, a line break, a quote or a space, or a sign there).
+    Over-matching only costs a second, exact read of the numeric columns.
+
+    >>> _leading_zeros_anywhere("id,x\\n007,1\\n", ",")
+    True
+    >>> _leading_zeros_anywhere("day,x\\n2024-03-01,0.5\\n", ",")
+    False
+    """
+    data = np.frombuffer(text.encode("utf-8", errors="replace"), dtype=np.uint8)
+    if data.size < 2:
+        return False
+    starts = np.zeros(256, dtype=bool)
+    starts[[ord(sep), ord("\n"), ord("\r"), ord('"'), ord(" ")]] = True
+    zero = np.flatnonzero(data[:-1] == ord("0"))
+    zero = zero[(data[zero + 1] >= ord("0")) & (data[zero + 1] <= ord("9"))]
+    if not zero.size:
+        return False
+    if zero[0] == 0:
+        return True
+    before = data[zero - 1]
+    if starts[before].any():
+        return True
+    signed = zero[((before == ord("-")) | (before == ord("+"))) & (zero >= 2)]
+    return bool(starts[data[signed - 2]].any())
+
+
+def body_frame(
+    text: str, sep: str, name: str, *, skip: int, width: int, text_columns: Sequence[int] = ()
+) -> pd.DataFrame:
+    """The records below ``skip`` header records, typed by pandas' C parser.
+
+    Only empty cells are missing (``"NA"`` and ``"null"`` stay text, as do ``TRUE``
+    and ``FALSE``); blank lines are not records. Columns that must keep their exact
+    text are read as text: ``text_columns``, true/false columns, and every numeric
+    column when the file holds numbers written with leading zeros or integers too
+    large for a float, so that the type rules of :mod:`efficacy.io._common` can
+    see them.
+    """
+    options: dict[str, Any] = {
+        "sep": sep,
+        "header": None,
+        "skiprows": skip,
+        "names": list(range(width)),
+        "index_col": False,
+        "keep_default_na": False,
+        "na_values": [""],
+        "skip_blank_lines": True,
+        "low_memory": False,
+        "engine": "c",
+    }
+    try:
+        body = pd.read_csv(io.StringIO(text), **options)
+    except pd.errors.EmptyDataError:
+        return pd.DataFrame({j: pd.Series(dtype=object) for j in range(width)})
+    except (pd.errors.ParserError, csv.Error, ValueError) as exc:
+        raise _parse_error(exc, sep, name) from None
+    numeric = [j for j in range(width) if pd.api.types.is_numeric_dtype(body[j].dtype)]
+    # TRUE/FALSE stay the text they are; exact text where the type rules need it
+    suspects = {
+        j
+        for j in range(width)
+        if pd.api.types.is_bool_dtype(body[j].dtype)
+        or (
+            pd.api.types.is_object_dtype(body[j].dtype)
+            and pd.api.types.infer_dtype(body[j], skipna=True) == "boolean"
+        )
+    }
+    suspects |= set(text_columns) & set(numeric)
+    if numeric and _leading_zeros_anywhere(text, sep):
+        suspects |= set(numeric)
+    for j in numeric:
+        values = body[j].to_numpy(dtype=float, na_value=np.nan)
+        if body[j].dtype.kind == "f" and (np.abs(values[np.isfinite(values)]) >= 2.0**53).any():
+            suspects.add(j)
+    if suspects:
+        chosen = sorted(suspects)
+        exact = pd.read_csv(io.StringIO(text), **{**options, "usecols": chosen, "dtype": str})
+        for j in chosen:
+            body[j] = exact[j].astype(object)
+    return body

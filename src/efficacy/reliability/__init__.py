@@ -1,1 +1,0 @@
-"""Reliability estimates: classical (alpha family), model-based (omega) and ordinal."""
