@@ -150,11 +150,11 @@ def reliability(
     return reliability_of_items(
         items,
         inst,
+        scales=scales,
+        omega=omega,
         nan_policy=nan_policy,
         ci=ci,
         level=level,
-        omega=omega,
-        scales=scales,
         seed=seed,
     )
 
@@ -163,24 +163,24 @@ def reliability_of_items(
     items: pd.DataFrame,
     instrument: Instrument,
     *,
-    nan_policy: Literal["pairwise", "listwise"] = "pairwise",
-    ci: str = "feldt",
-    level: float = 0.95,
-    omega: bool = True,
     scales: list[str] | None = None,
-    seed: int | None = None,
+    omega: bool = True,
+    **alpha_options: Any,
 ) -> InstrumentReliability:
-    """:func:`reliability` of coded, reverse-keyed item responses (``item_responses``)."""
+    """:func:`reliability` of coded, reverse-keyed item responses (``item_responses``).
+
+    ``alpha_options`` (``nan_policy``, ``ci``, ``level``, ``seed``) go to
+    :func:`efficacy.alpha`; ``nan_policy`` to omega too.
+    """
     inst = instrument
     chosen = inst.scales if scales is None else tuple(inst.scale(s) for s in scales)
     low, high = inst.response.min, inst.response.max
+    nan_policy = alpha_options.get("nan_policy", "pairwise")
     results: dict[str, ScaleReliability] = {}
     for scale in chosen:
         block = items.loc[:, list(scale.items)]
         # reverse keying is already done by the declared range
-        alpha_result = alpha(
-            block, min=low, max=high, nan_policy=nan_policy, ci=ci, level=level, seed=seed
-        )
+        alpha_result = alpha(block, min=low, max=high, **alpha_options)
         omega_result = None
         if omega and scale.n_items >= MIN_ITEMS_OMEGA:
             from efficacy.coefficients.factor_analysis._omega import omega as omega_of
@@ -191,4 +191,5 @@ def reliability_of_items(
         results[scale.id] = ScaleReliability(
             scale.id, scale.n_items, alpha_result, omega_result, _published(inst, scale.id)
         )
-    return InstrumentReliability(inst.id, results, ci, level)
+    ci = alpha_options.get("ci", "feldt")
+    return InstrumentReliability(inst.id, results, ci, alpha_options.get("level", 0.95))
