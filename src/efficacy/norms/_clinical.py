@@ -28,7 +28,7 @@ from efficacy.norms._reliable_change import (
     reliable_change,
     repr_without_none,
 )
-from efficacy.results import Result
+from efficacy.results import Result, Summary, format_value
 
 CS_CATEGORIES = ("deteriorated", "unchanged", "improved", "recovered")
 
@@ -67,6 +67,51 @@ class ClinicalSignificance(Result):
 
     def _repr_fields(self) -> list[tuple[str, Any]]:
         return repr_without_none(self)
+
+    def summary(self) -> Summary:
+        """The cutoff and where it came from, the reliable-change criterion, the counts.
+
+        Examples
+        --------
+        >>> import efficacy as ef
+        >>> res = ef.clinical_significance([18.0, 19.0], [31.0, 24.0], clinical_mean=20.0,
+        ...     clinical_sd=5.0, functional_mean=29.59, functional_sd=5.29, reliability=0.86)
+        >>> print(res.summary())  # doctest: +ELLIPSIS
+        Clinical significance (cutoff c)
+          persons ...
+        """
+        rc = self.reliable_change
+        complete = self.persons["category"].notna()
+        functional = (
+            "not given"
+            if self.functional_mean is None
+            else f"M {format_value(self.functional_mean)}, SD {format_value(self.functional_sd)}"
+            f" ({self.functional_source})"
+        )
+        rows = [
+            ("persons", f"{int(complete.sum())} with pre and post"),
+            ("cutoff", f"{format_value(self.cutoff)} (cutoff {self.cutoff_type})"),
+            (
+                "clinical population",
+                f"M {format_value(self.clinical_mean)}, SD {format_value(self.clinical_sd)}",
+            ),
+            ("functional population", functional),
+            ("RCI method", rc.method),
+            ("RCI SD", f"{format_value(rc.sd)} ({rc.sd_source})"),
+            ("reliability", f"{format_value(rc.reliability)} ({rc.reliability_source})"),
+        ]
+        if rc.threshold is not None:
+            rows.append(("RCI threshold", f"a change of {format_value(rc.threshold)} raw points"))
+        rows += [(str(name), str(int(n))) for name, n in self.counts.fillna(0).items()]
+        notes = [
+            "The RCI uses the clinical (pre-treatment) population's SD, as Jacobson & "
+            "Truax (1991, p. 14) define it for clinical significance; reliable_change() "
+            "called without sd= uses the reference population's SD, so the two "
+            "thresholds differ when the SDs differ.",
+        ]
+        return Summary(
+            f"Clinical significance (cutoff {self.cutoff_type})", tuple(rows), tuple(notes)
+        )
 
 
 def cutoff_value(

@@ -19,7 +19,7 @@ from efficacy.norms._input import (
     check_level,
 )
 from efficacy.norms._norm_setup import OnMissingGroup, checked_setup, provenance_of
-from efficacy.results import Result
+from efficacy.results import Result, Summary, format_value
 
 
 @dataclass(frozen=True, repr=False)
@@ -71,6 +71,43 @@ class NormComparison(Result):
     def g(self) -> float:
         """Hedges' g (single group)."""
         return self._single("g")
+
+    def summary(self) -> Summary:
+        """The norm and its kind, and per group n, means, t, p and d with its SD.
+
+        Examples
+        --------
+        >>> import pandas as pd, efficacy as ef
+        >>> scores = pd.DataFrame({"gse": [25.0, 31.0, 28.0, 35.0, 22.0]})
+        >>> print(ef.compare_to_norm(scores, "gse", "world2006").summary())  # doctest: +ELLIPSIS
+        Comparison with the norm table world2006 (reference_data)
+        ...
+        """
+        columns = [
+            c
+            for c in ("n", "mean", "sd", "norm_mean", "norm_sd", "t", "df", "p", "d", "g", "d_sd")
+            if c in self.table.columns
+        ]
+        rows = (
+            ("scale", self.scale),
+            ("source", self.source),
+            ("level", format_value(self.level)),
+        )
+        notes = (
+            "t, df and p: one-sample t test of the sample mean against the norm mean; d = "
+            "(M - M_norm) / SD with the SD named in d_sd.",
+        )
+        if self.kind == "reference_data":
+            notes += (
+                "The norm table is reference data computed from an item-level data set, "
+                "not published population norms.",
+            )
+        return Summary(
+            f"Comparison with the norm table {self.norm} ({self.kind})",
+            rows,
+            notes,
+            self.table.loc[:, columns],
+        )
 
     def _repr_fields(self) -> list[tuple[str, Any]]:
         fields: list[tuple[str, Any]] = [("norm", self.norm), ("kind", self.kind)]

@@ -89,7 +89,7 @@ from efficacy.norms._input import (
     scores_of,
     single_group,
 )
-from efficacy.results import Result
+from efficacy.results import Result, Summary, format_value
 
 Method = Literal[
     "jacobson_truax",
@@ -164,6 +164,45 @@ class ReliableChange(Result):
 
     def _repr_fields(self) -> list[tuple[str, Any]]:
         return repr_without_none(self)
+
+    def summary(self) -> Summary:
+        """Method, SD and reliability with their sources, the threshold, and the counts.
+
+        Examples
+        --------
+        >>> import efficacy as ef
+        >>> rc = ef.reliable_change([20.0, 25.0], [30.0, 26.0], sd=5.3, reliability=0.86)
+        >>> print(rc.summary())  # doctest: +ELLIPSIS
+        Reliable change (jacobson_truax)
+          persons ...
+        """
+        complete = self.persons["category"].notna()
+        rows = [
+            ("persons", f"{int(complete.sum())} with pre and post"),
+            ("method", self.method),
+            ("SD", f"{format_value(self.sd)} ({self.sd_source})"),
+            ("reliability", f"{format_value(self.reliability)} ({self.reliability_source})"),
+            ("standard error", format_value(self.standard_error)),
+            (
+                "criterion",
+                f"|RCI| > {format_value(self.critical_value)} ({self.sided}, "
+                f"level {format_value(self.level)})",
+            ),
+        ]
+        if self.threshold is not None:
+            rows.append(("threshold", f"a change of {format_value(self.threshold)} raw points"))
+        rows += [(str(name), str(int(n))) for name, n in self.counts.fillna(0).items()]
+        notes = [
+            "The SD is that of the pre-test scores in the reference population "
+            "(Jacobson & Truax, 1991); clinical_significance() uses the clinical "
+            "sample's pre-treatment SD instead, so its threshold differs when the two "
+            "SDs differ.",
+        ]
+        dropped = int((~complete).sum())
+        if dropped:
+            people = "person" if dropped == 1 else "persons"
+            notes.append(f"{dropped} {people} without both scores are not classified.")
+        return Summary(f"Reliable change ({self.method})", tuple(rows), tuple(notes))
 
 
 # ------------------------------------------------------------------------ input
