@@ -182,3 +182,47 @@ def test_figures_display_in_notebooks_as_png(demo_scores):
 
 def test_plot_is_a_public_module():
     assert ef.plot is efplot
+
+
+def test_clinical_significance_points_are_coloured_by_the_clinical_categories():
+    res = ef.clinical_significance(
+        [18.0, 19.0, 10.0],
+        [31.0, 24.0, 20.0],
+        clinical_mean=20.0,
+        clinical_sd=5.0,
+        functional_mean=29.59,
+        functional_sd=5.29,
+        reliability=0.86,
+    )
+    fig = efplot.reliable_change(res)
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert "recovered (1)" in labels
+    assert "improved (1)" in labels
+    assert not any(label.startswith("reliably improved") for label in labels)
+
+
+def test_small_samples_get_whole_respondent_ticks():
+    fig = efplot.score_distribution(pd.Series([20.0, 25.0, 30.0]), "gse")
+    ticks = fig.axes[0].get_yticks()
+    assert all(float(t).is_integer() for t in ticks)
+
+
+def test_correlation_heatmap_labels_the_cells_apa_style():
+    items = pd.DataFrame({"a": [1, 2, 3, 4], "b": [1, 3, 2, 4], "c": [4, 3, 2, 1]})
+    fig = efplot.correlation_heatmap(items)
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    # r(a, b) = .80 by hand: deviations (-1.5,-.5,.5,1.5) and (-1.5,.5,-.5,1.5) give 4/5
+    assert texts[:3] == ["1.00", ".80", "-1.00"]
+    with pytest.raises(DataError):
+        efplot.correlation_heatmap(items[["a"]])
+
+
+def test_norm_comparison_figure_draws_the_sample_interval():
+    scores = pd.DataFrame({"gse": [25.0, 31.0, 28.0, 35.0, 22.0]})
+    comparison = ef.compare_to_norm(scores, "gse", "world2006")
+    fig = efplot.norm_comparison(comparison)
+    segments = fig.axes[0].collections[0].get_segments()
+    lower, upper = segments[0][0][0], segments[0][1][0]
+    row = comparison.table.iloc[0]
+    assert lower == pytest.approx(row["diff_ci_lower"] + row["norm_mean"])
+    assert upper == pytest.approx(row["diff_ci_upper"] + row["norm_mean"])
