@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import html as html_lib
 import re
 import warnings
 from html.parser import HTMLParser
@@ -54,12 +55,21 @@ def test_report_is_self_contained(demo_report):
     parser.feed(demo_report.html)
     assert parser.links == []
     assert "script" not in parser.tags
-    assert len(parser.sources) == 3  # score distribution, item responses, item-rest
+    # score distribution, item responses, item-rest, inter-item heat map, norm comparison
+    assert len(parser.sources) == 5
     for source in parser.sources:
         assert source.startswith("data:image/png;base64,")
         png = base64.b64decode(source.split(",", 1)[1])
         assert png.startswith(b"\x89PNG")
-    assert parser.ids == ["scores", "items", "reliability", "norms", "provenance", "sources"]
+    assert parser.ids == [
+        "methods",
+        "scores",
+        "items",
+        "reliability",
+        "norms",
+        "provenance",
+        "sources",
+    ]
 
 
 def test_report_shows_the_numbers_of_the_analyses(demo, demo_report):
@@ -152,10 +162,90 @@ def test_column_template_and_a_multi_scale_instrument():
 
 def test_report_object_displays_in_notebooks(demo_report):
     shown = demo_report._repr_html_()
-    assert shown.startswith("<iframe srcdoc=")
+    # collapsed until clicked: the summary line first, the report inside
+    assert shown.startswith("<details><summary>")
+    assert "<iframe srcdoc=" in shown
     assert "n=600" in repr(demo_report)
     assert demo_report.to_frame().equals(demo_report.scores)
 
 
 def test_public_name_is_the_function():
     assert ef.report is report
+
+
+def test_tables_and_figures_rest_on_the_scored_sample(demo_report):
+    scored = int(demo_report.scores["gse"].notna().sum())
+    assert scored == 596  # 4 of the 600 demo respondents miss more than 3 items
+    assert demo_report.reliability["gse"].alpha.n_obs == scored
+    assert demo_report.omega["gse"].n_obs == scored
+
+
+def test_methods_paragraph_carries_the_numbers_of_the_report(demo_report):
+    text = demo_report.methods
+    alpha = demo_report.reliability["gse"].alpha
+    lower, upper = alpha.ci
+    assert f"α = {alpha.alpha:.2f}".replace("0.", ".") in text
+    assert f"[{lower:.2f}, {upper:.2f}]".replace("0.", ".") in text
+    assert "(Feldt)" in text
+    assert "50 replicates, seed 3" in text
+    assert "Schwarzer & Jerusalem, 1995" in text
+    assert "596 of the 600 respondents" in text
+    assert "numpy " in text and "pandas " in text
+    assert html_lib.escape(text, quote=True) in demo_report.html
+    assert any(r.startswith("Feldt, L. S. (1965)") for r in demo_report.references)
+    assert any(r.startswith("Cronbach, L. J. (1951)") for r in demo_report.references)
+
+
+def test_figures_and_tables_are_numbered(demo_report):
+    numbers = [f.number for f in demo_report.figures]
+    assert numbers == list(range(1, len(numbers) + 1))
+    assert "<strong>Figure 1</strong>" in demo_report.html
+    assert [t.number for t in demo_report.tables] == list(range(1, len(demo_report.tables) + 1))
+    assert "@media print" in demo_report.html
+
+
+def test_item_descriptives_and_software_versions_are_reported(demo_report):
+    html = demo_report.html
+    assert "Item descriptives" in html and "% ceiling" in html
+    import numpy
+
+    assert f"numpy {numpy.__version__}" in html
+
+
+def test_report_to_word(demo_report, tmp_path):
+    docx = pytest.importorskip("docx")
+    path = demo_report.to_docx(tmp_path / "report.docx")
+    document = docx.Document(str(path))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert demo_report.methods in text
+    assert len(document.tables) == len(demo_report.tables)
+    assert len(document.inline_shapes) == len(demo_report.figures)
+    with pytest.raises(DataError):
+        demo_report.to_docx(tmp_path / "report.html")
+
+
+def test_svg_figures_on_request(demo):
+    rep = report(demo, "gse", on_invalid="missing", n_boot=0, figure_format="svg")
+    parser = _Collector()
+    parser.feed(rep.html)
+    assert parser.sources and all(
+        s.startswith("data:image/svg+xml;base64,") for s in parser.sources
+    )
+    with pytest.raises(DataError):
+        report(demo, "gse", on_invalid="missing", n_boot=0, figure_format="gif")
+
+
+def test_grouped_norm_uses_the_data_columns_or_says_why_not(demo):
+    rep = report(demo, "gse", norm="world2006_sex", on_invalid="missing", n_boot=0)
+    assert rep.comparison.table.index.tolist() == ["sex=male", "sex=female"]
+    assert "grouped by sex" in rep.html
+    plain = report(demo, "gse", norm="world2006", on_invalid="missing", n_boot=0)
+    assert "world2006_sex (by sex)" in plain.html
+
+
+def test_a_saved_report_shows_as_a_link(demo_report, tmp_path):
+    import dataclasses
+
+    saved = dataclasses.replace(demo_report, path=demo_report.save(tmp_path / "r.html"))
+    shown = saved._repr_html_()
+    assert "<iframe" not in shown and "file://" in shown

@@ -307,3 +307,19 @@ def test_reliability_table_from_efficacy_reliability_with_omega_interval():
     own = reliability_table(rel).to_frame()
     assert own.loc["gse", "ω"] == rel["gse"].omega.omega_total
     assert "ω 95% CI" not in own.columns
+
+
+def test_item_descriptives_match_psych_describe():
+    # R psych 2.2.9: describe(data.frame(a=c(1,2,4,4,NA), b=c(1,1,2,3,4)))
+    #   a: n 4, mean 2.75, sd 1.50000, skew -0.138889, kurtosis -2.280093
+    #   b: n 5, mean 2.20, sd 1.30384, skew  0.259866, kurtosis -1.958062
+    from efficacy.output.tables import item_descriptives
+
+    items = pd.DataFrame({"a": [1, 2, 4, 4, None], "b": [1, 1, 2, 3, 4]})
+    out = item_descriptives(items, 1, 4)
+    assert out["n"].tolist() == [4, 5]
+    np.testing.assert_allclose(out["sd"], [1.5, 1.30384], atol=1e-5)
+    np.testing.assert_allclose(out["skew"], [-0.138889, 0.259866], atol=1e-6)
+    np.testing.assert_allclose(out["kurtosis"], [-2.280093, -1.958062], atol=1e-6)
+    # floor/ceiling among answers, missing among all five respondents
+    assert out.loc["a", ["floor_pct", "ceiling_pct", "missing_pct"]].tolist() == [25.0, 50.0, 20.0]

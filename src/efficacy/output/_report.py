@@ -1,20 +1,24 @@
-"""One self-contained HTML report: scores, item responses, reliability, norms, provenance.
+"""One self-contained HTML report, ready for a paper: methods, tables, figures, references.
 
 :func:`report` runs the whole flow on raw responses with one missing-data policy
 (the instrument's rules, as :func:`efficacy.score` applies them) and writes one HTML
-file with everything embedded (figures as base64 PNG, no external files or scripts):
+file with everything embedded (figures as base64 PNG or SVG, no external files or
+scripts). Responses are coded once; alpha, omega and the item statistics of a scale use
+the respondents scored on it, the sample of its score descriptives:
 
-1. score descriptives and the score distribution against the norm curve;
-2. item response distributions (diverging stacked bars);
+1. a methods paragraph to paste, with the numbers filled in, and its references;
+2. score descriptives, the score distribution against the norm curve, item response
+   distributions and item descriptives (skew, kurtosis, floor, ceiling, missing);
 3. alpha (with its interval) and omega (with a bootstrap interval) per scale, the
-   item-rest correlations and the item table;
-4. the comparison of the sample with a norm table;
-5. the scoring provenance: instrument id, version and file hash, package version,
-   column mapping and every invalid cell scored as missing.
+   item-rest correlations, the item table and the inter-item correlations;
+4. the comparison of the sample with a norm table, as a table and a figure;
+5. the scoring provenance: instrument id, version and file hash, software versions,
+   column mapping, bootstrap settings and every invalid cell scored as missing.
 
-Tables follow APA style (:mod:`efficacy.output.tables`); numbers are rounded for display only.
-The same input gives the same file: bootstrap intervals use a fixed ``seed`` and the
-report carries no time stamp.
+Tables and figures are numbered in APA style (:mod:`efficacy.output.tables`); numbers
+are rounded for display only. The same input gives the same file: bootstrap intervals
+use a fixed ``seed`` and the report carries no time stamp. ``Report.to_docx`` writes the
+same content as a Word document.
 
 Examples
 --------
@@ -23,6 +27,8 @@ Examples
 >>> rep = report(datasets.load_prepost(), "gse", columns="pre_gse{n}", n_boot=0)
 >>> rep.html.startswith("<!DOCTYPE html>")
 True
+>>> rep.methods.split(",")[0]
+'Self-efficacy was measured with the General Self-Efficacy Scale (GSE; Schwarzer'
 """
 
 from __future__ import annotations
@@ -33,7 +39,7 @@ import warnings
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Literal
 
 import pandas as pd
 
@@ -42,12 +48,10 @@ from efficacy._version import __version__
 from efficacy.errors import DataError
 from efficacy.instrument._loader import load
 from efficacy.instrument._model import Instrument
+from efficacy.output._analysis import Options, analyse
 from efficacy.output._steps import Steps
 from efficacy.results import Result
 from efficacy.scoring import Columns, OnInvalid
-
-if TYPE_CHECKING:  # pragma: no cover
-    pass
 
 #: Bootstrap replicates for the omega interval (0: no interval).
 N_BOOT = 200
@@ -66,9 +70,18 @@ class Report(Result):
     scores
         The scores (with their provenance in ``attrs["efficacy"]``).
     reliability
-        The per-scale reliability (:func:`efficacy.reliability`) with omega.
+        The per-scale reliability (:func:`efficacy.reliability`) on the scored
+        respondents.
+    omega
+        Omega per scale (scales of 3 or more items).
     comparison
         The norm comparison, or None when no norm was chosen.
+    methods
+        The methods paragraph, numbers filled in.
+    references
+        References of the methods and of the instrument.
+    tables, figures
+        The numbered tables (ApaTable) and figures, in order.
     path
         Where the report was saved, if it was.
     """
@@ -80,6 +93,10 @@ class Report(Result):
     reliability: Any
     omega: dict[str, Any] = field(default_factory=dict)
     comparison: Any = None
+    methods: str = ""
+    references: tuple[str, ...] = ()
+    tables: tuple[Any, ...] = ()
+    figures: tuple[Any, ...] = ()
     path: Path | None = None
 
     def to_frame(self) -> pd.DataFrame:
@@ -94,6 +111,12 @@ class Report(Result):
         target.write_text(self.html, encoding="utf-8")
         return target
 
+    def to_docx(self, path: str | Path) -> Path:
+        """Write the report as a Word document: methods, tables, figures, references."""
+        from efficacy.output._docx import write_docx
+
+        return write_docx(self, path)
+
     def _repr_fields(self) -> list[tuple[str, Any]]:
         return [
             ("title", self.title),
@@ -104,10 +127,24 @@ class Report(Result):
         ]
 
     def _repr_html_(self) -> str:
+        """In a notebook: a link to the saved file, or the report collapsed.
+
+        A saved report is shown as a link (the notebook keeps a few hundred bytes); an
+        unsaved one as a collapsed view that opens on a click.
+        """
+        title = html_lib.escape(self.title)
+        facts = (
+            f"{len(self.scores):,} respondents, {len(self.tables)} tables, "
+            f"{len(self.figures)} figures"
+        )
+        if self.path is not None:
+            link = html_lib.escape(self.path.as_uri(), quote=True)
+            return f'<p><strong>{title}</strong> ({facts}): <a href="{link}">{link}</a></p>'
         source = html_lib.escape(self.html, quote=True)
         return (
+            f"<details><summary><strong>{title}</strong> ({facts}): click to open</summary>"
             f'<iframe srcdoc="{source}" style="width:100%;height:640px;border:1px solid #ddd" '
-            f'title="{html_lib.escape(self.title)}"></iframe>'
+            f'title="{title}"></iframe></details>'
         )
 
 
@@ -139,6 +176,7 @@ def report(
     level: float = 0.95,
     n_boot: int = N_BOOT,
     seed: int = 0,
+    figure_format: Literal["png", "svg"] = "png",
 ) -> Report:
     """Score, analyse and report questionnaire data in one self-contained HTML file.
 
@@ -169,6 +207,8 @@ def report(
         Confidence level of every interval.
     n_boot, seed
         Bootstrap replicates and seed of the omega interval (``n_boot=0``: none).
+    figure_format
+        ``"png"`` (default) or ``"svg"`` (vector figures, for journals that ask for them).
 
     Returns
     -------
@@ -198,7 +238,9 @@ def report(
             raise DataError(str(exc.args[0])) from None
     if n_boot < 0:
         raise DataError(f"n_boot must be >= 0, got {n_boot}")
-    options = sections.Options(
+    if figure_format not in ("png", "svg"):
+        raise DataError(f"figure_format must be 'png' or 'svg', got {figure_format!r}")
+    options = Options(
         columns=columns,
         coding=coding,
         on_invalid=on_invalid,
@@ -207,19 +249,21 @@ def report(
         level=level,
         n_boot=n_boot,
         seed=seed,
+        figure_format=figure_format,
     )
     steps = Steps(total=5 + 2 * len(inst.scales), enabled=progress)
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            analysis = sections.analyse(data, inst, options, steps)
-            numbers = sections.Numbering()
+            analysis = analyse(data, inst, options, steps)
+            exhibits = sections.Exhibits(figure_format)
             context = {
                 **sections.overview(analysis),
-                **sections.scores(analysis, numbers, steps),
-                **sections.reliability(analysis, numbers, steps),
-                **sections.norm_comparison(analysis, numbers),
-                **sections.provenance(analysis, numbers),
+                **sections.methods(analysis),
+                **sections.scores(analysis, exhibits, steps),
+                **sections.reliability(analysis, exhibits, steps),
+                **sections.norm_comparison(analysis, exhibits),
+                **sections.provenance(analysis, exhibits),
             }
     finally:
         steps.close()
@@ -235,6 +279,10 @@ def report(
         reliability=analysis.reliability,
         omega=analysis.omegas,
         comparison=analysis.comparison,
+        methods=context["methods"],
+        references=(*context["method_references"], *context["citations"]),
+        tables=tuple(exhibits.tables),
+        figures=tuple(exhibits.figures),
     )
     if path is not None:
         saved = result.save(path)

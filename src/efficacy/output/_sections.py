@@ -1,11 +1,9 @@
-"""The sections of the HTML report, each computed once from data coded once.
+"""The sections of the HTML report, each built from the analysis computed once.
 
-:func:`analyse` codes the responses once and computes every result the report shows
-(scores, item responses as answered and reverse-keyed, alpha, omega, the norm
-comparison). Each section function then turns that analysis into the template's
-context: :func:`overview`, :func:`scores`, :func:`reliability`,
-:func:`norm_comparison` and :func:`provenance`. Tables are numbered in the order the
-sections are built (:class:`Numbering`).
+Each section function takes the :class:`~efficacy.output._analysis.Analysis` and the
+report's :class:`Exhibits` (tables and figures, numbered in the order they are made)
+and returns its part of the template's context: :func:`overview`, :func:`scores`,
+:func:`reliability`, :func:`norm_comparison`, :func:`methods` and :func:`provenance`.
 """
 
 from __future__ import annotations
@@ -18,27 +16,20 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from efficacy._version import __version__
-from efficacy.coefficients._scales import MIN_ITEMS_OMEGA, reliability_of_items
-from efficacy.coefficients.factor_analysis import omega as omega_of
+import efficacy.output.plot as plot
 from efficacy.instrument import Instrument
-from efficacy.norms import compare_to_norm
+from efficacy.output._analysis import Analysis
+from efficacy.output._methods import method_references, methods_paragraph, software_versions
 from efficacy.output._steps import Steps
 from efficacy.output.tables import (
     ApaTable,
     descriptives_table,
+    item_descriptives_table,
     item_table,
     norm_comparison_table,
     reliability_table,
 )
-from efficacy.scoring import (
-    Columns,
-    InvalidResponseWarning,
-    OnInvalid,
-    code_responses,
-    items_frame,
-    scores_frame,
-)
+from efficacy.scoring import InvalidResponseWarning
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -50,100 +41,53 @@ KIND_TEXT = {"published": "published norms", "reference_data": "reference data"}
 
 
 @dataclass(frozen=True)
-class Options:
-    """What the caller of :func:`efficacy.report` chose."""
+class FigureBlock:
+    """One numbered figure: PNG (always, for Word) and SVG (on request)."""
 
-    columns: Columns = None
-    coding: str | None = None
-    on_invalid: OnInvalid = "raise"
-    norm: str | None = None
-    group: Any = None
-    level: float = 0.95
-    n_boot: int = 0
-    seed: int = 0
-
-
-@dataclass(frozen=True)
-class Analysis:
-    """Every result the report shows, computed once."""
-
-    instrument: Instrument
-    options: Options
-    scores: pd.DataFrame
-    raw_items: pd.DataFrame
-    items: pd.DataFrame
-    reliability: Any
-    omegas: dict[str, Any]
-    comparison: Any
+    number: int
+    caption: str
+    alt: str
+    png: bytes
+    svg: str | None = None
 
     @property
-    def info(self) -> dict[str, Any]:
-        """The scores' provenance (``attrs["efficacy"]``)."""
-        return self.scores.attrs.get("efficacy", {})
+    def src(self) -> str:
+        """A data URI for the HTML report (SVG when made, else PNG)."""
+        if self.svg is not None:
+            data = base64.b64encode(self.svg.encode("utf-8")).decode("ascii")
+            return f"data:image/svg+xml;base64,{data}"
+        return "data:image/png;base64," + base64.b64encode(self.png).decode("ascii")
 
 
 @dataclass
-class Numbering:
-    """Table numbers in the order the tables are made."""
+class Exhibits:
+    """The report's tables and figures, numbered in the order they are made."""
 
-    last: int = field(default=0)
+    figure_format: str = "png"
+    tables: list[ApaTable] = field(default_factory=list)
+    figures: list[FigureBlock] = field(default_factory=list)
 
-    def next(self) -> int:
-        """The next table's number."""
-        self.last += 1
-        return self.last
+    def next_table(self) -> int:
+        """The number the next table gets."""
+        return len(self.tables) + 1
 
+    def table(self, table: ApaTable) -> str:
+        """Keep a table (made with :meth:`next_table`) and return its HTML."""
+        self.tables.append(table)
+        return table.to_html()
 
-def analyse(data: pd.DataFrame, inst: Instrument, options: Options, steps: Steps) -> Analysis:
-    """Code the responses once and compute the report's results from them."""
-    coded, mapping = code_responses(
-        data, inst, options.columns, coding=options.coding, on_invalid=options.on_invalid
-    )
-    scores_ = scores_frame(coded, mapping, inst, data.index, coding=options.coding)
-    raw_items = items_frame(coded, inst, data.index, reverse=False)
-    items = items_frame(coded, inst, data.index, reverse=True)
-    steps.step("scored")
-    rel = reliability_of_items(items, inst, level=options.level, omega=False)
-    steps.step("alpha")
-    omegas: dict[str, Any] = {}
-    for scale in inst.scales:
-        if scale.n_items >= MIN_ITEMS_OMEGA:
-            omegas[scale.id] = omega_of(
-                items.loc[:, list(scale.items)],
-                nfactors=1,
-                n_boot=options.n_boot,
-                seed=options.seed,
-                level=options.level,
-            )
-        steps.step(f"omega {scale.id}")
-    comparison = None
-    if options.norm is not None:
-        comparison = compare_to_norm(
-            scores_,
-            inst,
-            options.norm,
-            group=options.group,
-            group_data=data if options.group is not None else None,
-            level=options.level,
-        )
-    steps.step("norms")
-    return Analysis(inst, options, scores_, raw_items, items, rel, omegas, comparison)
-
-
-# ------------------------------------------------------------------ figures
-
-
-def _png(fig: Figure) -> str:
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
-    return base64.b64encode(buffer.getvalue()).decode("ascii")
-
-
-def _figure(fig: Figure, alt: str, caption: str) -> dict[str, str]:
-    return {"png": _png(fig), "alt": alt, "caption": caption}
-
-
-# ------------------------------------------------------------------ sections
+    def figure(self, fig: Figure, alt: str, caption: str) -> FigureBlock:
+        """Number a figure, render it (PNG, and SVG on request) and keep it."""
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
+        svg = None
+        if self.figure_format == "svg":
+            text = io.StringIO()
+            fig.savefig(text, format="svg", metadata={"Date": None, "Creator": None})
+            svg = text.getvalue()
+        block = FigureBlock(len(self.figures) + 1, caption, alt, buffer.getvalue(), svg)
+        self.figures.append(block)
+        return block
 
 
 def overview(a: Analysis) -> dict[str, Any]:
@@ -156,26 +100,32 @@ def overview(a: Analysis) -> dict[str, Any]:
             f"{n_invalid} invalid response cells were scored as missing; "
             "they are listed under Scoring provenance."
         )
+    if a.group_note:
+        notices.append(a.group_note)
     return {
         "instrument": inst,
         "n_rows": len(a.scores),
         "n_invalid": n_invalid,
         "scale_summaries": [
-            {"name": scale.id, "n_scored": int(a.scores[scale.id].notna().sum())}
-            for scale in inst.scales
+            {"name": scale.id, "n_scored": int(a.scored(scale.id).sum())} for scale in inst.scales
         ],
         "notices": notices,
         "missing_rules": " ".join(f"{s.name}: {s.missing_rule}" for s in inst.scales),
     }
 
 
-def scores(a: Analysis, numbers: Numbering, steps: Steps) -> dict[str, Any]:
-    """Score descriptives, one distribution figure per scale, the item-response figure."""
-    import efficacy.output.plot as plot
-
+def scores(a: Analysis, exhibits: Exhibits, steps: Steps) -> dict[str, Any]:
+    """Score descriptives, one distribution figure per scale, the item-response figure
+    and the item descriptives."""
     inst, norm = a.instrument, a.options.norm
-    descriptives = descriptives_table(
-        a.scores, title="Scale score descriptives", number=numbers.next()
+    metric = ", ".join(f"{s.name}: {s.method} of {s.n_items} items" for s in inst.scales)
+    descriptives = exhibits.table(
+        descriptives_table(
+            a.scores,
+            title="Scale score descriptives",
+            number=exhibits.next_table(),
+            note=f"Scale metric ({metric}); respondents without a score are not counted.",
+        )
     )
     figures = []
     for scale in inst.scales:
@@ -184,63 +134,107 @@ def scores(a: Analysis, numbers: Numbering, steps: Steps) -> dict[str, Any]:
         caption = f"Distribution of the {scale.name} scores" + (
             f" with the normal curve of the norm table {scale_norm}" if scale_norm else ""
         )
-        figures.append(_figure(fig, f"Histogram of {scale.id} scores", caption + "."))
+        figures.append(exhibits.figure(fig, f"Histogram of {scale.id} scores", caption + "."))
     steps.step("score figures")
-    items_figure = _figure(
-        plot.item_responses(a.raw_items, inst),
+    scored = a.scored_any()
+    items_figure = exhibits.figure(
+        plot.item_responses(a.raw_items.loc[scored], inst),
         "Stacked bars of the responses to each item",
-        "Share of each response per item, as answered (before reverse keying); "
-        "lower responses left of zero, higher ones right of it.",
+        f"Share of each response per item among the {int(scored.sum()):,} scored respondents, "
+        "as answered (before reverse keying); lower responses left of zero, higher ones "
+        "right of it.",
+    )
+    low, high = inst.response.min, inst.response.max
+    item_descriptives = exhibits.table(
+        item_descriptives_table(
+            a.raw_items, low, high, title="Item descriptives", number=exhibits.next_table()
+        )
     )
     steps.step("item figure")
     return {
-        "descriptives": descriptives.to_html(),
+        "descriptives": descriptives,
         "distribution_figures": figures,
         "items_figure": items_figure,
+        "item_descriptives": item_descriptives,
     }
 
 
-def reliability(a: Analysis, numbers: Numbering, steps: Steps) -> dict[str, Any]:
-    """The internal-consistency table and, per scale, item-rest figure and item table."""
-    import efficacy.output.plot as plot
-
+def reliability(a: Analysis, exhibits: Exhibits, steps: Steps) -> dict[str, Any]:
+    """The internal-consistency table and, per scale, item-rest figure, item table and
+    inter-item correlation heat map."""
     inst = a.instrument
     names = {scale.id: scale.name for scale in inst.scales}
-    table = reliability_table(
-        a.reliability, a.omegas, names=names, title="Internal consistency", number=numbers.next()
+    note = (
+        "Computed on the respondents scored on each scale. α with its Feldt interval; ω "
+        "total from a one-factor model (McDonald)"
+        + (
+            f", with a bootstrap interval ({a.options.n_boot} replicates, seed {a.options.seed})."
+            if a.options.n_boot
+            else "."
+        )
+    )
+    table = exhibits.table(
+        reliability_table(
+            a.reliability,
+            a.omegas,
+            names=names,
+            title="Internal consistency",
+            number=exhibits.next_table(),
+            note=note,
+        )
     )
     blocks = []
     for scale in inst.scales:
         res_alpha = a.reliability.scales[scale.id].alpha
-        figure = _figure(
+        figure = exhibits.figure(
             plot.item_rest(res_alpha, title=f"{scale.name}: item-rest correlations"),
             f"Item-rest correlations of {scale.id}",
             "Correlation of each item with the sum of the other items of the "
             "scale; the dashed line marks .30.",
         )
-        items = item_table(
-            res_alpha,
-            instrument=inst,
-            title=f"Item statistics: {scale.name}",
-            number=numbers.next(),
+        items = exhibits.table(
+            item_table(
+                res_alpha,
+                instrument=inst,
+                title=f"Item statistics: {scale.name}",
+                number=exhibits.next_table(),
+            )
         )
-        blocks.append({"name": scale.name, "figure": figure, "table": items.to_html()})
+        scored = a.items.loc[a.scored(scale.id), list(scale.items)]
+        heatmap = exhibits.figure(
+            plot.correlation_heatmap(scored, title=f"{scale.name}: inter-item correlations"),
+            f"Heat map of the inter-item correlations of {scale.id}",
+            "Pearson correlations between the items (after reverse keying, pairwise "
+            "complete) among the scored respondents.",
+        )
+        blocks.append({"name": scale.name, "figure": figure, "table": items, "heatmap": heatmap})
         steps.step(f"items {scale.id}")
-    return {"reliability_table": table.to_html(), "item_blocks": blocks}
+    return {"reliability_table": table, "item_blocks": blocks}
 
 
-def norm_comparison(a: Analysis, numbers: Numbering) -> dict[str, Any]:
-    """The comparison with the chosen norm table, or the list of available tables."""
+def norm_comparison(a: Analysis, exhibits: Exhibits) -> dict[str, Any]:
+    """The comparison with the chosen norm table (table and figure), or the list of
+    available tables."""
     inst, norm = a.instrument, a.options.norm
     comparison_html = None
+    comparison_figure = None
     if a.comparison is not None:
-        comparison_html = norm_comparison_table(
-            a.comparison,
-            title=f"Comparison with the norm table {a.comparison.norm}",
-            number=numbers.next(),
-        ).to_html()
+        comparison_html = exhibits.table(
+            norm_comparison_table(
+                a.comparison,
+                title=f"Comparison with the norm table {a.comparison.norm}",
+                number=exhibits.next_table(),
+            )
+        )
+        comparison_figure = exhibits.figure(
+            plot.norm_comparison(a.comparison),
+            f"Sample mean against the norm table {a.comparison.norm}",
+            f"Sample mean with its {a.options.level:.0%} confidence interval and the norm "
+            f"mean (±1 SD where the table gives one), norm table {a.comparison.norm}.",
+        )
     return {
         "comparison": comparison_html,
+        "comparison_figure": comparison_figure,
         "norm": _norm_info(inst, norm) if norm is not None else None,
         "available_norms": ", ".join(
             f"{t.id} ({KIND_TEXT.get(t.kind, t.kind)})" for t in inst.norms
@@ -248,7 +242,12 @@ def norm_comparison(a: Analysis, numbers: Numbering) -> dict[str, Any]:
     }
 
 
-def provenance(a: Analysis, numbers: Numbering) -> dict[str, Any]:
+def methods(a: Analysis) -> dict[str, Any]:
+    """The methods paragraph to paste, and the references of the methods."""
+    return {"methods": methods_paragraph(a), "method_references": method_references(a)}
+
+
+def provenance(a: Analysis, exhibits: Exhibits) -> dict[str, Any]:
     """How the scores were made, the invalid cells, the sources and terms of use."""
     inst, info = a.instrument, a.info
     invalid = info.get("invalid_cells")
@@ -262,17 +261,19 @@ def provenance(a: Analysis, numbers: Numbering) -> dict[str, Any]:
                 "Problem": invalid["problem"].to_numpy(),
             }
         )
-        invalid_html = ApaTable(
-            frame=shown.set_index("Column"),
-            title="Invalid cells scored as missing",
-            number=numbers.next(),
-            symbols=False,
-            bounded=(),
-            p_columns=(),
-            align={"Row": "l", "Value": "l"},
-        ).to_html()
+        invalid_html = exhibits.table(
+            ApaTable(
+                frame=shown.set_index("Column"),
+                title="Invalid cells scored as missing",
+                number=exhibits.next_table(),
+                symbols=False,
+                bounded=(),
+                p_columns=(),
+                align={"Row": "l", "Value": "l"},
+            )
+        )
     return {
-        "provenance": _provenance_rows(info, inst),
+        "provenance": _provenance_rows(info, inst, a),
         "invalid_table": invalid_html,
         "citations": [str(c) for c in inst.citations],
         "license": inst.license.summary.strip(),
@@ -294,19 +295,26 @@ def warning_messages(caught: list[warnings.WarningMessage]) -> list[str]:
 # ------------------------------------------------------------------ helpers
 
 
-def _provenance_rows(info: dict[str, Any], inst: Instrument) -> list[tuple[str, str]]:
+def _provenance_rows(info: dict[str, Any], inst: Instrument, a: Analysis) -> list[tuple[str, str]]:
     columns = info.get("columns") or {}
     mapped = ", ".join(f"{item} ← {column}" for item, column in columns.items() if item != column)
-    methods = info.get("methods") or {}
+    methods_used = info.get("methods") or {}
+    versions = software_versions()
+    boot = (
+        f"omega: {a.options.n_boot} replicates, seed {a.options.seed}"
+        if a.options.n_boot
+        else "none (analytic intervals only)"
+    )
     return [
         ("Instrument", f"{info.get('instrument', inst.id)} ({inst.name})"),
         ("Instrument version", str(info.get("instrument_version", inst.version))),
         ("Instrument file SHA-256", str(info.get("instrument_sha256") or "not from a file")),
-        ("efficacy version", str(info.get("package_version", __version__))),
-        ("Scoring", ", ".join(f"{scale}: {method}" for scale, method in methods.items())),
+        ("Software", ", ".join(f"{name} {version}" for name, version in versions.items())),
+        ("Scoring", ", ".join(f"{scale}: {method}" for scale, method in methods_used.items())),
         ("Coding", str(info.get("coding") or "the instrument's own codes")),
         ("Columns", mapped or "named by item id"),
         ("Invalid cells", str(len(info.get("invalid_cells", [])))),
+        ("Bootstrap", boot),
     ]
 
 

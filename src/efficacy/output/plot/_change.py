@@ -25,31 +25,31 @@ def reliable_change(
 ) -> Figure:
     """Pre against post scores with the band of change that is not reliable.
 
-    The diagonal is "no change"; the shaded band around it holds the changes whose
-    reliable change index is inside the criterion. For the Jacobson-Truax method the
-    band's half-width is the smallest reliable raw change (``result.threshold`` =
-    critical value x S_diff); for the other methods, whose criterion depends on the
-    pre score, no band is drawn. Points are coloured by category: the reliable change
-categories for a ReliableChange, the clinical ones (recovered, improved, unchanged,
-deteriorated) for a ClinicalSignificance.
+        The diagonal is "no change"; the shaded band around it holds the changes whose
+        reliable change index is inside the criterion. For the Jacobson-Truax method the
+        band's half-width is the smallest reliable raw change (``result.threshold`` =
+        critical value x S_diff); for the other methods, whose criterion depends on the
+        pre score, no band is drawn. Points are coloured by category: the reliable change
+    categories for a ReliableChange, the clinical ones (recovered, improved, unchanged,
+    deteriorated) for a ClinicalSignificance.
 
-    Parameters
-    ----------
-    result
-        A ReliableChange (from :func:`efficacy.reliable_change`) or a
-        ClinicalSignificance (its cutoff is drawn as well).
-    score_range
-        Axis limits (default: the data's range, padded).
+        Parameters
+        ----------
+        result
+            A ReliableChange (from :func:`efficacy.reliable_change`) or a
+            ClinicalSignificance (its cutoff is drawn as well).
+        score_range
+            Axis limits (default: the data's range, padded).
 
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> import efficacy as ef
-    >>> res = ef.reliable_change(pd.Series([20.0, 30, 31]), pd.Series([31.0, 31, 22]),
-    ...                          sd=5.29, reliability=0.86)
-    >>> fig = reliable_change(res)
-    >>> fig.axes[0].get_xlabel()
-    'Pre score'
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> import efficacy as ef
+        >>> res = ef.reliable_change(pd.Series([20.0, 30, 31]), pd.Series([31.0, 31, 22]),
+        ...                          sd=5.29, reliability=0.86)
+        >>> fig = reliable_change(res)
+        >>> fig.axes[0].get_xlabel()
+        'Pre score'
     """
     cutoff = getattr(result, "cutoff", None)
     rc = getattr(result, "reliable_change", result)

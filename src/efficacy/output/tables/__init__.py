@@ -20,6 +20,7 @@ from efficacy.output.tables._builders import (
     reliability_table,
 )
 from efficacy.output.tables._format import FORMATS, format_number, format_p, strip_zero
+from efficacy.output.tables._item_descriptives import item_descriptives, item_descriptives_table
 
 __all__ = [
     "FORMATS",
@@ -28,6 +29,8 @@ __all__ = [
     "descriptives_table",
     "format_number",
     "format_p",
+    "item_descriptives",
+    "item_descriptives_table",
     "item_table",
     "norm_comparison_table",
     "reliability_table",

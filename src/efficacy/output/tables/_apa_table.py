@@ -80,6 +80,10 @@ class ApaTable(Result):
 
     # -- cells ---------------------------------------------------------------
 
+    def cells(self) -> tuple[list[str], list[list[str]], list[str]]:
+        """Headers (``*...*`` marks italics), formatted rows, and alignments ("l"/"r")."""
+        return self._columns()
+
     def _columns(self) -> tuple[list[str], list[list[str]], list[str]]:
         """Headers, formatted rows and column alignments ("l" or "r")."""
         frame = self.frame

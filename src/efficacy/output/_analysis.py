@@ -1,0 +1,158 @@
+"""Everything the report shows, computed once from responses coded once.
+
+:func:`analyse` codes the responses once and computes the scores, the item frames as
+answered and reverse-keyed, alpha and omega per scale, and the norm comparison. Alpha,
+omega and the item statistics of a scale use the respondents who received a score on it
+under the authors' missing-data rule, so that every table and figure of a scale rests on
+the same sample as its score descriptives.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from efficacy.coefficients._scales import (
+    MIN_ITEMS_OMEGA,
+    InstrumentReliability,
+    reliability_of_items,
+)
+from efficacy.coefficients.factor_analysis import omega as omega_of
+from efficacy.instrument import Instrument
+from efficacy.norms import compare_to_norm
+from efficacy.output._steps import Steps
+from efficacy.scoring import Columns, OnInvalid, code_responses, items_frame, scores_frame
+
+#: Confidence-interval method of alpha in the report.
+ALPHA_CI = "feldt"
+
+
+@dataclass(frozen=True)
+class Options:
+    """What the caller of :func:`efficacy.report` chose."""
+
+    columns: Columns = None
+    coding: str | None = None
+    on_invalid: OnInvalid = "raise"
+    norm: str | None = None
+    group: Any = None
+    level: float = 0.95
+    n_boot: int = 0
+    seed: int = 0
+    figure_format: str = "png"
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Every result the report shows, computed once.
+
+    ``group`` is the grouping used for the norm comparison (given, or taken from the
+    data's columns named like the norm table's grouping), and ``group_note`` says how it
+    was chosen or why a grouped norm table was not used.
+    """
+
+    instrument: Instrument
+    options: Options
+    scores: pd.DataFrame
+    raw_items: pd.DataFrame
+    items: pd.DataFrame
+    reliability: InstrumentReliability
+    omegas: dict[str, Any]
+    comparison: Any
+    group: Any
+    group_note: str | None
+
+    @property
+    def info(self) -> dict[str, Any]:
+        """The scores' provenance (``attrs["efficacy"]``)."""
+        return self.scores.attrs.get("efficacy", {})
+
+    def scored(self, scale_id: str) -> np.ndarray:
+        """Which respondents have a score on ``scale_id``."""
+        return self.scores[scale_id].notna().to_numpy()
+
+    def scored_any(self) -> np.ndarray:
+        """Which respondents have a score on at least one scale."""
+        columns = [scale.id for scale in self.instrument.scales]
+        return self.scores[columns].notna().any(axis=1).to_numpy()
+
+
+def analyse(data: pd.DataFrame, inst: Instrument, options: Options, steps: Steps) -> Analysis:
+    """Code the responses once and compute the report's results from them."""
+    coded, mapping = code_responses(
+        data, inst, options.columns, coding=options.coding, on_invalid=options.on_invalid
+    )
+    scores = scores_frame(coded, mapping, inst, data.index, coding=options.coding)
+    raw_items = items_frame(coded, inst, data.index, reverse=False)
+    items = items_frame(coded, inst, data.index, reverse=True)
+    steps.step("scored")
+    per_scale = {}
+    omegas: dict[str, Any] = {}
+    for scale in inst.scales:
+        scored = items.loc[scores[scale.id].notna().to_numpy()]
+        part = reliability_of_items(
+            scored, inst, scales=[scale.id], omega=False, ci=ALPHA_CI, level=options.level
+        )
+        per_scale[scale.id] = part.scales[scale.id]
+        if scale.n_items >= MIN_ITEMS_OMEGA:
+            omegas[scale.id] = omega_of(
+                scored.loc[:, list(scale.items)],
+                nfactors=1,
+                n_boot=options.n_boot,
+                seed=options.seed,
+                level=options.level,
+            )
+        steps.step(f"reliability {scale.id}")
+    rel = InstrumentReliability(inst.id, per_scale, ALPHA_CI, options.level)
+    group, group_note = _norm_grouping(inst, options, data)
+    comparison = None
+    if options.norm is not None:
+        comparison = compare_to_norm(
+            scores,
+            inst,
+            options.norm,
+            group=group,
+            group_data=data if group is not None else None,
+            level=options.level,
+        )
+    steps.step("norms")
+    return Analysis(
+        inst, options, scores, raw_items, items, rel, omegas, comparison, group, group_note
+    )
+
+
+def _norm_grouping(
+    inst: Instrument, options: Options, data: pd.DataFrame
+) -> tuple[Any, str | None]:
+    """The grouping for the norm comparison, and a sentence on how it was chosen."""
+    if options.norm is None:
+        return None, None
+    table = inst.norm(options.norm)
+    if options.group is not None:
+        return options.group, None
+    present = [name for name in table.group_by if name in data.columns]
+    if table.group_by and len(present) == len(table.group_by):
+        names = ", ".join(table.group_by)
+        return list(table.group_by), (
+            f"The norm table {table.id} is grouped by {names}; each respondent was compared "
+            f"with the norms of their own group, read from the data's column(s) {names}."
+        )
+    if not table.group_by:
+        usable = [
+            other
+            for other in inst.norms
+            if other.scale == table.scale
+            and other.group_by
+            and all(name in data.columns for name in other.group_by)
+        ]
+        if usable:
+            listed = ", ".join(f"{o.id} (by {', '.join(o.group_by)})" for o in usable)
+            return None, (
+                f"The data hold the grouping columns of the norm tables {listed}; this "
+                f"report uses the ungrouped table {table.id} as chosen. Choose a grouped "
+                "table to compare each group with its own norms."
+            )
+    return None, None
