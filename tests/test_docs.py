@@ -61,3 +61,18 @@ def test_mkdocs_build_strict(tmp_path):
     assert (tmp_path / "index.html").is_file()
     reference = (tmp_path / "reference" / "tables" / "index.html").read_text(encoding="utf-8")
     assert "apa_table" in reference  # the API reference was rendered from the docstrings
+    # the example notebooks are rendered, executed, with their outputs
+    for name in ("quickstart", "own_scale", "reliable_change"):
+        page = (tmp_path / "notebooks" / name / "index.html").read_text(encoding="utf-8")
+        assert "jp-OutputArea-output" in page, name
+
+
+def test_landing_page_shows_what_the_code_prints_today():
+    spec = importlib.util.spec_from_file_location(
+        "landing", ROOT / "scripts" / "generate_landing.py"
+    )
+    landing = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(landing)
+    page = (ROOT / "docs" / "index.md").read_text(encoding="utf-8")
+    assert landing.landing_output() in page
+    assert (ROOT / "docs" / "assets" / "gse_distribution.png").is_file()
