@@ -193,8 +193,9 @@ def clinical_significance(
     sd
         SD for the RCI. Default ``clinical_sd``: the pre-treatment distribution is
         the clinical one (Jacobson & Truax, 1991, p. 14).
-    reliability, method, level, instrument, norm, scale, mean_pre, mean_post, sd_post,
-    reliability_post, higher_is_better
+    reliability, method, level, instrument, norm, scale
+        As in :func:`reliable_change`.
+    mean_pre, mean_post, sd_post, reliability_post, higher_is_better
         As in :func:`reliable_change`.
 
     Returns
