@@ -173,6 +173,10 @@ def read(
         raise DataError(f"sheet= is for Excel workbooks, not {kind} files")
     if delimiter is not None and kind == "spss":
         raise DataError("delimiter= is for delimited text files, not SPSS files")
+    if delimiter is not None:
+        from efficacy.io._text import check_delimiter
+
+        delimiter = check_delimiter(delimiter)
 
     meta: dict[str, Any] = {"path": str(path), "format": kind}
     star: list[Any] | None = None
@@ -230,13 +234,34 @@ def _read_table(
         meta.update(found)
         head = [list(grid.iloc[i]) for i in range(min(3, len(grid)))]
     else:
-        from efficacy.io._text import body_frame, head_rows, read_text, sniff_delimiter
+        from efficacy.io._text import (
+            body_frame,
+            head_rows,
+            line_breaks,
+            one_column,
+            read_text,
+            sniff_delimiter,
+        )
 
         text, used = read_text(path, encoding)
+        text, endings = line_breaks(text)
+        if endings is not None:
+            meta["line_endings"] = endings
+        shown = delimiter
         if delimiter is None:
             tab = kind == "tsv" or (kind != "csv" and suffix in (".tsv", ".tab"))
-            delimiter = "\t" if tab else sniff_delimiter(text)
-        meta.update(encoding=used, delimiter=delimiter)
+            single = None if tab else one_column(text)
+            delimiter = "\t" if tab else single or sniff_delimiter(text)
+            shown = None if single else delimiter
+            if single and any(sep in text for sep in (",", ";", "\t")):
+                warnings.warn(
+                    f"{path.name}: the header line names one column, so each line is one "
+                    "cell, although some lines hold ',' ';' or tabs; pass delimiter= to "
+                    "split them",
+                    ReadWarning,
+                    stacklevel=4,
+                )
+        meta.update(encoding=used, delimiter=shown)
         head = head_rows(text, delimiter, path.name)
     if not head:
         raise DataError(f"{path.name}: the file is empty")
