@@ -32,6 +32,7 @@ Examples
 from __future__ import annotations
 
 import warnings
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -185,7 +186,8 @@ def build_frame(
             ReadWarning,
             stacklevel=4,
         )
-    duplicated = sorted({n for n in names if names.count(n) > 1})
+    counts = Counter(names)
+    duplicated = sorted(n for n, count in counts.items() if count > 1)
     meta["duplicate_columns"] = duplicated
     if duplicated:
         warnings.warn(
@@ -221,7 +223,34 @@ def build_frame(
     frame = pd.DataFrame(columns, index=pd.RangeIndex(keep_rows))
     frame.columns = pd.Index(names)
     meta.update(mixed_columns=mixed, kept_as_text=kept_as_text)
+    _warn_header_record(body, blank, names, mixed, name)
     return frame, meta
+
+
+def _warn_header_record(
+    body: pd.DataFrame,
+    blank: np.ndarray,
+    names: Sequence[str],
+    mixed: dict[str, list[Any]],
+    name: str,
+) -> None:
+    """Warn when record 0 holds the only text of columns of numbers: a header row left over."""
+    if len(body) < 2 or not mixed:
+        return
+    positions = [j for j, n in enumerate(names) if n in mixed]
+    for j in positions:
+        rest = body.iloc[1:, j][~blank[1:, j]].map(_numeral)
+        numbers = pd.to_numeric(rest, errors="coerce")
+        if numbers.isna().any() or not isinstance(body.iat[0, j], str):
+            return
+    shown = [names[j] for j in positions][:LISTED_VALUES]
+    warnings.warn(
+        f"{name}: record 0 looks like a second header row: it holds the only text in "
+        f"columns of numbers {shown}; it was kept as a record (remove it from the file, "
+        "or drop row 0)",
+        ReadWarning,
+        stacklevel=4,
+    )
 
 
 def convert_column(
