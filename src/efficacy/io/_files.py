@@ -462,6 +462,7 @@ def write(
     encoding: str = "utf-8",
     na_rep: str = "",
     sheet: str = "data",
+    escape_formulas: bool = False,
 ) -> Path:
     """Write a frame (scores, coded items) as CSV, TSV, Excel or SPSS ``.sav``.
 
@@ -488,6 +489,14 @@ def write(
         a missing value (BIDS wants ``"n/a"``).
     sheet
         Excel sheet name.
+    escape_formulas
+        For CSV/TSV files meant to be opened in a spreadsheet: text cells (and
+        column names) starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+        return, which a spreadsheet would evaluate as a formula, are written with a
+        leading ``'`` (plain numbers such as ``-3`` are left alone). Off by
+        default, because the ``'`` then becomes part of the text when the file is
+        read back by a program. Excel workbooks need no option: text is always
+        written as text, never as a formula.
 
     Returns
     -------
@@ -553,6 +562,7 @@ def write(
             index=index,
             encoding=encoding,
             na_rep=na_rep,
+            escape_formulas=escape_formulas,
         )
     found_variables, found_values = default_labels(frame)
     variables = {**found_variables, **dict(variable_labels or {})}

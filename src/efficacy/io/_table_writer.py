@@ -66,10 +66,58 @@ def _scale_names(instrument_id: Any) -> dict[str, str]:
     return {scale.id: scale.name for scale in instrument.scales}
 
 
+#: First characters that make a spreadsheet evaluate a text cell of a CSV file.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def escape_formula(value: Any) -> Any:
+    """Text a spreadsheet would evaluate, with ``'`` in front; anything else unchanged.
+
+    Text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is a
+    formula to Excel, LibreOffice and Google Sheets opening a CSV file, unless it is
+    a plain number (``-3``, ``+4.5``), which is left as it is.
+
+    >>> [escape_formula(v) for v in ["=1+1", "@SUM(A1)", "-3", "-", "ok", 4]]
+    ["'=1+1", "'@SUM(A1)", '-3', "'-", 'ok', 4]
+    """
+    if not isinstance(value, str) or not value.startswith(FORMULA_STARTS):
+        return value
+    try:
+        float(value)
+    except ValueError:
+        return "'" + value
+    return value if value.strip() == value and "_" not in value else "'" + value
+
+
+def _escape_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy with formula-like text escaped, in cells, column names and the index."""
+    out = frame.copy()
+    for j in range(out.shape[1]):
+        column = out.iloc[:, j]
+        if not pd.api.types.is_numeric_dtype(column.dtype):
+            out.isetitem(j, column.map(escape_formula, na_action="ignore"))
+    out.columns = out.columns.map(escape_formula)
+    out.index = out.index.map(escape_formula)
+    return out
+
+
 def write_delimited(
-    frame: pd.DataFrame, path: Path, *, sep: str, index: bool, encoding: str, na_rep: str
+    frame: pd.DataFrame,
+    path: Path,
+    *,
+    sep: str,
+    index: bool,
+    encoding: str,
+    na_rep: str,
+    escape_formulas: bool = False,
 ) -> Path:
-    """CSV or TSV, numbers written in full (never rounded)."""
+    """CSV or TSV, numbers written in full (never rounded).
+
+    With ``escape_formulas``, text a spreadsheet would evaluate gets a leading ``'``
+    (:func:`escape_formula`).
+    """
+    if escape_formulas:
+        frame = _escape_frame(frame)
     try:
         frame.to_csv(
             path, sep=sep, index=index, encoding=encoding, na_rep=na_rep, lineterminator="\n"
@@ -88,7 +136,10 @@ def write_excel(
     variable_labels: Mapping[Any, str],
     value_labels: Mapping[Any, Mapping[Any, str]],
 ) -> Path:
-    """An ``.xlsx`` workbook: the data sheet, and a ``variables`` sheet for labels."""
+    """An ``.xlsx`` workbook: the data sheet, and a ``variables`` sheet for labels.
+
+    Text is written as text, never as a formula (:func:`_text_as_text`).
+    """
     described = [c for c in frame.columns if c in variable_labels or c in value_labels]
     if described and sheet == "variables":
         raise DataError("sheet='variables' is taken by the labels sheet; choose another name")
@@ -109,9 +160,23 @@ def write_excel(
                     }
                 )
                 table.to_excel(writer, sheet_name="variables", index=False)
+            for written in writer.sheets.values():
+                _text_as_text(written)
     except (OSError, ValueError) as exc:
         raise DataError(f"{path.name}: cannot be written ({exc})") from None
     return path
+
+
+def _text_as_text(sheet: Any) -> None:
+    """Store every text cell as text: openpyxl makes text starting with ``=`` a formula.
+
+    Nothing a frame holds is a formula, so a respondent's ``=HYPERLINK(...)`` stays
+    the text it was (a text cell is never evaluated, whatever its first character).
+    """
+    for row in sheet.iter_rows():
+        for cell in row:
+            if cell.data_type == "f":
+                cell.data_type = "s"
 
 
 def _code_text(code: Any) -> str:
