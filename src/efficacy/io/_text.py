@@ -391,24 +391,26 @@ def body_frame(
             raise _surplus(name, sep, line, found.group(3), width) from None
         raise _parse_error(exc, sep, name) from None
     _warn_swallowed_records(body, sep, name, width)
-    numeric = [j for j in range(width) if pd.api.types.is_numeric_dtype(body[j].dtype)]
+    dtypes = list(body.dtypes)
+    numeric = [j for j, dtype in enumerate(dtypes) if pd.api.types.is_numeric_dtype(dtype)]
     # TRUE/FALSE stay the text they are; exact text where the type rules need it
     suspects = {
         j
-        for j in range(width)
-        if pd.api.types.is_bool_dtype(body[j].dtype)
+        for j, dtype in enumerate(dtypes)
+        if pd.api.types.is_bool_dtype(dtype)
         or (
-            pd.api.types.is_object_dtype(body[j].dtype)
+            pd.api.types.is_object_dtype(dtype)
             and pd.api.types.infer_dtype(body[j], skipna=True) == "boolean"
         )
     }
     suspects |= set(text_columns) & set(numeric)
     if numeric and _leading_zeros_anywhere(text, sep):
         suspects |= set(numeric)
-    for j in numeric:
-        values = body[j].to_numpy(dtype=float, na_value=np.nan)
-        if body[j].dtype.kind == "f" and (np.abs(values[np.isfinite(values)]) >= 2.0**53).any():
-            suspects.add(j)
+    floats = [j for j in numeric if dtypes[j].kind == "f"]
+    if floats:
+        values = np.abs(body[floats].to_numpy(dtype=float, na_value=np.nan))
+        large = np.where(np.isfinite(values), values, 0.0) >= 2.0**53
+        suspects |= {floats[k] for k in np.flatnonzero(large.any(axis=0))}
     if suspects:
         chosen = sorted(suspects)
         exact = pd.read_csv(io.StringIO(text), **{**options, "usecols": chosen, "dtype": str})
