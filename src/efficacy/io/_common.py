@@ -119,6 +119,15 @@ def header_names(row: Sequence[Any]) -> list[str]:
     return names
 
 
+def duplicate_names(names: Sequence[str]) -> list[str]:
+    """The names used more than once, sorted; in time linear in the number of names.
+
+    >>> duplicate_names(["q1", "q2", "q1", "id", "q2", "q1"])
+    ['q1', 'q2']
+    """
+    return sorted(name for name, count in Counter(names).items() if count > 1)
+
+
 def build_frame(
     header: Sequence[Sequence[Any]],
     body: pd.DataFrame,
@@ -200,8 +209,7 @@ def build_frame(
             ReadWarning,
             stacklevel=4,
         )
-    counts = Counter(names)
-    duplicated = sorted(n for n, count in counts.items() if count > 1)
+    duplicated = duplicate_names(names)
     meta["duplicate_columns"] = duplicated
     if duplicated:
         warnings.warn(
