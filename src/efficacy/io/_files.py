@@ -12,8 +12,9 @@ Every reader keeps every record, coerces nothing silently and says what it did i
 
 ``path``, ``format``, ``rows``, ``columns``
     the file, the format read, and the size of the frame.
-``encoding``, ``delimiter`` (text), ``sheet``, ``sheets`` (Excel)
-    how the file was read; an encoding that had to be guessed is also warned about.
+``encoding``, ``delimiter``, ``line_endings`` (text), ``sheet``, ``sheets`` (Excel)
+    how the file was read (``delimiter`` None: one column; ``line_endings`` ``"CR"``
+    when lines end in a carriage return only); a guessed encoding is warned about.
 ``variable_labels``, ``value_labels``
     column -> label and column -> {code: label}, from the file (SPSS), the question
     texts (Qualtrics) or the data dictionary (REDCap).
@@ -125,7 +126,9 @@ def read(
     dictionary
         REDCap data dictionary: a CSV path or a DataFrame.
     delimiter
-        CSV delimiter (default: ``,`` or ``;``, whichever the header line uses).
+        CSV delimiter, one character (default: ``,``, ``;`` or tab, whichever the
+        header line uses most; a header line with none of them makes a one-column
+        file, each line one cell).
 
     Returns
     -------
@@ -270,7 +273,8 @@ def _read_table(
     if kind == "qualtrics" and layout is None:
         raise DataError(
             f"{path.name}: not a Qualtrics export: expected the import ids "
-            '({"ImportId": ...}) in row 3, or the legacy V1, V2, ... / ResponseID rows'
+            '({"ImportId": ...}) in row 3, "Response ID" under ResponseId in row 2, '
+            "or the legacy V1, V2, ... / ResponseID rows"
         )
     star: list[Any] | None = None
     header_rows, keep_text, extra = 1, None, None
