@@ -365,3 +365,17 @@ def test_a_whole_sav_with_an_open_case_count_is_read_with_a_warning(
         frame = ef.read(path)
     assert len(frame) == 200
     assert frame["id"].tolist() == list(np.arange(200.0))
+
+
+def test_a_redcap_dictionary_with_a_surplus_cell_in_its_first_row_is_refused(
+    tmp_path: Path,
+) -> None:
+    dictionary = tmp_path / "dictionary.csv"
+    dictionary.write_text(
+        "Variable / Field Name,Form Name,Field Type,Field Label\n"
+        "record_id,survey,text,Record ID,surplus\n"
+        "q1,survey,radio,Item 1\n"
+    )
+    (tmp_path / "export.csv").write_text("record_id,q1\n1,4\n")
+    with pytest.raises(DataError, match="first row holds more cells than the header names"):
+        ef.read(tmp_path / "export.csv", format="redcap", dictionary=dictionary)

@@ -331,10 +331,21 @@ def _dictionary_reader(path: Path) -> pd.DataFrame:
     if not path.is_file():
         raise DataError(f"{path}: no such data dictionary")
     text, _ = read_text(path, None)
-    try:
-        table = pd.read_csv(
-            io.StringIO(text), sep=sniff_delimiter(text), dtype=str, keep_default_na=False
-        )
+    try:  # a surplus cell in the first row is an error, never a shifted index
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            table = pd.read_csv(
+                io.StringIO(text),
+                sep=sniff_delimiter(text),
+                dtype=str,
+                keep_default_na=False,
+                index_col=False,
+            )
+    except pd.errors.ParserWarning:
+        raise DataError(
+            f"{path.name}: not a readable data dictionary (its first row holds more cells "
+            "than the header names)"
+        ) from None
     except (pd.errors.ParserError, ValueError) as exc:
         raise DataError(f"{path.name}: not a readable data dictionary ({exc})") from None
     table.columns = [str(c).strip() for c in table.columns]
