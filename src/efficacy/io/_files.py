@@ -292,6 +292,7 @@ def _read_table(
             path.name,
             skip=header_rows,
             width=len(names),
+            names=names,
             text_columns=[j for j, n in enumerate(names) if keep_text and keep_text(n)],
         )
     frame, found = build_frame(header, body, name=path.name, keep_text=keep_text)

@@ -348,7 +348,14 @@ _FIELDS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 
 
 def body_frame(
-    text: str, sep: str, name: str, *, skip: int, width: int, text_columns: Sequence[int] = ()
+    text: str,
+    sep: str,
+    name: str,
+    *,
+    skip: int,
+    width: int,
+    text_columns: Sequence[int] = (),
+    names: Sequence[str] = (),
 ) -> pd.DataFrame:
     """The records below ``skip`` header records, typed by pandas' C parser.
 
@@ -390,7 +397,7 @@ def body_frame(
             line = int(found.group(2)) + first_line - 1
             raise _surplus(name, sep, line, found.group(3), width) from None
         raise _parse_error(exc, sep, name) from None
-    _warn_swallowed_records(body, sep, name, width)
+    _warn_swallowed_records(body, sep, name, width, names)
     dtypes = list(body.dtypes)
     numeric = [j for j, dtype in enumerate(dtypes) if pd.api.types.is_numeric_dtype(dtype)]
     # TRUE/FALSE stay the text they are; exact text where the type rules need it
@@ -429,7 +436,9 @@ def _surplus_error(text: str, sep: str, name: str, width: int, first_line: int) 
     return DataError(f"{name}: a record has more cells than the header names ({width})")
 
 
-def _warn_swallowed_records(body: pd.DataFrame, sep: str, name: str, width: int) -> None:
+def _warn_swallowed_records(
+    body: pd.DataFrame, sep: str, name: str, width: int, names: Sequence[str]
+) -> None:
     """Warn about quoted cells whose later lines look like whole records."""
     if width < 2 or body.empty:
         return
@@ -447,7 +456,10 @@ def _warn_swallowed_records(body: pd.DataFrame, sep: str, name: str, width: int)
             if any(line.count(sep) >= width - 1 for line in lines):
                 found.append((int(i), j))
     if found:
-        where = ", ".join(f"row {i} column {j + 1}" for i, j in found[:5])
+        where = ", ".join(
+            f"row {i} column {names[j] if j < len(names) and names[j] else j + 1!r}"
+            for i, j in found[:5]
+        )
         warnings.warn(
             f"{name}: {len(found)} quoted cells hold line breaks followed by what look like "
             f"whole records ({where}); a stray opening quote may have joined records into "
