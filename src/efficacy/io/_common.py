@@ -32,6 +32,7 @@ Examples
 from __future__ import annotations
 
 import warnings
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -118,6 +119,15 @@ def header_names(row: Sequence[Any]) -> list[str]:
     return names
 
 
+def duplicate_names(names: Sequence[str]) -> list[str]:
+    """The names used more than once, sorted; in time linear in the number of names.
+
+    >>> duplicate_names(["q1", "q2", "q1", "id", "q2", "q1"])
+    ['q1', 'q2']
+    """
+    return sorted(name for name, count in Counter(names).items() if count > 1)
+
+
 def build_frame(
     header: Sequence[Sequence[Any]],
     body: pd.DataFrame,
@@ -154,16 +164,30 @@ def build_frame(
     header_blank = np.ones(width, dtype=bool)
     for row in rows:
         header_blank &= np.array([not n for n in header_names(row)], dtype=bool)
+    # one Series per column, taken once: a wide file costs no more per column than
+    # a narrow one (frame-wide slicing costs time per column, on every slice)
     body = body.reset_index(drop=True)
+    cells = [column for _, column in body.items()]
+    length = body.shape[0]
     blank = np.zeros(body.shape, dtype=bool)
     distinct: dict[int, _Distinct | None] = {}
-    for j in range(width):
-        blank[:, j], distinct[j] = _blank_and_distinct(body.iloc[:, j])
+    plain = np.array([_is_plain_numeric(column.dtype) for column in cells], dtype=bool)
+    for j, column in enumerate(cells):
+        if plain[j]:
+            values = column.to_numpy()
+            if values.dtype.kind in "fc":
+                blank[:, j] = np.isnan(values)
+            elif values.dtype.kind not in "iu":
+                blank[:, j] = column.isna().to_numpy(dtype=bool)
+        else:
+            blank[:, j], distinct[j] = _blank_and_distinct(column)
     meta: dict[str, Any] = {}
 
-    trailing_rows = _trailing_true(blank.all(axis=1)) if width else body.shape[0]
-    keep_rows = body.shape[0] - trailing_rows
-    body, blank = body.iloc[:keep_rows], blank[:keep_rows]
+    trailing_rows = _trailing_true(blank.all(axis=1)) if width else length
+    keep_rows = length - trailing_rows
+    blank = blank[:keep_rows]
+    if trailing_rows:
+        cells = [column.iloc[:keep_rows] for column in cells]
     for j, d in distinct.items():
         if d is not None and trailing_rows:
             distinct[j] = replace(d, codes=d.codes[:keep_rows])
@@ -172,7 +196,7 @@ def build_frame(
     trailing_cols = _trailing_true(header_blank & blank.all(axis=0))
     keep_cols = width - trailing_cols
     meta["dropped_columns"] = list(range(keep_cols + 1, width + 1))
-    body, blank, names = body.iloc[:, :keep_cols], blank[:, :keep_cols], names[:keep_cols]
+    cells, blank, names = cells[:keep_cols], blank[:, :keep_cols], names[:keep_cols]
 
     unnamed = [j for j, n in enumerate(names) if not n]
     for j in unnamed:
@@ -185,7 +209,7 @@ def build_frame(
             ReadWarning,
             stacklevel=4,
         )
-    duplicated = sorted({n for n in names if names.count(n) > 1})
+    duplicated = duplicate_names(names)
     meta["duplicate_columns"] = duplicated
     if duplicated:
         warnings.warn(
@@ -205,13 +229,16 @@ def build_frame(
             stacklevel=4,
         )
 
-    columns: dict[int, pd.Series] = {}
     mixed: dict[str, list[Any]] = {}
     kept_as_text: dict[str, str] = {}
+    columns: dict[int, Any] = {}
     for j, column_name in enumerate(names):
         forced = keep_text is not None and keep_text(column_name)
+        if plain[j] and not forced:  # numbers as the parser typed them
+            columns[j] = cells[j].to_numpy()
+            continue
         column, extra, reason = convert_column(
-            body.iloc[:, j], blank[:, j], keep_text=forced, distinct=distinct[j]
+            cells[j], blank[:, j], keep_text=forced, distinct=distinct.get(j)
         )
         columns[j] = column.reset_index(drop=True)
         if extra:
@@ -221,7 +248,34 @@ def build_frame(
     frame = pd.DataFrame(columns, index=pd.RangeIndex(keep_rows))
     frame.columns = pd.Index(names)
     meta.update(mixed_columns=mixed, kept_as_text=kept_as_text)
+    _warn_header_record(cells, blank, names, mixed, name)
     return frame, meta
+
+
+def _warn_header_record(
+    cells: Sequence[pd.Series],
+    blank: np.ndarray,
+    names: Sequence[str],
+    mixed: dict[str, list[Any]],
+    name: str,
+) -> None:
+    """Warn when record 0 holds the only text of columns of numbers: a header row left over."""
+    if len(blank) < 2 or not mixed:
+        return
+    positions = [j for j, n in enumerate(names) if n in mixed]
+    for j in positions:
+        rest = cells[j].iloc[1:][~blank[1:, j]].map(_numeral)
+        numbers = pd.to_numeric(rest, errors="coerce")
+        if numbers.isna().any() or not isinstance(cells[j].iloc[0], str):
+            return
+    shown = [names[j] for j in positions][:LISTED_VALUES]
+    warnings.warn(
+        f"{name}: record 0 looks like a second header row: it holds the only text in "
+        f"columns of numbers {shown}; it was kept as a record (remove it from the file, "
+        "or drop row 0)",
+        ReadWarning,
+        stacklevel=4,
+    )
 
 
 def convert_column(

@@ -12,8 +12,9 @@ Every reader keeps every record, coerces nothing silently and says what it did i
 
 ``path``, ``format``, ``rows``, ``columns``
     the file, the format read, and the size of the frame.
-``encoding``, ``delimiter`` (text), ``sheet``, ``sheets`` (Excel)
-    how the file was read; an encoding that had to be guessed is also warned about.
+``encoding``, ``delimiter``, ``line_endings`` (text), ``sheet``, ``sheets`` (Excel)
+    how the file was read (``delimiter`` None: one column; ``line_endings`` ``"CR"``
+    when lines end in a carriage return only); a guessed encoding is warned about.
 ``variable_labels``, ``value_labels``
     column -> label and column -> {code: label}, from the file (SPSS), the question
     texts (Qualtrics) or the data dictionary (REDCap).
@@ -125,7 +126,9 @@ def read(
     dictionary
         REDCap data dictionary: a CSV path or a DataFrame.
     delimiter
-        CSV delimiter (default: ``,`` or ``;``, whichever the header line uses).
+        CSV delimiter, one character (default: ``,``, ``;`` or tab, whichever the
+        header line uses most; a header line with none of them makes a one-column
+        file, each line one cell).
 
     Returns
     -------
@@ -173,6 +176,10 @@ def read(
         raise DataError(f"sheet= is for Excel workbooks, not {kind} files")
     if delimiter is not None and kind == "spss":
         raise DataError("delimiter= is for delimited text files, not SPSS files")
+    if delimiter is not None:
+        from efficacy.io._text import check_delimiter
+
+        delimiter = check_delimiter(delimiter)
 
     meta: dict[str, Any] = {"path": str(path), "format": kind}
     star: list[Any] | None = None
@@ -230,13 +237,34 @@ def _read_table(
         meta.update(found)
         head = [list(grid.iloc[i]) for i in range(min(3, len(grid)))]
     else:
-        from efficacy.io._text import body_frame, head_rows, read_text, sniff_delimiter
+        from efficacy.io._text import (
+            body_frame,
+            head_rows,
+            line_breaks,
+            one_column,
+            read_text,
+            sniff_delimiter,
+        )
 
         text, used = read_text(path, encoding)
+        text, endings = line_breaks(text)
+        if endings is not None:
+            meta["line_endings"] = endings
+        shown = delimiter
         if delimiter is None:
             tab = kind == "tsv" or (kind != "csv" and suffix in (".tsv", ".tab"))
-            delimiter = "\t" if tab else sniff_delimiter(text)
-        meta.update(encoding=used, delimiter=delimiter)
+            single = None if tab else one_column(text)
+            delimiter = "\t" if tab else single or sniff_delimiter(text)
+            shown = None if single else delimiter
+            if single and any(sep in text for sep in (",", ";", "\t")):
+                warnings.warn(
+                    f"{path.name}: the header line names one column, so each line is one "
+                    "cell, although some lines hold ',' ';' or tabs; pass delimiter= to "
+                    "split them",
+                    ReadWarning,
+                    stacklevel=4,
+                )
+        meta.update(encoding=used, delimiter=shown)
         head = head_rows(text, delimiter, path.name)
     if not head:
         raise DataError(f"{path.name}: the file is empty")
@@ -245,7 +273,8 @@ def _read_table(
     if kind == "qualtrics" and layout is None:
         raise DataError(
             f"{path.name}: not a Qualtrics export: expected the import ids "
-            '({"ImportId": ...}) in row 3, or the legacy V1, V2, ... / ResponseID rows'
+            '({"ImportId": ...}) in row 3, "Response ID" under ResponseId in row 2, '
+            "or the legacy V1, V2, ... / ResponseID rows"
         )
     star: list[Any] | None = None
     header_rows, keep_text, extra = 1, None, None
@@ -263,6 +292,7 @@ def _read_table(
             path.name,
             skip=header_rows,
             width=len(names),
+            names=names,
             text_columns=[j for j, n in enumerate(names) if keep_text and keep_text(n)],
         )
     frame, found = build_frame(header, body, name=path.name, keep_text=keep_text)
@@ -302,10 +332,21 @@ def _dictionary_reader(path: Path) -> pd.DataFrame:
     if not path.is_file():
         raise DataError(f"{path}: no such data dictionary")
     text, _ = read_text(path, None)
-    try:
-        table = pd.read_csv(
-            io.StringIO(text), sep=sniff_delimiter(text), dtype=str, keep_default_na=False
-        )
+    try:  # a surplus cell in the first row is an error, never a shifted index
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            table = pd.read_csv(
+                io.StringIO(text),
+                sep=sniff_delimiter(text),
+                dtype=str,
+                keep_default_na=False,
+                index_col=False,
+            )
+    except pd.errors.ParserWarning:
+        raise DataError(
+            f"{path.name}: not a readable data dictionary (its first row holds more cells "
+            "than the header names)"
+        ) from None
     except (pd.errors.ParserError, ValueError) as exc:
         raise DataError(f"{path.name}: not a readable data dictionary ({exc})") from None
     table.columns = [str(c).strip() for c in table.columns]
@@ -437,6 +478,7 @@ def write(
     encoding: str = "utf-8",
     na_rep: str = "",
     sheet: str = "data",
+    escape_formulas: bool = False,
 ) -> Path:
     """Write a frame (scores, coded items) as CSV, TSV, Excel or SPSS ``.sav``.
 
@@ -463,6 +505,14 @@ def write(
         a missing value (BIDS wants ``"n/a"``).
     sheet
         Excel sheet name.
+    escape_formulas
+        For CSV/TSV files meant to be opened in a spreadsheet: text cells (and
+        column names) starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+        return, which a spreadsheet would evaluate as a formula, are written with a
+        leading ``'`` (plain numbers such as ``-3`` are left alone). Off by
+        default, because the ``'`` then becomes part of the text when the file is
+        read back by a program. Excel workbooks need no option: text is always
+        written as text, never as a formula.
 
     Returns
     -------
@@ -528,6 +578,7 @@ def write(
             index=index,
             encoding=encoding,
             na_rep=na_rep,
+            escape_formulas=escape_formulas,
         )
     found_variables, found_values = default_labels(frame)
     variables = {**found_variables, **dict(variable_labels or {})}

@@ -6,6 +6,12 @@ Two layouts are in circulation:
     row 1 the export tags (``StartDate``, ..., ``Q1_1``), row 2 the question texts
     (``"How true is this of you? - I can always manage ..."``), row 3 the import
     ids as JSON (``{"ImportId":"QID1_1"}``).
+``no_import_ids``
+    the current layout with its third row (the import ids) removed, as happens
+    when the file was edited by hand: recognised by the second-row texts of the
+    built-in columns (``ResponseId`` over ``Response ID``, ``StartDate`` over
+    ``Start Date``, ...), so that the question-text row is never read as a record.
+    Without import ids, question columns are those that are not built-in columns.
 ``legacy``
     row 1 the export tags, with the built-in columns named ``V1``, ``V2``, ...;
     row 2 the built-in column names (``ResponseID``, ...) and the question texts.
@@ -29,6 +35,30 @@ from efficacy.io._common import header_names
 _LEGACY_BUILT_IN = {"LocationLatitude", "LocationLongitude", "LocationAccuracy"}
 
 _V_NAME = re.compile(r"^V\d+$")
+
+#: Built-in columns of current exports, with the text of their second header row.
+_BUILT_IN = {
+    "StartDate": "Start Date",
+    "EndDate": "End Date",
+    "Status": "Response Type",
+    "IPAddress": "IP Address",
+    "Progress": "Progress",
+    "Duration (in seconds)": "Duration (in seconds)",
+    "Finished": "Finished",
+    "RecordedDate": "Recorded Date",
+    "ResponseId": "Response ID",
+    "RecipientLastName": "Recipient Last Name",
+    "RecipientFirstName": "Recipient First Name",
+    "RecipientEmail": "Recipient Email",
+    "ExternalReference": "External Data Reference",
+    "LocationLatitude": "Location Latitude",
+    "LocationLongitude": "Location Longitude",
+    "DistributionChannel": "Distribution Channel",
+    "UserLanguage": "User Language",
+}
+
+#: Built-in columns whose second-row text tells a current export without import ids.
+_TELLING = ("StartDate", "EndDate", "RecordedDate", "ResponseId", "IPAddress")
 
 
 def _import_id(cell: Any) -> str | None:
@@ -62,6 +92,9 @@ def detect(rows: list[list[Any]]) -> str | None:
         second = header_names(rows[1])
         if first and first[0] == "V1" and any(c in ("ResponseID", "ResponseId") for c in second):
             return "legacy"
+        pairs = zip(first, second + [""] * (len(first) - len(second)), strict=False)
+        if any(name in _TELLING and text == _BUILT_IN[name] for name, text in pairs):
+            return "no_import_ids"
     return None
 
 
@@ -82,6 +115,9 @@ def prepare(rows: list[list[Any]], layout: str) -> tuple[list[list[Any]], int, d
                 renamed[texts[j]] = name
                 names[j] = texts[j]
         questions = [n for n in names if n and n not in renamed and n not in _LEGACY_BUILT_IN]
+    elif layout == "no_import_ids":
+        header_rows = 2
+        questions = [n for n in names if n and n not in _BUILT_IN]
     else:
         header_rows = 3
         for j, cell in enumerate(rows[2][: len(names)]):
