@@ -32,6 +32,7 @@ import yaml
 
 from efficacy.errors import InstrumentError
 from efficacy.instrument import (
+    Check,
     Citation,
     Coding,
     Instrument,
@@ -42,6 +43,7 @@ from efficacy.instrument import (
     PublishedReliability,
     ResponseScale,
     Scale,
+    ScreeningSpec,
     Source,
 )
 
@@ -325,6 +327,22 @@ def _meaning_problems(data: dict[str, Any], root: yaml.Node, name: str) -> list[
         labels = [json.dumps(g.get("where", {}), sort_keys=True) for g in table["groups"]]
         for dup in _duplicates(labels):
             report(["norms", i, "groups"], f"group {dup} appears twice")
+
+    screening = data.get("screening", {})
+    if "source" in screening:
+        check_source(screening["source"], ["screening", "source"])
+    check_ids = [check["id"] for check in screening.get("checks", [])]
+    for dup in _duplicates(check_ids):
+        report(["screening", "checks"], f"check id {dup!r} is used twice")
+    for clash in [c for c in check_ids if c in item_ids]:
+        report(["screening", "checks"], f"check id {clash!r} is also an item id")
+    for i, pair in enumerate(screening.get("antonyms", [])):
+        unknown = [m for m in pair if m not in item_ids]
+        if unknown or pair[0] == pair[1]:
+            report(
+                ["screening", "antonyms", i],
+                f"an antonym pair needs two different items; got {pair}, items are {item_ids}",
+            )
     return problems
 
 
@@ -369,6 +387,18 @@ def _norm_group(raw: Mapping[str, Any]) -> NormGroup:
         percentiles=None
         if percentiles is None
         else {float(k): float(v) for k, v in percentiles.items()},
+    )
+
+
+def _screening(raw: Mapping[str, Any]) -> ScreeningSpec:
+    return ScreeningSpec(
+        checks=tuple(
+            Check(c["id"], c["kind"], " ".join(c["text"].split()), tuple(map(float, c["expected"])))
+            for c in raw.get("checks", [])
+        ),
+        seconds_per_item=raw.get("seconds_per_item"),
+        antonyms=tuple((a, b) for a, b in raw.get("antonyms", [])),
+        source=_source(raw["source"]) if "source" in raw else None,
     )
 
 
@@ -445,6 +475,7 @@ def _build(data: dict[str, Any], path: Path | None, digest: str | None) -> Instr
             for r in data.get("reliability", [])
         ),
         norms=tuple(build_norm_table(t) for t in data.get("norms", [])),
+        screening=_screening(data["screening"]) if "screening" in data else None,
         path=path,
         sha256=digest,
     )
