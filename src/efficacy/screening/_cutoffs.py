@@ -96,8 +96,7 @@ RULES: dict[str, tuple[str, str, Any, str]] = {
         "seconds_per_item",
         "<",
         2.0,
-        "Huang et al. (2012): fewer than 2 seconds per item; an instrument may declare "
-        "its own",
+        "Huang et al. (2012): fewer than 2 seconds per item; an instrument may declare its own",
     ),
 }
 
@@ -119,7 +118,9 @@ def resolve_cutoffs(
             rule = replace(rule, cutoff=seconds_per_item, source="declared by the instrument")
         if key in given:
             value = given[key]
-            if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+            if value is not None and (
+                isinstance(value, bool) or not isinstance(value, int | float)
+            ):
                 raise DataError(f"cut-off {key!r} must be a number or None, got {value!r}")
             if key == "mahalanobis" and value is not None and not 0 < value < 1:
                 raise DataError(f"cut-off 'mahalanobis' is a confidence in (0, 1), got {value!r}")

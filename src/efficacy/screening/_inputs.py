@@ -70,7 +70,8 @@ def from_instruments(
         if clash:
             raise DataError(f"instrument {inst.id!r} repeats items already screened: {clash}")
         offset = len(items)
-        coded = ef.item_responses(data, inst, reverse=False, on_invalid=on_invalid)  # type: ignore[arg-type].to_numpy(dtype=float)
+        frame = ef.item_responses(data, inst, reverse=False, on_invalid=on_invalid)  # type: ignore[arg-type]
+        coded = frame.to_numpy(dtype=float)
         flip = inst.response.min + inst.response.max
         keyed = coded.copy()
         for j, item in enumerate(inst.items):

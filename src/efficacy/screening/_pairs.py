@@ -39,17 +39,23 @@ def correlated_pairs(cor: np.ndarray, critval: float, *, antonyms: bool = False)
 
 
 def keyed_pairs(scales: Sequence[Sequence[int]], reversed_positions: set[int]) -> np.ndarray:
-    """Every (reverse-keyed, positively keyed) pair of items sharing a scale, once each."""
+    """Reverse-keyed partners: in each scale, the i-th reverse-keyed item with the i-th
+    positively keyed item, in the scale's declared order, as many pairs as the smaller
+    group has items. A pair already taken (from another scale) is not repeated.
+
+    Pairing every reversed item with every positive item would make the within-person
+    correlation zero by construction (a full cross of two lists is uncorrelated), so
+    the pairing is one to one.
+    """
     seen: set[tuple[int, int]] = set()
     pairs: list[tuple[int, int]] = []
     for members in scales:
         negative = [m for m in members if m in reversed_positions]
         positive = [m for m in members if m not in reversed_positions]
-        for a in negative:
-            for b in positive:
-                if (a, b) not in seen:
-                    seen.add((a, b))
-                    pairs.append((a, b))
+        for pair in zip(negative, positive, strict=False):
+            if pair not in seen:
+                seen.add(pair)
+                pairs.append(pair)
     return np.array(pairs, dtype=np.int64).reshape(-1, 2)
 
 

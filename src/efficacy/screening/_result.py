@@ -99,8 +99,8 @@ class ScreenResult(Result):
         return [
             ("n_obs", self.n_obs),
             ("n_flagged", self.n_flagged),
-            ("items", len(self.items)),
-            ("rules", [k for k in self.rules.index if pd.notna(self.rules.loc[k, "cutoff"])]),
+            ("n_items", len(self.items)),
+            ("instruments", self.instruments),
             ("warnings", len(self.warnings)),
         ]
 
@@ -123,7 +123,7 @@ class ScreenResult(Result):
         rows = []
         for key in self.rules.index:
             column = self.rules.loc[key, "index"]
-            values = self.indices[column] if column in self.indices else None
+            values = self.indices.get(column)
             flag = f"{column}_flag"
             rows.append(
                 {

@@ -82,8 +82,9 @@ def screen(
         Item pairs with r above ``critval`` are psychometric synonyms, below
         ``-critval`` antonyms (careless: .60).
     antonyms
-        The pairs behind ``psychant``: ``"correlation"`` (careless), ``"keyed"`` (each
-        reverse-keyed item with each positively keyed item of its scale),
+        The pairs behind ``psychant``: ``"correlation"`` (careless), ``"keyed"``
+        (reverse-keyed partners: in each scale, the i-th reverse-keyed item with the
+        i-th positively keyed item, in declared order),
         ``"declared"`` (the instrument's ``screening: antonyms``) or a list of
         ``(item, item)`` pairs.
     resample_na, seed
@@ -128,24 +129,20 @@ def screen(
 
     Examples
     --------
-    >>> import pandas as pd
+    >>> import warnings
+    >>> import efficacy as ef
     >>> from efficacy.screening import screen
-    >>> data = pd.DataFrame({f"gse{i}": [4, 3, 2, 3, 1, 4] for i in range(1, 11)})
-    >>> data.loc[1, ["gse2", "gse5", "gse8"]] = [2, 4, 2]
-    >>> data.loc[2, ["gse3", "gse6"]] = [3, 1]
-    >>> data.loc[3, ["gse1", "gse4", "gse9"]] = [2, 4, 4]
-    >>> data.loc[4, ["gse7", "gse10"]] = [2, 2]
-    >>> data.loc[5, ["gse2", "gse6"]] = [3, 3]
-    >>> res = screen(data, "gse", cutoffs={"mahalanobis": None})
-    >>> res.to_frame()[["longstring", "irv", "flagged"]].round(3)
-       longstring    irv  flagged
-    0        10.0  0.000     True
-    1         4.0  0.876    False
-    2         2.0  0.632    False
-    3         3.0  0.675    False
-    4         6.0  0.422    False
-    5         5.0  0.422    False
-    >>> res.reasons[0]
+    >>> data = ef.datasets.load("gse_demo")
+    >>> with warnings.catch_warnings(record=True):  # 3 invalid cells; one-scale warnings
+    ...     res = screen(data, "gse", on_invalid="missing")
+    >>> res
+    ScreenResult(n_obs=600, n_flagged=20, n_items=10, instruments=('gse',), warnings=4)
+    >>> res.to_frame().loc[:2, ["longstring", "irv", "mahalanobis", "flagged"]].round(3)
+       longstring    irv  mahalanobis  flagged
+    0         3.0  0.699        7.592    False
+    1         4.0  0.483        6.844    False
+    2         3.0  0.928       19.078    False
+    >>> res.reasons[55]
     'longstring >= 10'
     """
     if not isinstance(data, pd.DataFrame):
@@ -166,8 +163,9 @@ def screen(
         )
     else:
         if reverse or response_range is not None:
-            raise DataError("reverse and response_range are for item frames; "
-                            "an instrument declares its own")
+            raise DataError(
+                "reverse and response_range are for item frames; an instrument declares its own"
+            )
         many = isinstance(instrument, Sequence) and not isinstance(instrument, str)
         chosen = list(instrument) if many else [instrument]  # type: ignore[list-item]
         spec = from_instruments(data, chosen, on_invalid)
@@ -337,8 +335,9 @@ def _checks(
         values = pd.to_numeric(column, errors="coerce")
         bad = values.isna() & column.notna()
         if bad.any():
-            raise DataError("check answers must be numeric codes; " + describe_cells(
-                check.id, bad, column))
+            raise DataError(
+                "check answers must be numeric codes; " + describe_cells(check.id, bad, column)
+            )
         failed += ~values.isin(check.expected).to_numpy()
     out["failed_checks"] = failed
 
@@ -426,11 +425,13 @@ def _rules_frame(rules: dict[str, Rule], n_items: int) -> pd.DataFrame:
 def _longstring_warning(spec: ScreenData, notes: list[str]) -> None:
     if spec.reversed or len(spec.factors) > 1:
         return
-    keys = "no reverse-keyed items" if spec.keys_known or spec.instruments else (
-        "no reverse-keyed items declared")
+    keys = (
+        "no reverse-keyed items"
+        if spec.keys_known or spec.instruments
+        else ("no reverse-keyed items declared")
+    )
     notes.append(
         f"longstring: {len(spec.items)} items, one scale and {keys}: an attentive, "
         "consistent respondent may give one answer throughout, so straight-lining cannot "
         "be told from consistency"
     )
-
