@@ -222,7 +222,13 @@ def test_default_cut_offs_and_their_sources_are_stated():
     rules = res.rules
     assert rules.loc["longstring", "cutoff"] == 10
     assert rules.loc["mahalanobis", "cutoff"] == 0.99
-    assert rules.loc["even_odd", "cutoff"] == -0.30
+    assert pd.isna(rules.loc["even_odd", "cutoff"])  # one scale: even-odd cannot inform
+    assert "fewer than 3 subscales" in rules.loc["even_odd", "source"]
+    tses = ef.load("tses")
+    three = pd.DataFrame(
+        np.random.default_rng(2).integers(1, 10, size=(40, 24)), columns=list(tses.item_ids)
+    )
+    assert quiet(three, tses).rules.loc["even_odd", "cutoff"] == -0.30
     assert rules["source"].str.len().min() > 10
     text = res.summary()
     assert f"mahalanobis > {stats.chi2.ppf(0.99, 10):.4g}" in text  # 23.21

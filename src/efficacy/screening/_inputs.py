@@ -73,11 +73,12 @@ def from_instruments(
         frame = ef.item_responses(data, inst, reverse=False, on_invalid=on_invalid)  # type: ignore[arg-type]
         coded = frame.to_numpy(dtype=float)
         flip = inst.response.min + inst.response.max
-        keyed = coded.copy()
-        for j, item in enumerate(inst.items):
-            if item.reversed:
-                keyed[:, j] = flip - keyed[:, j]
-                reversed_positions.add(offset + j)
+        flipped = [j for j, item in enumerate(inst.items) if item.reversed]
+        keyed = coded
+        if flipped:
+            keyed = coded.copy()
+            keyed[:, flipped] = flip - keyed[:, flipped]
+            reversed_positions.update(offset + j for j in flipped)
         raw_parts.append(coded)
         keyed_parts.append(keyed)
         position = {item: offset + j for j, item in enumerate(inst.item_ids)}
@@ -94,8 +95,8 @@ def from_instruments(
                 seconds.append(float(spec.seconds_per_item))
         ids.append(inst.id)
     return ScreenData(
-        raw=np.hstack(raw_parts),
-        keyed=np.hstack(keyed_parts),
+        raw=raw_parts[0] if len(raw_parts) == 1 else np.hstack(raw_parts),
+        keyed=keyed_parts[0] if len(keyed_parts) == 1 else np.hstack(keyed_parts),
         items=tuple(items),
         index=data.index,
         scales=scales,

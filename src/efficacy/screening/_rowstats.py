@@ -49,7 +49,15 @@ def row_pearson(a: np.ndarray, b: np.ndarray, valid: np.ndarray, min_count: int)
         mean_b = np.where(valid, b, 0.0).sum(axis=1) / count
         da = np.where(valid, a - mean_a[:, None], 0.0)
         db = np.where(valid, b - mean_b[:, None], 0.0)
-        r = (da * db).sum(axis=1) / np.sqrt((da * da).sum(axis=1) * (db * db).sum(axis=1))
-    undefined = (count < min_count) | row_constant(a, valid) | row_constant(b, valid)
+        ssa = (da * da).sum(axis=1)
+        ssb = (db * db).sum(axis=1)
+        r = (da * db).sum(axis=1) / np.sqrt(ssa * ssb)
+    undefined = count < min_count
+    # A constant row leaves only rounding error in its sum of squares (of the order of
+    # count * (eps * mean)²); the exact test runs only on rows with so small a sum.
+    for values, ss, mean in ((a, ssa, mean_a), (b, ssb, mean_b)):
+        suspect = np.flatnonzero(~undefined & (ss <= 1e-12 * count * (mean * mean + 1e-300)))
+        if suspect.size:
+            undefined[suspect] |= row_constant(values[suspect], valid[suspect])
     r[undefined] = np.nan
     return np.clip(r, -1.0, 1.0)

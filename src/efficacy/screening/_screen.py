@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any, Literal
 
 import numpy as np
@@ -172,6 +173,13 @@ def screen(
     notes: list[str] = []
     columns, used = _compute(spec, data, duration, critval, antonyms, resample_na, seed, notes)
     rules = resolve_cutoffs(cutoffs, len(spec.items), spec.seconds_per_item)
+    if _usable_factors(spec) < 3 and "even_odd" not in (cutoffs or {}):
+        rules["even_odd"] = replace(
+            rules["even_odd"],
+            cutoff=None,
+            source="not flagged by default with fewer than 3 subscales (the index is then "
+            "only -1, 1 or NaN); " + rules["even_odd"].source,
+        )
     _longstring_warning(spec, notes)
     for message in notes:
         warnings.warn(message, ScreeningWarning, stacklevel=2)
@@ -246,7 +254,9 @@ def _compute(
         if resample_na and len(pairs) >= 3:
             values = _pairs.resample_pairs(raw, pairs, values, rng)
         out[name] = values
-    keyed_means = np.nanmean(np.where(np.isnan(keyed).all(axis=0), 0.0, keyed), axis=0)
+    answered = ~np.isnan(keyed)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        keyed_means = np.where(answered, keyed, 0.0).sum(axis=0) / answered.sum(axis=0)
     out["person_total_r"] = _indices.person_total(keyed, keyed_means)
     out["n_missing"] = np.isnan(raw).sum(axis=1)
     _checks(spec, data, out, notes)
@@ -265,6 +275,10 @@ def _covariance_inverse(cov: np.ndarray, notes: list[str]) -> np.ndarray | None:
         )
         return None
     return np.linalg.inv(cov)
+
+
+def _usable_factors(spec: ScreenData) -> int:
+    return sum(1 for pos in spec.factors.values() if len(pos) >= 2)
 
 
 def _even_odd(spec: ScreenData, notes: list[str]) -> np.ndarray:
@@ -286,7 +300,8 @@ def _even_odd(spec: ScreenData, notes: list[str]) -> np.ndarray:
     if len(usable) == 2:
         notes.append(
             "even_odd: with 2 subscales the even-odd correlation is -1, 1 or undefined; "
-            "the index can only be 1, -1 or NaN"
+            "the index can only be 1, -1 or NaN and is not flagged unless "
+            "cutoffs['even_odd'] is given"
         )
     values, _ = _indices.even_odd(spec.keyed, usable)
     return values
@@ -387,12 +402,10 @@ def _patterns(matrix: np.ndarray, labels: list[str], index: pd.Index) -> pd.Seri
     if matrix.shape[1] == 0:
         return pd.Series("", index=index, dtype=object)
     codes = (matrix.astype(np.int64) << np.arange(matrix.shape[1], dtype=np.int64)).sum(axis=1)
-    unique, inverse = np.unique(codes, return_inverse=True)
-    texts = np.array(
-        ["; ".join(lab for j, lab in enumerate(labels) if code >> j & 1) for code in unique],
-        dtype=object,
-    )
-    return pd.Series(texts[inverse], index=index, dtype=object)
+    texts = np.empty(int(codes.max()) + 1, dtype=object)
+    for code in np.flatnonzero(np.bincount(codes)):  # the distinct patterns only
+        texts[code] = "; ".join(lab for j, lab in enumerate(labels) if code >> j & 1)
+    return pd.Series(texts[codes], index=index, dtype=object)
 
 
 def _reasons(flags: pd.DataFrame, rules: dict[str, Rule], n_items: int) -> pd.Series:
