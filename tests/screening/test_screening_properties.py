@@ -88,3 +88,45 @@ def test_bounds_and_signs(data):
         assert ((values >= -1) & (values <= 1)).all(), column
     assert ((ind["mahalanobis_p"].dropna() >= 0) & (ind["mahalanobis_p"].dropna() <= 1)).all()
     assert (ind["n_missing"] == k - answered).all()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    arrays(
+        np.float64,
+        (15, 5),
+        elements=st.one_of(
+            st.integers(1, 4).map(float), st.floats(-50, 50, allow_nan=False), st.just(np.nan)
+        ),
+    ),
+    st.lists(st.tuples(st.integers(0, 4), st.integers(0, 4)), min_size=1, max_size=9),
+)
+def test_pair_sums_equal_the_direct_within_person_correlation(x, raw_pairs):
+    from efficacy.screening._indices import pair_correlation
+    from efficacy.screening._rowstats import row_pearson
+
+    pairs = np.array([(i, j) for i, j in raw_pairs if i != j] or [(0, 1)])
+    first, second = x[:, pairs[:, 0]], x[:, pairs[:, 1]]
+    valid = ~np.isnan(first) & ~np.isnan(second)
+    got, usable = pair_correlation(x, pairs)
+    np.testing.assert_allclose(got, row_pearson(first, second, valid, 3), atol=1e-7)
+    np.testing.assert_array_equal(usable, valid.sum(axis=1))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    arrays(
+        np.float64,
+        (12, 6),
+        elements=st.one_of(
+            st.integers(1, 4).map(float), st.floats(-50, 50, allow_nan=False), st.just(np.nan)
+        ),
+    ),
+    arrays(np.float64, 6, elements=st.one_of(st.integers(1, 4).map(float), st.floats(-9, 9))),
+)
+def test_person_total_sums_equal_the_direct_correlation(x, means):
+    from efficacy.screening._indices import person_total
+    from efficacy.screening._rowstats import row_pearson
+
+    expected = row_pearson(x, np.broadcast_to(means, x.shape), ~np.isnan(x), 3)
+    np.testing.assert_allclose(person_total(x, means), expected, atol=1e-7)

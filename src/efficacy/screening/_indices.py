@@ -120,31 +120,83 @@ def pair_correlation(
     ``pairs`` is an m x 2 array of column positions. Per row, the pairs whose two
     answers both exist are kept; with at least ``min_pairs`` (careless: more than 2) the
     value is Pearson's r of the first members' with the second members' answers, else
-    NaN. Returns the values and the number of usable pairs per row.
+    NaN (also when either list is constant). Returns the values and the number of
+    usable pairs per row.
+
+    The sums over pairs are bilinear forms ``u' P w`` with ``P[i, j]`` the number of
+    pairs (i, j), so the work is a few n x k by k x k products whatever the number of
+    pairs; answers are shifted by their overall mean first (r does not change) to keep
+    the sums of squares well conditioned.
     """
-    n = x.shape[0]
+    n, k = x.shape
     out = np.full(n, np.nan)
     usable = np.zeros(n, dtype=np.int64)
     if len(pairs) == 0:
         return out, usable
+    counts = np.zeros((k, k))
+    np.add.at(counts, (pairs[:, 0], pairs[:, 1]), 1.0)
+    shift = float(np.nanmean(x)) if not np.isnan(x).all() else 0.0
     for rows in row_blocks(n):
-        first = x[rows][:, pairs[:, 0]]
-        second = x[rows][:, pairs[:, 1]]
-        valid = ~np.isnan(first) & ~np.isnan(second)
-        usable[rows] = valid.sum(axis=1)
-        out[rows] = row_pearson(first, second, valid, min_count=min_pairs)
+        part = x[rows]
+        present = ~np.isnan(part)
+        mask = present.astype(float)
+        z = np.where(present, part - shift, 0.0)
+        z_p, m_p, zz_p = z @ counts, mask @ counts, (z * z) @ counts
+        m = (m_p * mask).sum(axis=1)
+        sum_a = (z_p * mask).sum(axis=1)
+        sum_b = (m_p * z).sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ss_a = (zz_p * mask).sum(axis=1) - sum_a * sum_a / m
+            ss_b = (m_p * z * z).sum(axis=1) - sum_b * sum_b / m
+            r = ((z_p * z).sum(axis=1) - sum_a * sum_b / m) / np.sqrt(ss_a * ss_b)
+        count = np.rint(m).astype(np.int64)
+        undefined = count < min_pairs
+        # constant lists leave only rounding error in their sums of squares: the exact
+        # test (on the answers themselves) runs on the rows where a sum is that small
+        scale = (z * z).sum(axis=1) + 1e-300
+        suspect = np.flatnonzero(~undefined & ((ss_a <= 1e-9 * scale) | (ss_b <= 1e-9 * scale)))
+        if suspect.size:
+            sub = part[suspect]
+            first, second = sub[:, pairs[:, 0]], sub[:, pairs[:, 1]]
+            valid = ~np.isnan(first) & ~np.isnan(second)
+            r[suspect] = row_pearson(first, second, valid, min_count=min_pairs)
+        r[undefined] = np.nan
+        out[rows] = np.clip(r, -1.0, 1.0)
+        usable[rows] = count
     return out, usable
 
 
 def person_total(x: np.ndarray, item_means: np.ndarray, min_answers: int = 3) -> np.ndarray:
     """Pearson's r of each row's answers with the sample's item means (Curran, 2016).
 
-    Over the answered items; NaN with fewer than ``min_answers`` answers or a constant
-    row.
+    Over the answered items; NaN with fewer than ``min_answers`` answers, a constant
+    row, or item means that are constant over the answered items. Computed from sums
+    (a matrix-vector product per sum), with the exact constant test on the few rows
+    whose sums of squares are at rounding level.
     """
     out = np.empty(x.shape[0])
+    shift = float(np.nanmean(x)) if not np.isnan(x).all() else 0.0
+    means = item_means - float(np.mean(item_means))
     for rows in row_blocks(x.shape[0]):
         part = x[rows]
-        means = np.broadcast_to(item_means, part.shape)
-        out[rows] = row_pearson(part, means, ~np.isnan(part), min_count=min_answers)
+        present = ~np.isnan(part)
+        mask = present.astype(float)
+        z = np.where(present, part - shift, 0.0)
+        m = mask.sum(axis=1)
+        sum_a, sum_b = z.sum(axis=1), mask @ means
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ss_a = (z * z).sum(axis=1) - sum_a * sum_a / m
+            ss_b = mask @ (means * means) - sum_b * sum_b / m
+            r = (z @ means - sum_a * sum_b / m) / np.sqrt(ss_a * ss_b)
+        undefined = m < min_answers
+        scale_a = (z * z).sum(axis=1) + 1e-300
+        scale_b = mask @ (means * means) + 1e-300
+        suspect = np.flatnonzero(~undefined & ((ss_a <= 1e-9 * scale_a) | (ss_b <= 1e-9 * scale_b)))
+        if suspect.size:
+            sub = part[suspect]
+            r[suspect] = row_pearson(
+                sub, np.broadcast_to(item_means, sub.shape), present[suspect], min_answers
+            )
+        r[undefined] = np.nan
+        out[rows] = np.clip(r, -1.0, 1.0)
     return out

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from efficacy.screening._rowstats import row_blocks, row_pearson
+from efficacy.screening._rowstats import row_blocks, row_constant, row_pearson
 
 
 def correlated_pairs(cor: np.ndarray, critval: float, *, antonyms: bool = False) -> np.ndarray:
@@ -80,17 +80,23 @@ def resample_pairs(
     second_all = x[:, pairs[:, 1]]
     valid_all = ~np.isnan(first_all) & ~np.isnan(second_all)
     todo = np.flatnonzero(np.isnan(out) & (valid_all.sum(axis=1) >= min_pairs))
+    # the same answer in every usable pair member: no swap can give a defined value
+    both = np.concatenate([first_all[todo], second_all[todo]], axis=1)
+    todo = todo[~row_constant(both, np.concatenate([valid_all[todo]] * 2, axis=1))]
+    first_all, second_all, valid_all = first_all[todo], second_all[todo], valid_all[todo]
     for _ in range(attempts):
         if todo.size == 0:
             break
         swap = rng.random((todo.size, len(pairs))) < 0.5
-        first = np.where(swap, second_all[todo], first_all[todo])
-        second = np.where(swap, first_all[todo], second_all[todo])
+        first = np.where(swap, second_all, first_all)
+        second = np.where(swap, first_all, second_all)
         redrawn = np.empty(todo.size)
         for rows in row_blocks(todo.size):
             redrawn[rows] = row_pearson(
-                first[rows], second[rows], valid_all[todo][rows], min_count=min_pairs
+                first[rows], second[rows], valid_all[rows], min_count=min_pairs
             )
         out[todo] = redrawn
-        todo = todo[np.isnan(redrawn)]
+        still = np.isnan(redrawn)
+        todo, first_all, second_all = todo[still], first_all[still], second_all[still]
+        valid_all = valid_all[still]
     return out
