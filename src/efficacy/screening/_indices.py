@@ -92,24 +92,30 @@ def even_odd(x: np.ndarray, factors: Sequence[Sequence[int]]) -> tuple[np.ndarra
     -1; the index is ``-r_sb``. NaN where fewer than 2 factors have both means or either
     set of means is constant. Returns the index and the number of usable factors.
     """
-    n = x.shape[0]
-    n_factors = len(factors)
-    even = np.full((n, n_factors), np.nan)
-    odd = np.full((n, n_factors), np.nan)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        for f, positions in enumerate(factors):
-            for target, members in ((odd, list(positions)[0::2]), (even, list(positions)[1::2])):
-                if not members:
-                    continue
-                part = x[:, members]
-                present = ~np.isnan(part)
-                target[:, f] = np.where(present, part, 0.0).sum(axis=1) / present.sum(axis=1)
-    valid = ~np.isnan(even) & ~np.isnan(odd)
-    r = row_pearson(even, odd, valid, min_count=2)
+    n, k = x.shape
+    # indicator matrices: item j is in the odd (even) half of factor f
+    odd_of = np.zeros((k, len(factors)))
+    even_of = np.zeros((k, len(factors)))
+    for f, positions in enumerate(factors):
+        odd_of[list(positions)[0::2], f] = 1.0
+        even_of[list(positions)[1::2], f] = 1.0
+    r = np.empty(n)
+    usable = np.empty(n, dtype=np.int64)
+    for rows in row_blocks(n):
+        part = x[rows]
+        present = ~np.isnan(part)
+        z = np.where(present, part, 0.0)
+        mask = present.astype(float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            odd = (z @ odd_of) / (mask @ odd_of)  # NaN where a half has no answer
+            even = (z @ even_of) / (mask @ even_of)
+        valid = ~np.isnan(even) & ~np.isnan(odd)
+        usable[rows] = valid.sum(axis=1)
+        r[rows] = row_pearson(even, odd, valid, min_count=2)
     with np.errstate(invalid="ignore", divide="ignore"):
         r_sb = 2.0 * r / (1.0 + r)
     r_sb = np.where(r_sb < -1.0, -1.0, r_sb)  # below -1 for r < -1/3 (-inf at r = -1): R sets -1
-    return -r_sb, valid.sum(axis=1)
+    return -r_sb, usable
 
 
 def pair_correlation(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
@@ -171,7 +172,8 @@ def screen(
         chosen = list(instrument) if many else [instrument]  # type: ignore[list-item]
         spec = from_instruments(data, chosen, on_invalid)
     notes: list[str] = []
-    columns, used = _compute(spec, data, duration, critval, antonyms, resample_na, seed, notes)
+    with _one_blas_thread(spec.raw.shape[0]):
+        columns, used = _compute(spec, data, duration, critval, antonyms, resample_na, seed, notes)
     rules = resolve_cutoffs(cutoffs, len(spec.items), spec.seconds_per_item)
     if _usable_factors(spec) < 3 and "even_odd" not in (cutoffs or {}):
         rules["even_odd"] = replace(
@@ -204,6 +206,20 @@ def screen(
         resample_na=bool(resample_na),
         seed=seed,
     )
+
+
+def _one_blas_thread(n_rows: int) -> contextlib.AbstractContextManager[object]:
+    """One BLAS thread for the skinny row-block products of large data.
+
+    The products (row block x items by items x items) are memory-bound: a second BLAS
+    thread gains nothing, and on a busy machine its spin-waiting makes them many times
+    slower.
+    """
+    if n_rows < 50_000:
+        return contextlib.nullcontext()
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(1, user_api="blas")
 
 
 def _compute(
