@@ -57,11 +57,9 @@ def resolve_exclude(data: pd.DataFrame, exclude: Any) -> Exclusion:
         A Series whose index does not cover data, with missing or non-boolean values,
         or labels that are not rows of data.
     """
-    from efficacy.screening._result import ScreenResult
-
     reasons = None
     rule = "given"
-    if isinstance(exclude, ScreenResult):
+    if hasattr(exclude, "flagged") and hasattr(exclude, "reasons"):  # a screen result
         reasons, rule = exclude.reasons, "screen: any flag"
         exclude = exclude.flagged
     if isinstance(exclude, pd.Series):

@@ -118,6 +118,17 @@ def even_odd(x: np.ndarray, factors: Sequence[Sequence[int]]) -> tuple[np.ndarra
     return -r_sb, usable
 
 
+def _typical_value(x: np.ndarray) -> float:
+    """A value near the answers' centre, to shift by before summing squares.
+
+    Any constant leaves the correlations unchanged; one near the data keeps the sums of
+    squares well conditioned. The mean of the first block of answers is cheap and close.
+    """
+    first = x[row_blocks(x.shape[0])[0]]
+    answered = first[~np.isnan(first)]
+    return float(answered.mean()) if answered.size else 0.0
+
+
 def pair_correlation(
     x: np.ndarray, pairs: np.ndarray, min_pairs: int = 3
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -141,25 +152,26 @@ def pair_correlation(
         return out, usable
     counts = np.zeros((k, k))
     np.add.at(counts, (pairs[:, 0], pairs[:, 1]), 1.0)
-    shift = float(np.nanmean(x)) if not np.isnan(x).all() else 0.0
+    shift = _typical_value(x)
     for rows in row_blocks(n):
         part = x[rows]
         present = ~np.isnan(part)
         mask = present.astype(float)
         z = np.where(present, part - shift, 0.0)
-        z_p, m_p, zz_p = z @ counts, mask @ counts, (z * z) @ counts
+        zz = z * z
+        z_p, m_p, zz_p = z @ counts, mask @ counts, zz @ counts
         m = (m_p * mask).sum(axis=1)
         sum_a = (z_p * mask).sum(axis=1)
         sum_b = (m_p * z).sum(axis=1)
         with np.errstate(invalid="ignore", divide="ignore"):
             ss_a = (zz_p * mask).sum(axis=1) - sum_a * sum_a / m
-            ss_b = (m_p * z * z).sum(axis=1) - sum_b * sum_b / m
+            ss_b = (m_p * zz).sum(axis=1) - sum_b * sum_b / m
             r = ((z_p * z).sum(axis=1) - sum_a * sum_b / m) / np.sqrt(ss_a * ss_b)
         count = np.rint(m).astype(np.int64)
         undefined = count < min_pairs
         # constant lists leave only rounding error in their sums of squares: the exact
         # test (on the answers themselves) runs on the rows where a sum is that small
-        scale = (z * z).sum(axis=1) + 1e-300
+        scale = zz.sum(axis=1) + 1e-300
         suspect = np.flatnonzero(~undefined & ((ss_a <= 1e-9 * scale) | (ss_b <= 1e-9 * scale)))
         if suspect.size:
             sub = part[suspect]
@@ -181,7 +193,7 @@ def person_total(x: np.ndarray, item_means: np.ndarray, min_answers: int = 3) ->
     whose sums of squares are at rounding level.
     """
     out = np.empty(x.shape[0])
-    shift = float(np.nanmean(x)) if not np.isnan(x).all() else 0.0
+    shift = _typical_value(x)
     means = item_means - float(np.mean(item_means))
     for rows in row_blocks(x.shape[0]):
         part = x[rows]
@@ -190,13 +202,13 @@ def person_total(x: np.ndarray, item_means: np.ndarray, min_answers: int = 3) ->
         z = np.where(present, part - shift, 0.0)
         m = mask.sum(axis=1)
         sum_a, sum_b = z.sum(axis=1), mask @ means
+        scale_a = np.einsum("ij,ij->i", z, z)
+        scale_b = mask @ (means * means)
         with np.errstate(invalid="ignore", divide="ignore"):
-            ss_a = (z * z).sum(axis=1) - sum_a * sum_a / m
-            ss_b = mask @ (means * means) - sum_b * sum_b / m
+            ss_a = scale_a - sum_a * sum_a / m
+            ss_b = scale_b - sum_b * sum_b / m
             r = (z @ means - sum_a * sum_b / m) / np.sqrt(ss_a * ss_b)
         undefined = m < min_answers
-        scale_a = (z * z).sum(axis=1) + 1e-300
-        scale_b = mask @ (means * means) + 1e-300
         suspect = np.flatnonzero(~undefined & ((ss_a <= 1e-9 * scale_a) | (ss_b <= 1e-9 * scale_b)))
         if suspect.size:
             sub = part[suspect]
