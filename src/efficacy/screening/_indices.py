@@ -60,7 +60,7 @@ def irv(x: np.ndarray) -> np.ndarray:
         with np.errstate(invalid="ignore", divide="ignore"):
             mean = np.where(present, part, 0.0).sum(axis=1) / count
             dev = np.where(present, part - mean[:, None], 0.0)
-            out[rows] = np.sqrt((dev * dev).sum(axis=1) / (count - 1))
+            out[rows] = np.sqrt(_rowdot(dev, dev) / (count - 1))
         out[rows][count < 2] = np.nan  # a basic slice is a view: this writes into out
     return out
 
@@ -77,7 +77,7 @@ def mahalanobis(x: np.ndarray, mean: np.ndarray, cov_inverse: np.ndarray) -> np.
     for rows in row_blocks(x.shape[0]):
         part = x[rows]
         centred = np.where(np.isnan(part), 0.0, part - mean)
-        out[rows] = ((centred @ cov_inverse) * centred).sum(axis=1)
+        out[rows] = _rowdot(centred @ cov_inverse, centred)
     out[np.isnan(x).all(axis=1)] = np.nan
     return out
 
@@ -116,6 +116,11 @@ def even_odd(x: np.ndarray, factors: Sequence[Sequence[int]]) -> tuple[np.ndarra
         r_sb = 2.0 * r / (1.0 + r)
     r_sb = np.where(r_sb < -1.0, -1.0, r_sb)  # below -1 for r < -1/3 (-inf at r = -1): R sets -1
     return -r_sb, usable
+
+
+def _rowdot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Row-wise dot products of two n x k arrays."""
+    return np.einsum("ij,ij->i", a, b)
 
 
 def _typical_value(x: np.ndarray) -> float:
@@ -160,13 +165,13 @@ def pair_correlation(
         z = np.where(present, part - shift, 0.0)
         zz = z * z
         z_p, m_p, zz_p = z @ counts, mask @ counts, zz @ counts
-        m = (m_p * mask).sum(axis=1)
-        sum_a = (z_p * mask).sum(axis=1)
-        sum_b = (m_p * z).sum(axis=1)
+        m = _rowdot(m_p, mask)
+        sum_a = _rowdot(z_p, mask)
+        sum_b = _rowdot(m_p, z)
         with np.errstate(invalid="ignore", divide="ignore"):
-            ss_a = (zz_p * mask).sum(axis=1) - sum_a * sum_a / m
-            ss_b = (m_p * zz).sum(axis=1) - sum_b * sum_b / m
-            r = ((z_p * z).sum(axis=1) - sum_a * sum_b / m) / np.sqrt(ss_a * ss_b)
+            ss_a = _rowdot(zz_p, mask) - sum_a * sum_a / m
+            ss_b = _rowdot(m_p, zz) - sum_b * sum_b / m
+            r = (_rowdot(z_p, z) - sum_a * sum_b / m) / np.sqrt(ss_a * ss_b)
         count = np.rint(m).astype(np.int64)
         undefined = count < min_pairs
         # constant lists leave only rounding error in their sums of squares: the exact

@@ -49,9 +49,9 @@ def row_pearson(a: np.ndarray, b: np.ndarray, valid: np.ndarray, min_count: int)
         mean_b = np.where(valid, b, 0.0).sum(axis=1) / count
         da = np.where(valid, a - mean_a[:, None], 0.0)
         db = np.where(valid, b - mean_b[:, None], 0.0)
-        ssa = (da * da).sum(axis=1)
-        ssb = (db * db).sum(axis=1)
-        r = (da * db).sum(axis=1) / np.sqrt(ssa * ssb)
+        ssa = np.einsum("ij,ij->i", da, da)
+        ssb = np.einsum("ij,ij->i", db, db)
+        r = np.einsum("ij,ij->i", da, db) / np.sqrt(ssa * ssb)
     undefined = count < min_count
     # A constant row leaves only rounding error in its sum of squares (of the order of
     # count * (eps * mean)²); the exact test runs only on rows with so small a sum.

@@ -417,7 +417,9 @@ def _patterns(matrix: np.ndarray, labels: list[str], index: pd.Index) -> pd.Seri
     """Join the labels of the true cells of each row, by distinct row pattern."""
     if matrix.shape[1] == 0:
         return pd.Series("", index=index, dtype=object)
-    codes = (matrix.astype(np.int64) << np.arange(matrix.shape[1], dtype=np.int64)).sum(axis=1)
+    codes = np.zeros(matrix.shape[0], dtype=np.int64)
+    for j in range(matrix.shape[1]):
+        codes |= matrix[:, j].astype(np.int64) << j
     texts = np.empty(int(codes.max()) + 1, dtype=object)
     for code in np.flatnonzero(np.bincount(codes)):  # the distinct patterns only
         texts[code] = "; ".join(lab for j, lab in enumerate(labels) if code >> j & 1)
