@@ -130,3 +130,33 @@ def test_person_total_sums_equal_the_direct_correlation(x, means):
 
     expected = row_pearson(x, np.broadcast_to(means, x.shape), ~np.isnan(x), 3)
     np.testing.assert_allclose(person_total(x, means), expected, atol=1e-7)
+
+
+@settings(max_examples=40, deadline=None)
+@given(answer_frames())
+def test_blockwise_moments_equal_the_reliability_moments(data):
+    from efficacy.reliability.moments import moments
+    from efficacy.screening._covariance import pairwise_moments
+
+    x = data.to_numpy()
+    mean, cov, cor = pairwise_moments(x)
+    reference = moments(x, nan_policy="pairwise")
+    np.testing.assert_allclose(mean, reference.mean, rtol=1e-12)
+    np.testing.assert_allclose(cov, reference.cov, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(cor, reference.cor, rtol=1e-10, atol=1e-12)
+
+
+def test_blockwise_moments_span_several_blocks_and_report_thin_pairs():
+    import pytest
+
+    from efficacy.errors import DataError
+    from efficacy.reliability.moments import moments
+    from efficacy.screening._covariance import pairwise_moments
+
+    rng = np.random.default_rng(8)
+    x = rng.integers(1, 6, size=(150_000, 4)).astype(float)
+    x[rng.random(x.shape) < 0.05] = np.nan
+    _, cov, _ = pairwise_moments(x)
+    np.testing.assert_allclose(cov, moments(x).cov, rtol=1e-10)
+    with pytest.raises(DataError, match="items 1 and 2 have 1 rows in common"):
+        pairwise_moments(np.array([[1.0, np.nan], [2.0, 3.0], [np.nan, 4.0]]))

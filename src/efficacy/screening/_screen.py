@@ -14,6 +14,7 @@ import pandas as pd
 from efficacy.errors import DataError, describe_cells
 from efficacy.instrument import Instrument
 from efficacy.screening import _indices, _pairs
+from efficacy.screening._covariance import pairwise_moments
 from efficacy.screening._cutoffs import Rule, resolve_cutoffs
 from efficacy.screening._inputs import ScreenData, from_instruments, from_items
 from efficacy.screening._result import ScreenResult
@@ -193,7 +194,7 @@ def screen(
         flags=flags,
         flagged=flags.any(axis=1).rename("flagged"),
         reasons=_reasons(flags, rules, len(spec.items)),
-        notes=_notes(indices),
+        notes=_notes(columns, data.index),
         rules=_rules_frame(rules, len(spec.items)),
         warnings=tuple(notes),
         items=spec.items,
@@ -234,8 +235,6 @@ def _compute(
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     from scipy import stats
 
-    from efficacy.reliability.moments import moments
-
     raw, keyed = spec.raw, spec.keyed
     k = raw.shape[1]
     out: dict[str, np.ndarray] = {}
@@ -243,8 +242,7 @@ def _compute(
     out["irv"] = _indices.irv(raw)
     cov = cor = None
     try:
-        mom = moments(raw, nan_policy="pairwise")
-        cov, cor, item_mean = mom.cov, mom.cor, mom.mean
+        item_mean, cov, cor = pairwise_moments(raw)
     except DataError as exc:
         notes.append(f"mahalanobis, psychsyn and psychant: item covariances undefined ({exc})")
     out["mahalanobis"] = np.full(raw.shape[0], np.nan)
@@ -433,11 +431,11 @@ def _reasons(flags: pd.DataFrame, rules: dict[str, Rule], n_items: int) -> pd.Se
     )
 
 
-def _notes(indices: pd.DataFrame) -> pd.Series:
-    columns = [c for c in NAN_REASONS if c in indices]
-    missing = indices[columns].isna().to_numpy()
-    labels = [f"{c}: {NAN_REASONS[c]}" for c in columns]
-    return _patterns(missing, labels, indices.index).rename("notes")
+def _notes(columns: dict[str, np.ndarray], index: pd.Index) -> pd.Series:
+    names = [c for c in NAN_REASONS if c in columns]
+    missing = np.column_stack([np.isnan(columns[c]) for c in names])
+    labels = [f"{c}: {NAN_REASONS[c]}" for c in names]
+    return _patterns(missing, labels, index).rename("notes")
 
 
 def _rules_frame(rules: dict[str, Rule], n_items: int) -> pd.DataFrame:
