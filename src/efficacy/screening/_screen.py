@@ -15,21 +15,10 @@ from efficacy.errors import DataError, describe_cells
 from efficacy.instrument import Instrument
 from efficacy.screening import _indices, _pairs
 from efficacy.screening._covariance import pairwise_moments
-from efficacy.screening._cutoffs import Rule, resolve_cutoffs
+from efficacy.screening._cutoffs import resolve_cutoffs
+from efficacy.screening._flags import flag_table, notes_column, reasons_column, rules_frame
 from efficacy.screening._inputs import ScreenData, from_instruments, from_items
 from efficacy.screening._result import ScreenResult
-
-#: Why an index is NaN for a respondent, by column.
-NAN_REASONS = {
-    "longstring": "no answers",
-    "irv": "fewer than 2 answers",
-    "mahalanobis": "no answers or no usable covariance matrix",
-    "even_odd": "fewer than 2 subscales with both even and odd answers, or constant means",
-    "psychsyn": "fewer than 3 answered synonym pairs, or no variation over them",
-    "psychant": "fewer than 3 answered antonym pairs, or no variation over them",
-    "person_total_r": "fewer than 3 answers, or the same answer to every item",
-    "seconds_per_item": "no duration",
-}
 
 
 class ScreeningWarning(UserWarning):
@@ -187,15 +176,15 @@ def screen(
     for message in notes:
         warnings.warn(message, ScreeningWarning, stacklevel=2)
     indices = pd.DataFrame(columns, index=data.index)
-    flags = _flags(indices, rules, len(spec.items))
+    flags = flag_table(indices, rules, len(spec.items))
     names = list(spec.items)
     return ScreenResult(
         indices=indices,
         flags=flags,
         flagged=flags.any(axis=1).rename("flagged"),
-        reasons=_reasons(flags, rules, len(spec.items)),
-        notes=_notes(columns, data.index),
-        rules=_rules_frame(rules, len(spec.items)),
+        reasons=reasons_column(flags, rules, len(spec.items)),
+        notes=notes_column(columns, data.index),
+        rules=rules_frame(rules, len(spec.items)),
         warnings=tuple(notes),
         items=spec.items,
         factors={f: tuple(names[j] for j in pos) for f, pos in spec.factors.items()},
@@ -387,68 +376,6 @@ def _duration(data: pd.DataFrame, duration: str | pd.Series) -> np.ndarray:
             "duration must be non-negative seconds; " + describe_cells(name, bad, column)
         )
     return values.to_numpy(dtype=float)
-
-
-def _flags(indices: pd.DataFrame, rules: dict[str, Rule], n_items: int) -> pd.DataFrame:
-    from scipy import stats
-
-    flags: dict[str, np.ndarray] = {}
-    for key, rule in rules.items():
-        if rule.cutoff is None or rule.index not in indices:
-            continue
-        values = indices[rule.index].to_numpy(dtype=float)
-        cutoff = float(rule.cutoff)
-        if key == "mahalanobis":
-            cutoff = float(stats.chi2.ppf(rule.cutoff, n_items))
-        with np.errstate(invalid="ignore"):
-            flag = {
-                ">": values > cutoff,
-                ">=": values >= cutoff,
-                "<": values < cutoff,
-                "<=": values <= cutoff,
-            }[rule.op]
-        flags[f"{rule.index}_flag"] = flag
-    return pd.DataFrame(flags, index=indices.index, dtype=bool)
-
-
-def _patterns(matrix: np.ndarray, labels: list[str], index: pd.Index) -> pd.Series:
-    """Join the labels of the true cells of each row, by distinct row pattern."""
-    if matrix.shape[1] == 0:
-        return pd.Series("", index=index, dtype=object)
-    codes = np.zeros(matrix.shape[0], dtype=np.int64)
-    for j in range(matrix.shape[1]):
-        codes |= matrix[:, j].astype(np.int64) << j
-    texts = np.empty(int(codes.max()) + 1, dtype=object)
-    for code in np.flatnonzero(np.bincount(codes)):  # the distinct patterns only
-        texts[code] = "; ".join(lab for j, lab in enumerate(labels) if code >> j & 1)
-    return pd.Series(texts[codes], index=index, dtype=object)
-
-
-def _reasons(flags: pd.DataFrame, rules: dict[str, Rule], n_items: int) -> pd.Series:
-    words = {f"{r.index}_flag": r.describe(n_items) for r in rules.values()}
-    return _patterns(flags.to_numpy(), [words[c] for c in flags.columns], flags.index).rename(
-        "reasons"
-    )
-
-
-def _notes(columns: dict[str, np.ndarray], index: pd.Index) -> pd.Series:
-    names = [c for c in NAN_REASONS if c in columns]
-    missing = np.column_stack([np.isnan(columns[c]) for c in names])
-    labels = [f"{c}: {NAN_REASONS[c]}" for c in names]
-    return _patterns(missing, labels, index).rename("notes")
-
-
-def _rules_frame(rules: dict[str, Rule], n_items: int) -> pd.DataFrame:
-    rows = [
-        {
-            "index": r.index,
-            "rule": r.describe(n_items),
-            "cutoff": r.cutoff,
-            "source": r.source,
-        }
-        for r in rules.values()
-    ]
-    return pd.DataFrame(rows, index=pd.Index(list(rules), name="rule_key"))
 
 
 def _longstring_warning(spec: ScreenData, notes: list[str]) -> None:
