@@ -222,7 +222,7 @@ def _compute(
     seed: int | None,
     notes: list[str],
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    from scipy import stats
+    from scipy import special
 
     raw, keyed = spec.raw, spec.keyed
     k = raw.shape[1]
@@ -239,7 +239,7 @@ def _compute(
         inverse = _covariance_inverse(cov, notes)
         if inverse is not None:
             out["mahalanobis"] = _indices.mahalanobis(raw, item_mean, inverse)
-    out["mahalanobis_p"] = stats.chi2.sf(out["mahalanobis"], k)
+    out["mahalanobis_p"] = special.chdtrc(k, out["mahalanobis"])  # chi-square upper tail
     out["even_odd"] = _even_odd(spec, notes)
     rng = np.random.default_rng(seed)
     used = {"synonyms": np.empty((0, 2), np.int64), "antonyms": np.empty((0, 2), np.int64)}
