@@ -9,12 +9,16 @@ scoring run treats as missing, and :func:`data_quality` condenses a screen for a
 
 Examples
 --------
+>>> import warnings
 >>> import pandas as pd
 >>> from efficacy.screening import screen
 >>> data = pd.DataFrame({"a": [1, 2, 3, 3], "b": [1, 3, 2, 4], "c": [1, 2, 4, 4]})
->>> res = screen(data, cutoffs={"mahalanobis": None, "person_total": None})
+>>> with warnings.catch_warnings(record=True) as caught:
+...     res = screen(data, cutoffs={"mahalanobis": None})
 >>> res.to_frame()["longstring"].tolist()
 [3.0, 1.0, 1.0, 2.0]
+>>> print(caught[0].message)  # the warnings are kept in res.warnings too
+even_odd: needs at least 2 subscales and these data have 1; no respondent gets a value
 """
 
 from efficacy.screening._cutoffs import RULES, Rule

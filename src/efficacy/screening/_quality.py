@@ -108,9 +108,13 @@ def data_quality(
 
     Examples
     --------
+    >>> import warnings
     >>> import efficacy as ef
     >>> data = ef.datasets.load("gse_demo").filter(like="gse")
-    >>> dq = data_quality(data, "gse", on_invalid="missing")
+    >>> with warnings.catch_warnings(record=True) as caught:  # one scale: see dq.warnings
+    ...     dq = data_quality(data, "gse", on_invalid="missing")
+    >>> len(dq.warnings)
+    4
     >>> dq.effect.columns.tolist()[:4]
     ['alpha_all', 'alpha_kept', 'alpha_change', 'mean_all']
     """
