@@ -119,6 +119,7 @@ def data_quality(
     ['alpha_all', 'alpha_kept', 'alpha_change', 'mean_all']
     """
     import efficacy as ef
+    from efficacy.scoring import InvalidResponseWarning
 
     inst = ef.load(instrument)
     if screen is None:
@@ -131,7 +132,7 @@ def data_quality(
         raise DataError("the screen was made on other rows than data (index differs)")
     keep = ~screen.flagged.to_numpy(dtype=bool)
     with warnings.catch_warnings():  # the screen has warned about the same invalid cells
-        warnings.simplefilter("ignore", ef.scoring.InvalidResponseWarning)
+        warnings.simplefilter("ignore", InvalidResponseWarning)
         scores = ef.score(data, inst, on_invalid=on_invalid)  # type: ignore[arg-type]
         items = ef.item_responses(data, inst, on_invalid=on_invalid)  # type: ignore[arg-type]
     notes = list(screen.warnings)
