@@ -122,6 +122,7 @@ def data_quality(
     from efficacy.scoring import InvalidResponseWarning
 
     inst = ef.load(instrument)
+    screened_here = screen is None
     if screen is None:
         from efficacy.screening._screen import screen as run_screen
 
@@ -131,8 +132,9 @@ def data_quality(
     if not screen.indices.index.equals(data.index):
         raise DataError("the screen was made on other rows than data (index differs)")
     keep = ~screen.flagged.to_numpy(dtype=bool)
-    with warnings.catch_warnings():  # the screen has warned about the same invalid cells
-        warnings.simplefilter("ignore", InvalidResponseWarning)
+    with warnings.catch_warnings():
+        if screened_here:  # the screen above has just warned about the same invalid cells
+            warnings.simplefilter("ignore", InvalidResponseWarning)
         scores = ef.score(data, inst, on_invalid=on_invalid)  # type: ignore[arg-type]
         items = ef.item_responses(data, inst, on_invalid=on_invalid)  # type: ignore[arg-type]
     notes = list(screen.warnings)
