@@ -33,6 +33,7 @@ LAYERS: dict[str, int] = {
     "datasets": 1,
     "io": 2,
     "scoring": 3,
+    "_exclude": 3,
     "coefficients": 4,
     "norms": 4,
     "validation": 4,

@@ -55,6 +55,8 @@ _EXPORTS: dict[str, str] = {
     "polychoric": "efficacy.coefficients",
     "tetrachoric": "efficacy.coefficients",
     "ordinal_alpha": "efficacy.coefficients",
+    # screening
+    "screen": "efficacy.screening",
     # norms and change
     "standardize": "efficacy.norms",
     "compare_to_norm": "efficacy.norms",
@@ -79,7 +81,7 @@ _EXPORTS: dict[str, str] = {
 _MODULE_EXPORTS = frozenset({"plot", "tables", "datasets"})
 
 #: The topic packages, reachable as attributes (``ef.norms.standardize``) without an import.
-_TOPICS = frozenset({"instrument", "io", "coefficients", "norms", "output"})
+_TOPICS = frozenset({"instrument", "io", "coefficients", "norms", "output", "screening"})
 
 __all__ = ["__version__", *_EXPORTS]
 
@@ -148,3 +150,4 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
     )
     from efficacy.output import plot, report, tables
     from efficacy.scoring import item_responses, score
+    from efficacy.screening import screen

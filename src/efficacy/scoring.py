@@ -41,6 +41,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from efficacy._exclude import Exclusion, resolve_exclude
 from efficacy._version import __version__
 from efficacy.errors import (
     DataError,
@@ -453,6 +454,7 @@ def score(
     method: Literal["sum", "mean"] | None = None,
     scales: list[str] | None = None,
     on_invalid: OnInvalid = "raise",
+    exclude: Any = None,
 ) -> pd.DataFrame:
     """Score questionnaire data with an instrument's own rules.
 
@@ -475,6 +477,11 @@ def score(
         ``"raise"`` (default): invalid cells are an :class:`InvalidResponseError`.
         ``"missing"``: they are scored as missing, with a warning, and listed in
         ``attrs["efficacy"]["invalid_cells"]``.
+    exclude
+        Respondents to score as missing: a screen result (:func:`efficacy.screen`, its
+        flagged respondents), a boolean Series on ``data``'s index such as
+        ``screen.flagged``, or a list of row labels. They are listed, with the rule and
+        the reasons, in ``attrs["efficacy"]["excluded"]``.
 
     Returns
     -------
@@ -502,8 +509,16 @@ def score(
         raise DataError(f"method must be 'sum' or 'mean', got {method!r}")
     chosen = list(inst.scales) if scales is None else [_scale(inst, s) for s in scales]
     coded, mapping = _coded(data, inst, columns, coding, on_invalid)
+    excluded = None if exclude is None else resolve_exclude(data, exclude)
     return scores_frame(
-        coded, mapping, inst, data.index, scales=chosen, method=method, coding=coding
+        coded,
+        mapping,
+        inst,
+        data.index,
+        scales=chosen,
+        method=method,
+        coding=coding,
+        excluded=excluded,
     )
 
 
@@ -516,10 +531,13 @@ def scores_frame(
     scales: list[Scale] | None = None,
     method: Literal["sum", "mean"] | None = None,
     coding: str | None = None,
+    excluded: Exclusion | None = None,
 ) -> pd.DataFrame:
     """The scores frame of :func:`score` (with its provenance) from responses coded once."""
     chosen = list(instrument.scales) if scales is None else scales
     values = _reverse(coded.values, instrument)
+    if excluded is not None:
+        values = excluded.apply(values)
     result: dict[str, Any] = {}
     counts: dict[str, Any] = {}
     for scale in chosen:
@@ -536,6 +554,7 @@ def scores_frame(
         "coding": coding,
         "columns": dict(mapping),
         "invalid_cells": coded.invalid,
+        "excluded": None if excluded is None else excluded.provenance,
     }
     return out
 

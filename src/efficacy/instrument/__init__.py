@@ -26,6 +26,7 @@ from efficacy.instrument._loader import (
 )
 from efficacy.instrument._model import (
     PROVENANCE_MEANING,
+    Check,
     Citation,
     Coding,
     Instrument,
@@ -36,6 +37,7 @@ from efficacy.instrument._model import (
     PublishedReliability,
     ResponseScale,
     Scale,
+    ScreeningSpec,
     Source,
     normalise_label,
 )
@@ -45,6 +47,7 @@ from efficacy.instrument._schema import schema
 __all__ = [
     "MAX_FILE_BYTES",
     "PROVENANCE_MEANING",
+    "Check",
     "Citation",
     "Coding",
     "Instrument",
@@ -56,6 +59,7 @@ __all__ = [
     "PublishedReliability",
     "ResponseScale",
     "Scale",
+    "ScreeningSpec",
     "Source",
     "bundled_ids",
     "check_text",

@@ -32,6 +32,7 @@ import yaml
 
 from efficacy.errors import InstrumentError
 from efficacy.instrument._model import (
+    Check,
     Citation,
     Coding,
     Instrument,
@@ -40,6 +41,7 @@ from efficacy.instrument._model import (
     PublishedReliability,
     ResponseScale,
     Scale,
+    ScreeningSpec,
 )
 from efficacy.instrument._norm_yaml import build_norm_table, source_of
 from efficacy.instrument._schema import schema
@@ -194,11 +196,11 @@ def _meaning_problems(data: dict[str, Any], root: yaml.Node, name: str) -> list[
     for dup in _duplicates(citation_keys):
         report(["citations"], f"citation key {dup!r} is used twice")
 
-    def checksource_of(source: Mapping[str, Any], path: list[Any]) -> None:
+    def check_source(source: Mapping[str, Any], path: list[Any]) -> None:
         if source["ref"] not in citation_keys:
             report([*path, "ref"], f"{source['ref']!r} is not a key in citations {citation_keys}")
 
-    checksource_of(data["license"]["source"], ["license", "source"])
+    check_source(data["license"]["source"], ["license", "source"])
 
     response = data["response"]
     low, high, step = float(response["min"]), float(response["max"]), float(response.get("step", 1))
@@ -206,7 +208,7 @@ def _meaning_problems(data: dict[str, Any], root: yaml.Node, name: str) -> list[
         report(["response", "max"], f"max ({high:g}) must be greater than min ({low:g})")
     elif not math.isclose((high - low) / step, round((high - low) / step)):
         report(["response", "step"], f"step {step:g} does not divide the range {low:g}-{high:g}")
-    checksource_of(response["source"], ["response", "source"])
+    check_source(response["source"], ["response", "source"])
     for section in ("labels", "aliases"):
         for code in response.get(section, {}):
             if not _on_grid(float(code), low, high, step):
@@ -263,7 +265,7 @@ def _meaning_problems(data: dict[str, Any], root: yaml.Node, name: str) -> list[
                 "a sum scored with missing items must be prorated "
                 "(prorate: true) or require every item (min_valid equal to the item count)",
             )
-        checksource_of(scale["source"], ["scales", i, "source"])
+        check_source(scale["source"], ["scales", i, "source"])
         n_items_of[scale["id"]] = len(members)
         method_of[scale["id"]] = scale["method"]
 
@@ -272,13 +274,13 @@ def _meaning_problems(data: dict[str, Any], root: yaml.Node, name: str) -> list[
             report(["reliability", i, "scale"], f"{entry['scale']!r} is not a scale {scale_ids}")
         if "range" in entry and entry["range"][0] > entry["range"][1]:
             report(["reliability", i, "range"], "lower bound exceeds upper bound")
-        checksource_of(entry["source"], ["reliability", i, "source"])
+        check_source(entry["source"], ["reliability", i, "source"])
 
     norm_ids = [table["id"] for table in data.get("norms", [])]
     for dup in _duplicates(norm_ids):
         report(["norms"], f"norm id {dup!r} is used twice")
     for i, table in enumerate(data.get("norms", [])):
-        checksource_of(table["source"], ["norms", i, "source"])
+        check_source(table["source"], ["norms", i, "source"])
         scale_id = table["scale"]
         if scale_id not in scale_ids:
             report(["norms", i, "scale"], f"{scale_id!r} is not a scale {scale_ids}")
@@ -317,6 +319,22 @@ def _meaning_problems(data: dict[str, Any], root: yaml.Node, name: str) -> list[
         labels = [json.dumps(g.get("where", {}), sort_keys=True) for g in table["groups"]]
         for dup in _duplicates(labels):
             report(["norms", i, "groups"], f"group {dup} appears twice")
+
+    screening = data.get("screening", {})
+    if "source" in screening:
+        check_source(screening["source"], ["screening", "source"])
+    check_ids = [check["id"] for check in screening.get("checks", [])]
+    for dup in _duplicates(check_ids):
+        report(["screening", "checks"], f"check id {dup!r} is used twice")
+    for clash in [c for c in check_ids if c in item_ids]:
+        report(["screening", "checks"], f"check id {clash!r} is also an item id")
+    for i, pair in enumerate(screening.get("antonyms", [])):
+        unknown = [m for m in pair if m not in item_ids]
+        if unknown or pair[0] == pair[1]:
+            report(
+                ["screening", "antonyms", i],
+                f"an antonym pair needs two different items; got {pair}, items are {item_ids}",
+            )
     return problems
 
 
@@ -325,6 +343,18 @@ def _meaning_problems(data: dict[str, Any], root: yaml.Node, name: str) -> list[
 
 def _codes(mapping: Mapping[Any, Any]) -> dict[float, Any]:
     return {float(code): value for code, value in mapping.items()}
+
+
+def _screening(raw: Mapping[str, Any]) -> ScreeningSpec:
+    return ScreeningSpec(
+        checks=tuple(
+            Check(c["id"], c["kind"], " ".join(c["text"].split()), tuple(map(float, c["expected"])))
+            for c in raw.get("checks", [])
+        ),
+        seconds_per_item=raw.get("seconds_per_item"),
+        antonyms=tuple((a, b) for a, b in raw.get("antonyms", [])),
+        source=source_of(raw["source"]) if "source" in raw else None,
+    )
 
 
 def _build(data: dict[str, Any], path: Path | None, digest: str | None) -> Instrument:
@@ -400,6 +430,7 @@ def _build(data: dict[str, Any], path: Path | None, digest: str | None) -> Instr
             for r in data.get("reliability", [])
         ),
         norms=tuple(build_norm_table(t) for t in data.get("norms", [])),
+        screening=_screening(data["screening"]) if "screening" in data else None,
         path=path,
         sha256=digest,
     )

@@ -236,6 +236,35 @@ class NormTableRecord:
 
 
 @dataclass(frozen=True)
+class Check:
+    """A declared attention-check or infrequency item and the answers that pass it.
+
+    The check is not an item of any scale: its column (named ``id``) is read only by
+    :func:`efficacy.screening.screen`.
+    """
+
+    id: str
+    kind: Literal["attention", "infrequency"]
+    text: str
+    expected: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class ScreeningSpec:
+    """What an instrument file declares for careless-responding screening.
+
+    ``checks`` are attention-check or infrequency items, ``seconds_per_item`` the fewest
+    seconds per item of an attentive respondent, ``antonyms`` pairs of items that should
+    be answered in opposite directions.
+    """
+
+    checks: tuple[Check, ...] = ()
+    seconds_per_item: float | None = None
+    antonyms: tuple[tuple[str, str], ...] = ()
+    source: Source | None = None
+
+
+@dataclass(frozen=True)
 class Instrument:
     """A validated questionnaire, loaded from its YAML definition."""
 
@@ -260,6 +289,7 @@ class Instrument:
     description: str | None = None
     notes: tuple[str, ...] = ()
     higher_is_better: bool = True
+    screening: ScreeningSpec | None = None
     path: Path | None = None
     sha256: str | None = None
 
