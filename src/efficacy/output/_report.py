@@ -28,7 +28,7 @@ Examples
 >>> rep.html.startswith("<!DOCTYPE html>")
 True
 >>> rep.methods.split(",")[0]
-'Self-efficacy was measured with the General Self-Efficacy Scale (GSE; Schwarzer'
+'Self-efficacy was measured with the General Self-Efficacy Scale (GSE; Schwarzer & Jerusalem'
 """
 
 from __future__ import annotations
