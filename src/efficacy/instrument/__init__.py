@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from efficacy.instrument._describe import instrument_markdown, instrument_text
 from efficacy.instrument._loader import (
+    MAX_CODES,
     MAX_FILE_BYTES,
     bundled_ids,
     check_text,
@@ -41,8 +42,11 @@ from efficacy.instrument._model import (
 )
 from efficacy.instrument._norm_yaml import NormTable, from_yaml, to_yaml
 from efficacy.instrument._schema import schema
+from efficacy.instrument._yaml import MAX_DEPTH
 
 __all__ = [
+    "MAX_CODES",
+    "MAX_DEPTH",
     "MAX_FILE_BYTES",
     "PROVENANCE_MEANING",
     "Citation",

@@ -6,6 +6,18 @@ exist, labels inside the response range, norm means inside the score range, ...)
 Every problem is reported with the file, the line, the field path and what was
 expected, e.g. ``gse.yaml:42 items[3].keyed: expected one of '+', '-'; got 'reverse'``.
 
+What a file may contain, beyond the schema:
+
+- no YAML anchors, aliases or merge keys, no key given twice, and at most
+  :data:`~efficacy.instrument._yaml.MAX_DEPTH` levels of nesting (see
+  :func:`efficacy.instrument._yaml.read_yaml`);
+- numbers are finite, and patterns (identifiers, codes) match the whole value;
+- a response scale has at most :data:`MAX_CODES` codes; two label keys that are the same
+  number (``4`` and ``4.0``) are one code given twice;
+- labels and aliases are compared as scoring compares them (case and spacing ignored):
+  each names one code only;
+- only a regular file is read, and at most :data:`MAX_FILE_BYTES` of it.
+
 Examples
 --------
 >>> import efficacy as ef
@@ -21,7 +33,10 @@ import functools
 import hashlib
 import json
 import math
-from collections.abc import Iterator, Mapping
+import os
+import re
+import stat
+from collections.abc import Callable, Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -40,12 +55,20 @@ from efficacy.instrument._model import (
     PublishedReliability,
     ResponseScale,
     Scale,
+    normalise_label,
 )
 from efficacy.instrument._norm_yaml import build_norm_table, source_of
-from efficacy.instrument._schema import schema
+from efficacy.instrument._schema import instrument_validator, schema  # noqa: F401
+from efficacy.instrument._yaml import path_text, read_yaml, shown
 
 #: Largest instrument file accepted, in bytes.
 MAX_FILE_BYTES = 1_000_000
+
+#: Most codes a response scale may have (``(max - min) / step + 1``): a 0-100 scale in
+#: steps of 0.01 has 10,001.
+MAX_CODES = 10_001
+
+_IDENTIFIER = re.compile(r"[a-z][a-z0-9_]*")
 
 _FILE_SUFFIXES = (".yaml", ".yml")
 
@@ -68,17 +91,51 @@ def instruments_dir() -> Path:
 # ---------------------------------------------------------------------------- reading
 
 
-def _read_text(path: Path) -> str:
-    name = path.name
-    if not path.is_file():
-        raise InstrumentError(f"{path}: no such instrument file")
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
+def _refuse_nul(text: str) -> None:
+    if "\x00" in text:
+        raise InstrumentError(f"{text!r}: a path cannot contain a NUL character (\\x00)")
+
+
+def _check_file(path: Path) -> os.stat_result:
+    """The file's status if it is a regular file; an InstrumentError saying why not."""
+    _refuse_nul(str(path))
+    try:
+        info = path.stat()  # follows symbolic links
+    except FileNotFoundError:
+        if path.is_symlink():
+            target = os.readlink(path)
+            raise InstrumentError(
+                f"{path}: symbolic link to {target}, which does not exist"
+            ) from None
+        raise InstrumentError(f"{path}: no such instrument file") from None
+    except (OSError, ValueError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise InstrumentError(f"{path}: cannot read the instrument file ({reason})") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise InstrumentError(f"{path}: is a directory, not an instrument file")
+    if not stat.S_ISREG(info.st_mode):
+        raise InstrumentError(
+            f"{path}: not a regular file (a device, pipe or socket); "
+            "an instrument file is a YAML text file"
+        )
+    return info
+
+
+def _read_text(path: Path, name: str | None = None) -> str:
+    name = name or path.name
+    _check_file(path)
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise InstrumentError(f"{path}: cannot read the instrument file ({exc.strerror})") from None
+    if len(raw) > MAX_FILE_BYTES:
+        size = max(len(raw), path.stat().st_size)
         raise InstrumentError(
             f"{name}: file is {size:,} bytes; instrument files are at most {MAX_FILE_BYTES:,}"
         )
     try:
-        text = path.read_text("utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InstrumentError(f"{name}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
     if not text.strip():
@@ -87,14 +144,7 @@ def _read_text(path: Path) -> str:
 
 
 def _parse(text: str, name: str) -> tuple[dict[str, Any], yaml.Node]:
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{name}:{mark.line + 1}" if mark is not None else name
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise InstrumentError(f"{where}: not valid YAML: {problem}") from exc
+    data, node = read_yaml(text, name)
     if not isinstance(data, dict) or node is None:
         kind = type(data).__name__
         raise InstrumentError(f"{name}:1: expected a mapping of instrument fields, got {kind}")
@@ -108,13 +158,6 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, list):
         return [_jsonable(v) for v in value]
     return value
-
-
-def _path_text(path: Iterator[Any] | list[Any]) -> str:
-    text = ""
-    for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text or "(top level)"
 
 
 def _line_of(root: yaml.Node, path: list[Any]) -> int:
@@ -148,15 +191,25 @@ def _schema_message(error: jsonschema.ValidationError) -> str:
             "was unexpected", "is not a field of this format"
         )
     if validator == "type":
-        return f"expected {error.validator_value}; got {type(got).__name__} {got!r}"
+        expected = error.validator_value
+        numeric = isinstance(got, (int, float)) and not isinstance(got, bool)
+        if numeric and "number" in ([expected] if isinstance(expected, str) else expected):
+            return f"expected a finite number; got {shown(got)}"
+        return f"expected {expected}; got {type(got).__name__} {shown(got)}"
     if validator == "pattern":
-        return f"{got!r} does not match {error.validator_value!r}"
-    return error.message
+        if error.validator_value == _TEXT_PATTERN:
+            return f"expected text that is not only white space; got {shown(got)}"
+        return f"{shown(got)} does not match {error.validator_value!r}"
+    message = error.message
+    return message if len(message) <= 200 else message[:197] + "..."
+
+
+_TEXT_PATTERN = r"^\s*\S[\s\S]*$"
 
 
 @functools.cache
-def _validator() -> jsonschema.Draft202012Validator:
-    return jsonschema.Draft202012Validator(schema())
+def _validator() -> Any:
+    return instrument_validator()
 
 
 def _schema_problems(data: dict[str, Any], root: yaml.Node, name: str) -> list[str]:
@@ -165,7 +218,7 @@ def _schema_problems(data: dict[str, Any], root: yaml.Node, name: str) -> list[s
     for error in sorted(validator.iter_errors(_jsonable(data)), key=lambda e: list(e.path)):
         path = list(error.absolute_path)
         problems.append(
-            f"{name}:{_line_of(root, path)} {_path_text(path)}: {_schema_message(error)}"
+            f"{name}:{_line_of(root, path)} {path_text(path)}: {_schema_message(error)}"
         )
     return problems
 
@@ -188,7 +241,7 @@ def _meaning_problems(data: dict[str, Any], root: yaml.Node, name: str) -> list[
     problems: list[str] = []
 
     def report(path: list[Any], message: str) -> None:
-        problems.append(f"{name}:{_line_of(root, path)} {_path_text(path)}: {message}")
+        problems.append(f"{name}:{_line_of(root, path)} {path_text(path)}: {message}")
 
     citation_keys = [c["key"] for c in data["citations"]]
     for dup in _duplicates(citation_keys):
@@ -202,11 +255,22 @@ def _meaning_problems(data: dict[str, Any], root: yaml.Node, name: str) -> list[
 
     response = data["response"]
     low, high, step = float(response["min"]), float(response["max"]), float(response.get("step", 1))
+    count = (high - low) / step
     if low >= high:
         report(["response", "max"], f"max ({high:g}) must be greater than min ({low:g})")
-    elif not math.isclose((high - low) / step, round((high - low) / step)):
+    elif not math.isfinite(count) or count + 1 > MAX_CODES:
+        report(
+            ["response", "step"],
+            f"step {step:g} over the range {low:g}-{high:g} gives more than {MAX_CODES:,} codes",
+        )
+    elif not math.isclose(count, round(count)):
         report(["response", "step"], f"step {step:g} does not divide the range {low:g}-{high:g}")
     checksource_of(response["source"], ["response", "source"])
+    _same_number_keys(response.get("labels", {}), ["response", "labels"], report)
+    _same_number_keys(response.get("aliases", {}), ["response", "aliases"], report)
+    for i, coding in enumerate(response.get("codings", [])):
+        _same_number_keys(coding["recode"], ["response", "codings", i, "recode"], report)
+    _one_code_per_name(response, report)
     for section in ("labels", "aliases"):
         for code in response.get(section, {}):
             if not _on_grid(float(code), low, high, step):
@@ -300,6 +364,9 @@ def _meaning_problems(data: dict[str, Any], root: yaml.Node, name: str) -> list[
                     f"mean {group['mean']} is outside the score range {lowest:g}-{highest:g} "
                     f"of {scale_id} ({table.get('metric', 'sum')})",
                 )
+            _same_number_keys(
+                group.get("percentiles", {}), ["norms", i, "groups", j, "percentiles"], report
+            )
             for score in group.get("percentiles", {}):
                 if not lowest <= float(score) <= highest:
                     report(
@@ -318,6 +385,54 @@ def _meaning_problems(data: dict[str, Any], root: yaml.Node, name: str) -> list[
         for dup in _duplicates(labels):
             report(["norms", i, "groups"], f"group {dup} appears twice")
     return problems
+
+
+def _same_number_keys(
+    mapping: Mapping[Any, Any], path: list[Any], report: Callable[[list[Any], str], None]
+) -> None:
+    """Report keys that are one number spelled twice (``4`` and ``"4.0"``)."""
+    first: dict[float, Any] = {}
+    for key in mapping:
+        number = float(key)
+        if not math.isfinite(number):
+            report([*path, key], f"key {shown(key)} is not a finite number")
+        elif number in first:
+            report([*path, key], f"code {key} is code {first[number]} given twice")
+        else:
+            first[number] = key
+
+
+def _one_code_per_name(
+    response: Mapping[str, Any], report: Callable[[list[Any], str], None]
+) -> None:
+    """Report a label or alias that names two codes, compared as scoring compares them.
+
+    Scoring reads a label in the data case- and spacing-insensitively, so ``Hardly
+    true`` for two codes, or an alias equal to another code's label, would score one of
+    them silently. An alias equal to its own code's label is harmless and allowed.
+    """
+    owner: dict[str, tuple[float, str]] = {}
+    for code, label in response.get("labels", {}).items():
+        key = normalise_label(label)
+        if key in owner and owner[key][0] != float(code):
+            other, kind = owner[key]
+            report(
+                ["response", "labels", code],
+                f"label {label!r} is already the {kind} of code {other:g}",
+            )
+        else:
+            owner.setdefault(key, (float(code), "label"))
+    for code, names in response.get("aliases", {}).items():
+        for name in names:
+            key = normalise_label(name)
+            if key in owner and owner[key][0] != float(code):
+                other, kind = owner[key]
+                report(
+                    ["response", "aliases", code],
+                    f"alias {name!r} is already the {kind} of code {other:g}",
+                )
+            else:
+                owner.setdefault(key, (float(code), "alias"))
 
 
 # ----------------------------------------------------------------------- building
@@ -426,8 +541,9 @@ def validate_file(path: str | Path) -> list[str]:
 
     ``efficacy validate FILE...`` prints these and exits with 1 when any are found.
     """
-    path = Path(path)
     try:
+        _refuse_nul(str(path))
+        path = Path(path)
         text = _read_text(path)
     except InstrumentError as exc:
         return exc.problems
@@ -450,12 +566,17 @@ def _load_path(path: Path, mtime_ns: int) -> Instrument:
 
 
 def resolve_path(id_or_path: str | Path) -> Path:
-    """The file behind a bundled instrument id or a path."""
+    """The file behind a bundled instrument id or a path.
+
+    A path is returned as given (with ``~`` expanded): symbolic links are followed when
+    it is read, but messages name the path the caller gave.
+    """
     text = str(id_or_path)
+    _refuse_nul(text)
     if isinstance(id_or_path, Path) or text.endswith(_FILE_SUFFIXES) or "/" in text or "\\" in text:
-        return Path(id_or_path).expanduser().resolve()
+        return Path(id_or_path).expanduser()
     candidate = instruments_dir() / f"{text}.yaml"
-    if not candidate.is_file():
+    if _IDENTIFIER.fullmatch(text) is None or not candidate.is_file():
         known = ", ".join(bundled_ids())
         raise InstrumentError(f"no bundled instrument {text!r}; bundled: {known} (or give a path)")
     return candidate
@@ -486,9 +607,12 @@ def load(instrument: str | Path | Instrument) -> Instrument:
     if isinstance(instrument, Instrument):
         return instrument
     path = resolve_path(instrument)
-    if not path.is_file():
-        raise InstrumentError(f"{path}: no such instrument file")
-    return _load_path(path, path.stat().st_mtime_ns)
+    info = _check_file(path)
+    try:
+        real = path.resolve()
+    except (OSError, RuntimeError) as exc:  # a symbolic link loop
+        raise InstrumentError(f"{path}: cannot resolve the path ({exc})") from None
+    return _load_path(real, info.st_mtime_ns)
 
 
 def bundled_ids() -> list[str]:
