@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from efficacy.instrument._describe import instrument_markdown, instrument_text
 from efficacy.instrument._loader import (
-    MAX_CODES,
     MAX_FILE_BYTES,
     bundled_ids,
     check_text,
@@ -25,6 +24,7 @@ from efficacy.instrument._loader import (
     load,
     validate_file,
 )
+from efficacy.instrument._meaning import MAX_CODES
 from efficacy.instrument._model import (
     PROVENANCE_MEANING,
     Citation,

@@ -29,6 +29,14 @@ from collections.abc import Iterable
 from typing import Any
 
 import yaml
+from yaml.composer import Composer
+from yaml.constructor import SafeConstructor
+from yaml.resolver import Resolver
+
+try:
+    from yaml.cyaml import CParser
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    CParser = None
 
 from efficacy.errors import InstrumentError
 
@@ -75,18 +83,17 @@ class _Refused(Exception):
         self.message = message
 
 
-class _Loader(yaml.SafeLoader):
-    """The safe loader, with the refusals listed in the module docstring.
+class _Checks(Composer):
+    """YAML composition with the refusals listed in the module docstring.
 
     Composition keeps the field path of the node being composed, so every refusal
     names its field. Scalars are built as soon as they are composed, which lets the
-    duplicate-key check compare keys as built values.
+    duplicate-key check compare keys as built values. Mixed into a loader with the
+    safe constructor (:class:`_PyLoader`, :class:`_CLoader`).
     """
 
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self._path: list[Any] = []
-        self._depth = 0
+    _path: list[Any]
+    _depth: int
 
     def _refuse(self, mark: Any, message: str) -> _Refused:
         return _Refused(mark, self._path, message)
@@ -186,6 +193,49 @@ class _Loader(yaml.SafeLoader):
         return node
 
 
+class _PyLoader(_Checks, yaml.SafeLoader):
+    """The checks on PyYAML's pure-Python parser."""
+
+    def __init__(self, stream: str) -> None:
+        yaml.SafeLoader.__init__(self, stream)
+        self._path = []
+        self._depth = 0
+
+
+if CParser is not None:
+
+    class _CLoader(_Checks, CParser, SafeConstructor, Resolver):  # type: ignore[misc,valid-type]
+        """The checks on libyaml's parser (events only: composition stays in Python)."""
+
+        def __init__(self, stream: str) -> None:
+            CParser.__init__(self, stream)
+            Composer.__init__(self)
+            SafeConstructor.__init__(self)
+            Resolver.__init__(self)
+            self._path = []
+            self._depth = 0
+
+    _Loader: type[_Checks] = _CLoader
+else:  # pragma: no cover - PyYAML built without libyaml
+    _Loader = _PyLoader
+
+
+def _yaml_problem(exc: yaml.YAMLError, text: str, name: str) -> str:
+    """``name:line: not valid YAML: what`` for an error of the YAML parser."""
+    if isinstance(exc, yaml.reader.ReaderError):
+        line = text.count("\n", 0, exc.position) + 1
+        character = exc.character
+        code = character if isinstance(character, int) else ord(str(character)[:1] or "\0")
+        return f"{name}:{line}: not valid YAML: unacceptable character #x{code:04x}: {exc.reason}"
+    mark = getattr(exc, "problem_mark", None)
+    where = name if mark is None else f"{name}:{mark.line + 1}"
+    problem = getattr(exc, "problem", None) or str(exc)
+    context = getattr(exc, "context", None)
+    if context:
+        problem = f"{context}; {problem}"
+    return f"{where}: not valid YAML: {problem}"
+
+
 def read_yaml(text: str, name: str) -> tuple[Any, yaml.Node | None]:
     """The data of one YAML document and its node tree, read as the module describes.
 
@@ -208,7 +258,7 @@ def read_yaml(text: str, name: str) -> tuple[Any, yaml.Node | None]:
         Not YAML, or refused: the message gives ``name:line``, the field path where
         known, and the problem.
     """
-    loader = _Loader(text)
+    loader: Any = _Loader(text)
     try:
         root = loader.get_single_node()
         data = None if root is None else loader.construct_document(root)
@@ -216,15 +266,7 @@ def read_yaml(text: str, name: str) -> tuple[Any, yaml.Node | None]:
         line = exc.mark.line + 1
         raise InstrumentError(f"{name}:{line} {path_text(exc.path)}: {exc.message}") from None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        if mark is not None:
-            where = f"{name}:{mark.line + 1}"
-        elif isinstance(getattr(exc, "position", None), int):
-            where = f"{name}:{text.count(chr(10), 0, exc.position) + 1}"  # type: ignore[attr-defined]
-        else:
-            where = name
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise InstrumentError(f"{where}: not valid YAML: {problem}") from exc
+        raise InstrumentError(_yaml_problem(exc, text, name)) from exc
     finally:
         loader.dispose()
     return data, root
