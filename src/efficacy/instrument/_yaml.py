@@ -25,6 +25,7 @@ efficacy.errors.InstrumentError: f.yaml:2 a: is given twice (first on line 1)
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -45,6 +46,7 @@ from efficacy.errors import InstrumentError
 MAX_DEPTH = 32
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.+-]*")
 _SHOWN_CHARS = 60
 
 
@@ -63,13 +65,17 @@ def path_text(path: Iterable[Any]) -> str:
 
     >>> path_text(["response", "labels", 4.0]), path_text([])
     ('response.labels[4.0]', '(top level)')
+    >>> path_text(["norms", 0, "where", "a b\\n"])
+    "norms[0].where['a b\\n']"
     """
     text = ""
     for part in path:
         if isinstance(part, (int, float)) and not isinstance(part, bool):
             text += f"[{part}]"
-        else:
-            text += f".{part}" if text else str(part)
+        elif isinstance(part, str) and _PLAIN_KEY.fullmatch(part):
+            text += f".{part}" if text else part
+        else:  # a key that is not a plain name, e.g. with spaces or a newline
+            text += f"[{shown(part)}]"
     return text or "(top level)"
 
 
