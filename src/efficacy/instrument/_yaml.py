@@ -65,8 +65,8 @@ def path_text(path: Iterable[Any]) -> str:
 
     >>> path_text(["response", "labels", 4.0]), path_text([])
     ('response.labels[4.0]', '(top level)')
-    >>> path_text(["norms", 0, "where", "a b\\n"])
-    "norms[0].where['a b\\n']"
+    >>> print(path_text(["norms", 0, "where", "a b"]))
+    norms[0].where['a b']
     """
     text = ""
     for part in path:
