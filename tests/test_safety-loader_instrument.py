@@ -381,3 +381,18 @@ def test_both_yaml_parsers_refuse_alike(monkeypatch, parser, text, expected):
         _yaml.read_yaml(text, "f.yaml")
     assert caught.value.problems[0].startswith(expected), caught.value.problems
     assert len(caught.value.problems) == 1
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("    1: Not at all true", "    1: '3'", "response.labels[1]: label '3' reads as"),
+        ("    2: [barely true]", "    2: [' 4 ']", "response.aliases[2]: alias ' 4 ' reads as"),
+    ],
+)
+def test_a_label_that_reads_as_another_codes_number_is_refused(old, new, expected):
+    assert_refused(edited(old, new), expected)
+
+
+def test_a_label_that_is_its_own_codes_number_is_allowed():
+    assert problems_of(edited("    4: Exactly true", "    4: '4.0'")) == []

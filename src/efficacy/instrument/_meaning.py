@@ -227,27 +227,39 @@ def _one_code_per_name(
 
     Scoring reads a label in the data case- and spacing-insensitively, so ``Hardly
     true`` for two codes, or an alias equal to another code's label, would score one of
-    them silently. An alias equal to its own code's label is harmless and allowed.
+    them silently. An alias equal to its own code's label is harmless and allowed. A
+    label or alias that reads as a number must be its own code's number: a label ``3``
+    for code 1 would score the text "3" as 1 but the number 3 as 3.
     """
     owner: dict[str, tuple[float, str]] = {}
-    for code, label in response.get("labels", {}).items():
-        key = normalise_label(label)
-        if key in owner and owner[key][0] != float(code):
-            other, kind = owner[key]
+    entries = [("labels", "label", code, label) for code, label in response["labels"].items()]
+    entries += [
+        ("aliases", "alias", code, name)
+        for code, names in response.get("aliases", {}).items()
+        for name in names
+    ]
+    for section, kind, code, name in entries:
+        key = normalise_label(name)
+        number = _as_number(key)
+        if number is not None and number != float(code):
             report(
-                ["response", "labels", code],
-                f"label {label!r} is already the {kind} of code {other:g}",
+                ["response", section, code],
+                f"{kind} {name!r} reads as the number {number:g}, not as code {code}",
+            )
+        elif key in owner and owner[key][0] != float(code):
+            other, other_kind = owner[key]
+            report(
+                ["response", section, code],
+                f"{kind} {name!r} is already the {other_kind} of code {other:g}",
             )
         else:
-            owner.setdefault(key, (float(code), "label"))
-    for code, names in response.get("aliases", {}).items():
-        for name in names:
-            key = normalise_label(name)
-            if key in owner and owner[key][0] != float(code):
-                other, kind = owner[key]
-                report(
-                    ["response", "aliases", code],
-                    f"alias {name!r} is already the {kind} of code {other:g}",
-                )
-            else:
-                owner.setdefault(key, (float(code), "alias"))
+            owner.setdefault(key, (float(code), kind))
+
+
+def _as_number(text: str) -> float | None:
+    """The finite number ``text`` spells for Python, or None."""
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
