@@ -396,3 +396,19 @@ def test_a_label_that_reads_as_another_codes_number_is_refused(old, new, expecte
 
 def test_a_label_that_is_its_own_codes_number_is_allowed():
     assert problems_of(edited("    4: Exactly true", "    4: '4.0'")) == []
+
+
+def test_unusable_paths_are_instrument_errors(tmp_path):
+    loop = tmp_path / "loop.yaml"
+    loop.symlink_to(loop)
+    fifo = tmp_path / "pipe.yaml"
+    os.mkfifo(fifo)
+    cases = {
+        tmp_path / ("x" * 5000 + ".yaml"): "cannot read the instrument file",
+        loop: "cannot read the instrument file",
+        fifo: "not a regular file",
+    }
+    for path, expected in cases.items():
+        assert expected in validate_file(path)[0]
+        with pytest.raises(ef.InstrumentError, match=expected):
+            ef.load(path)
