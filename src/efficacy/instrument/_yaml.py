@@ -180,11 +180,8 @@ class _Checks(Composer):
                 for ident in (("value", key), ("text", str(key))):
                     if ident in seen:
                         _, first_node = seen[ident]
-                        spelled = (
-                            ""
-                            if first_node.value == key_node.value
-                            else (f" as {first_node.value}")
-                        )
+                        same = first_node.value == key_node.value
+                        spelled = "" if same else f" as {first_node.value}"
                         raise self._refuse(
                             key_node.start_mark,
                             f"is given twice (first on line {first_node.start_mark.line + 1}"
