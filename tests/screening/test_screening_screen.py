@@ -20,7 +20,14 @@ RSES = yaml.safe_load((instruments_dir() / "rses.yaml").read_text("utf-8"))
 
 def rses_with_screening(section: dict) -> str:
     data = {**RSES, "id": "rses_checked", "screening": section}
-    return yaml.safe_dump(data, sort_keys=False)
+    return yaml.dump(data, Dumper=_NoAliases, sort_keys=False)
+
+
+class _NoAliases(yaml.SafeDumper):
+    """Instrument files refuse YAML aliases: write repeated objects out in full."""
+
+    def ignore_aliases(self, data):
+        return True
 
 
 CHECKED = {
@@ -96,7 +103,7 @@ def test_schema_accepts_the_screening_section_and_the_instrument_carries_it():
         ({"antonyms": [["rses1", "nope"]]}, "antonym pair needs two different items"),
         ({"antonyms": [["rses1", "rses1"]]}, "antonym pair needs two different items"),
         ({"checks": [{**CHECKED["checks"][0], "id": "rses1"}]}, "also an item id"),
-        ({"checks": [CHECKED["checks"][0], CHECKED["checks"][0]]}, "used twice"),
+        ({"checks": [CHECKED["checks"][0], dict(CHECKED["checks"][0])]}, "used twice"),
         ({"seconds_per_item": 0}, "seconds_per_item"),
         ({"checks": [{**CHECKED["checks"][0], "expected": []}]}, "expected"),
         ({"source": {"ref": "nobody", "provenance": "S"}}, "not a key in citations"),

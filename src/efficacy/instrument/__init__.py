@@ -24,6 +24,7 @@ from efficacy.instrument._loader import (
     load,
     validate_file,
 )
+from efficacy.instrument._meaning import MAX_CODES
 from efficacy.instrument._model import (
     PROVENANCE_MEANING,
     Check,
@@ -43,8 +44,11 @@ from efficacy.instrument._model import (
 )
 from efficacy.instrument._norm_yaml import NormTable, from_yaml, to_yaml
 from efficacy.instrument._schema import schema
+from efficacy.instrument._yaml import MAX_DEPTH
 
 __all__ = [
+    "MAX_CODES",
+    "MAX_DEPTH",
     "MAX_FILE_BYTES",
     "PROVENANCE_MEANING",
     "Check",

@@ -50,11 +50,13 @@ def format_number(value: float | int | None) -> str:
 
     Examples
     --------
-    >>> format_number(40.0), format_number(0.94), format_number(None)
-    ('40', '0.94', 'n/a')
+    >>> format_number(40.0), format_number(0.94), format_number(None), format_number(10**20)
+    ('40', '0.94', 'n/a', '100000000000000000000')
     """
     if value is None:
         return NOT_STATED
+    if isinstance(value, int):  # exact, however large
+        return str(value)
     if float(value).is_integer():
         return str(int(value))
     return repr(float(value))

@@ -6,6 +6,18 @@ exist, labels inside the response range, norm means inside the score range, ...)
 Every problem is reported with the file, the line, the field path and what was
 expected, e.g. ``gse.yaml:42 items[3].keyed: expected one of '+', '-'; got 'reverse'``.
 
+What a file may contain, beyond the schema:
+
+- no YAML anchors, aliases or merge keys, no key given twice, and at most
+  :data:`~efficacy.instrument._yaml.MAX_DEPTH` levels of nesting (see
+  :func:`efficacy.instrument._yaml.read_yaml`);
+- numbers are finite, and patterns (identifiers, codes) match the whole value;
+- a response scale has at most :data:`~efficacy.instrument._meaning.MAX_CODES` codes;
+  two label keys that are the same number (``4`` and ``4.0``) are one code given twice;
+- labels and aliases are compared as scoring compares them (case and spacing ignored):
+  each names one code only;
+- only a regular file is read, and at most :data:`MAX_FILE_BYTES` of it.
+
 Examples
 --------
 >>> import efficacy as ef
@@ -19,9 +31,10 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import json
-import math
-from collections.abc import Iterator, Mapping
+import os
+import re
+import stat
+from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -31,6 +44,7 @@ import pandas as pd
 import yaml
 
 from efficacy.errors import InstrumentError
+from efficacy.instrument._meaning import line_of, meaning_problems
 from efficacy.instrument._model import (
     Check,
     Citation,
@@ -44,10 +58,13 @@ from efficacy.instrument._model import (
     ScreeningSpec,
 )
 from efficacy.instrument._norm_yaml import build_norm_table, source_of
-from efficacy.instrument._schema import schema
+from efficacy.instrument._schema import instrument_validator, schema  # noqa: F401
+from efficacy.instrument._yaml import path_text, read_yaml, shown
 
 #: Largest instrument file accepted, in bytes.
 MAX_FILE_BYTES = 1_000_000
+
+_IDENTIFIER = re.compile(r"[a-z][a-z0-9_]*")
 
 _FILE_SUFFIXES = (".yaml", ".yml")
 
@@ -70,17 +87,51 @@ def instruments_dir() -> Path:
 # ---------------------------------------------------------------------------- reading
 
 
-def _read_text(path: Path) -> str:
-    name = path.name
-    if not path.is_file():
-        raise InstrumentError(f"{path}: no such instrument file")
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
+def _refuse_nul(text: str) -> None:
+    if "\x00" in text:
+        raise InstrumentError(f"{text!r}: a path cannot contain a NUL character (\\x00)")
+
+
+def _check_file(path: Path) -> os.stat_result:
+    """The file's status if it is a regular file; an InstrumentError saying why not."""
+    _refuse_nul(str(path))
+    try:
+        info = path.stat()  # follows symbolic links
+    except FileNotFoundError:
+        if path.is_symlink():
+            target = os.readlink(path)
+            raise InstrumentError(
+                f"{path}: symbolic link to {target}, which does not exist"
+            ) from None
+        raise InstrumentError(f"{path}: no such instrument file") from None
+    except (OSError, ValueError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise InstrumentError(f"{path}: cannot read the instrument file ({reason})") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise InstrumentError(f"{path}: is a directory, not an instrument file")
+    if not stat.S_ISREG(info.st_mode):
+        raise InstrumentError(
+            f"{path}: not a regular file (a device, pipe or socket); "
+            "an instrument file is a YAML text file"
+        )
+    return info
+
+
+def _read_text(path: Path, name: str | None = None) -> str:
+    name = name or path.name
+    _check_file(path)
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise InstrumentError(f"{path}: cannot read the instrument file ({exc.strerror})") from None
+    if len(raw) > MAX_FILE_BYTES:
+        size = max(len(raw), path.stat().st_size)
         raise InstrumentError(
             f"{name}: file is {size:,} bytes; instrument files are at most {MAX_FILE_BYTES:,}"
         )
     try:
-        text = path.read_text("utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InstrumentError(f"{name}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
     if not text.strip():
@@ -89,14 +140,7 @@ def _read_text(path: Path) -> str:
 
 
 def _parse(text: str, name: str) -> tuple[dict[str, Any], yaml.Node]:
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{name}:{mark.line + 1}" if mark is not None else name
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise InstrumentError(f"{where}: not valid YAML: {problem}") from exc
+    data, node = read_yaml(text, name)
     if not isinstance(data, dict) or node is None:
         kind = type(data).__name__
         raise InstrumentError(f"{name}:1: expected a mapping of instrument fields, got {kind}")
@@ -110,29 +154,6 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, list):
         return [_jsonable(v) for v in value]
     return value
-
-
-def _path_text(path: Iterator[Any] | list[Any]) -> str:
-    text = ""
-    for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text or "(top level)"
-
-
-def _line_of(root: yaml.Node, path: list[Any]) -> int:
-    """1-based line of the YAML node at ``path`` (or of its deepest existing parent)."""
-    node = root
-    for part in path:
-        if isinstance(node, yaml.MappingNode):
-            nxt = next((v for k, v in node.value if str(k.value) == str(part)), None)
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-            nxt = node.value[part] if part < len(node.value) else None
-        else:
-            nxt = None
-        if nxt is None:
-            break
-        node = nxt
-    return node.start_mark.line + 1
 
 
 def _schema_message(error: jsonschema.ValidationError) -> str:
@@ -150,15 +171,25 @@ def _schema_message(error: jsonschema.ValidationError) -> str:
             "was unexpected", "is not a field of this format"
         )
     if validator == "type":
-        return f"expected {error.validator_value}; got {type(got).__name__} {got!r}"
+        expected = error.validator_value
+        numeric = isinstance(got, (int, float)) and not isinstance(got, bool)
+        if numeric and "number" in ([expected] if isinstance(expected, str) else expected):
+            return f"expected a finite number; got {shown(got)}"
+        return f"expected {expected}; got {type(got).__name__} {shown(got)}"
     if validator == "pattern":
-        return f"{got!r} does not match {error.validator_value!r}"
-    return error.message
+        if error.validator_value == _TEXT_PATTERN:
+            return f"expected text that is not only white space; got {shown(got)}"
+        return f"{shown(got)} does not match {error.validator_value!r}"
+    message = error.message
+    return message if len(message) <= 200 else message[:197] + "..."
+
+
+_TEXT_PATTERN = r"^\s*\S[\s\S]*$"
 
 
 @functools.cache
-def _validator() -> jsonschema.Draft202012Validator:
-    return jsonschema.Draft202012Validator(schema())
+def _validator() -> Any:
+    return instrument_validator()
 
 
 def _schema_problems(data: dict[str, Any], root: yaml.Node, name: str) -> list[str]:
@@ -166,175 +197,7 @@ def _schema_problems(data: dict[str, Any], root: yaml.Node, name: str) -> list[s
     problems = []
     for error in sorted(validator.iter_errors(_jsonable(data)), key=lambda e: list(e.path)):
         path = list(error.absolute_path)
-        problems.append(
-            f"{name}:{_line_of(root, path)} {_path_text(path)}: {_schema_message(error)}"
-        )
-    return problems
-
-
-# ------------------------------------------------------------------- meaning checks
-
-
-def _duplicates(values: list[Any]) -> list[Any]:
-    seen: set[Any] = set()
-    return sorted({v for v in values if v in seen or seen.add(v)}, key=str)  # type: ignore[func-returns-value]
-
-
-def _on_grid(value: float, low: float, high: float, step: float) -> bool:
-    if value < low - 1e-9 or value > high + 1e-9:
-        return False
-    return math.isclose((value - low) / step, round((value - low) / step), abs_tol=1e-9)
-
-
-def _meaning_problems(data: dict[str, Any], root: yaml.Node, name: str) -> list[str]:
-    problems: list[str] = []
-
-    def report(path: list[Any], message: str) -> None:
-        problems.append(f"{name}:{_line_of(root, path)} {_path_text(path)}: {message}")
-
-    citation_keys = [c["key"] for c in data["citations"]]
-    for dup in _duplicates(citation_keys):
-        report(["citations"], f"citation key {dup!r} is used twice")
-
-    def check_source(source: Mapping[str, Any], path: list[Any]) -> None:
-        if source["ref"] not in citation_keys:
-            report([*path, "ref"], f"{source['ref']!r} is not a key in citations {citation_keys}")
-
-    check_source(data["license"]["source"], ["license", "source"])
-
-    response = data["response"]
-    low, high, step = float(response["min"]), float(response["max"]), float(response.get("step", 1))
-    if low >= high:
-        report(["response", "max"], f"max ({high:g}) must be greater than min ({low:g})")
-    elif not math.isclose((high - low) / step, round((high - low) / step)):
-        report(["response", "step"], f"step {step:g} does not divide the range {low:g}-{high:g}")
-    check_source(response["source"], ["response", "source"])
-    for section in ("labels", "aliases"):
-        for code in response.get(section, {}):
-            if not _on_grid(float(code), low, high, step):
-                report(
-                    ["response", section, code],
-                    f"code {code} is outside the response range {low:g}-{high:g} (step {step:g})",
-                )
-    for i, code in enumerate(response.get("missing_codes", [])):
-        if low <= float(code) <= high:
-            report(
-                ["response", "missing_codes", i],
-                f"missing code {code} lies inside the response range {low:g}-{high:g}",
-            )
-    for i, coding in enumerate(response.get("codings", [])):
-        for code, target in coding["recode"].items():
-            if not _on_grid(float(target), low, high, step):
-                report(
-                    ["response", "codings", i, "recode", code],
-                    f"recodes to {target}, outside the response range {low:g}-{high:g}",
-                )
-
-    item_ids = [item["id"] for item in data["items"]]
-    for dup in _duplicates(item_ids):
-        report(["items"], f"item id {dup!r} is used twice")
-    for dup in _duplicates([item["number"] for item in data["items"]]):
-        report(["items"], f"item number {dup} is used twice")
-    for dup in _duplicates([" ".join(item["text"].split()) for item in data["items"]]):
-        report(["items"], f"item text {dup!r} appears twice")
-
-    scale_ids = [scale["id"] for scale in data["scales"]]
-    for dup in _duplicates(scale_ids):
-        report(["scales"], f"scale id {dup!r} is used twice")
-    n_items_of: dict[str, int] = {}
-    method_of: dict[str, str] = {}
-    for i, scale in enumerate(data["scales"]):
-        members = item_ids if scale["items"] == "all" else scale["items"]
-        unknown = [m for m in members if m not in item_ids]
-        if unknown:
-            report(["scales", i, "items"], f"unknown items {unknown}; items are {item_ids}")
-        for dup in _duplicates(list(members)):
-            report(["scales", i, "items"], f"item {dup!r} is listed twice")
-        if scale["min_valid"] > len(members):
-            report(
-                ["scales", i, "min_valid"],
-                f"{scale['min_valid']} exceeds the scale's {len(members)} items",
-            )
-        if (
-            scale["method"] == "sum"
-            and scale["min_valid"] < len(members)
-            and not scale.get("prorate", False)
-        ):
-            report(
-                ["scales", i, "prorate"],
-                "a sum scored with missing items must be prorated "
-                "(prorate: true) or require every item (min_valid equal to the item count)",
-            )
-        check_source(scale["source"], ["scales", i, "source"])
-        n_items_of[scale["id"]] = len(members)
-        method_of[scale["id"]] = scale["method"]
-
-    for i, entry in enumerate(data.get("reliability", [])):
-        if entry["scale"] not in scale_ids:
-            report(["reliability", i, "scale"], f"{entry['scale']!r} is not a scale {scale_ids}")
-        if "range" in entry and entry["range"][0] > entry["range"][1]:
-            report(["reliability", i, "range"], "lower bound exceeds upper bound")
-        check_source(entry["source"], ["reliability", i, "source"])
-
-    norm_ids = [table["id"] for table in data.get("norms", [])]
-    for dup in _duplicates(norm_ids):
-        report(["norms"], f"norm id {dup!r} is used twice")
-    for i, table in enumerate(data.get("norms", [])):
-        check_source(table["source"], ["norms", i, "source"])
-        scale_id = table["scale"]
-        if scale_id not in scale_ids:
-            report(["norms", i, "scale"], f"{scale_id!r} is not a scale {scale_ids}")
-            continue
-        factor = n_items_of[scale_id] if table.get("metric", "sum") == "sum" else 1
-        lowest, highest = low * factor, high * factor
-        group_by = table.get("group_by", [])
-        for j, group in enumerate(table["groups"]):
-            where = group.get("where", {})
-            extra = [key for key in where if key not in group_by]
-            if extra:
-                report(
-                    ["norms", i, "groups", j, "where"],
-                    f"covariates {extra} are not in group_by {group_by}",
-                )
-            if not lowest <= group["mean"] <= highest:
-                report(
-                    ["norms", i, "groups", j, "mean"],
-                    f"mean {group['mean']} is outside the score range {lowest:g}-{highest:g} "
-                    f"of {scale_id} ({table.get('metric', 'sum')})",
-                )
-            for score in group.get("percentiles", {}):
-                if not lowest <= float(score) <= highest:
-                    report(
-                        ["norms", i, "groups", j, "percentiles", score],
-                        f"score {score} is outside the score range {lowest:g}-{highest:g}",
-                    )
-            for key, value in where.items():
-                if (
-                    isinstance(value, dict)
-                    and "min" in value
-                    and "max" in value
-                    and value["min"] > value["max"]
-                ):
-                    report(["norms", i, "groups", j, "where", key], "min exceeds max")
-        labels = [json.dumps(g.get("where", {}), sort_keys=True) for g in table["groups"]]
-        for dup in _duplicates(labels):
-            report(["norms", i, "groups"], f"group {dup} appears twice")
-
-    screening = data.get("screening", {})
-    if "source" in screening:
-        check_source(screening["source"], ["screening", "source"])
-    check_ids = [check["id"] for check in screening.get("checks", [])]
-    for dup in _duplicates(check_ids):
-        report(["screening", "checks"], f"check id {dup!r} is used twice")
-    for clash in [c for c in check_ids if c in item_ids]:
-        report(["screening", "checks"], f"check id {clash!r} is also an item id")
-    for i, pair in enumerate(screening.get("antonyms", [])):
-        unknown = [m for m in pair if m not in item_ids]
-        if unknown or pair[0] == pair[1]:
-            report(
-                ["screening", "antonyms", i],
-                f"an antonym pair needs two different items; got {pair}, items are {item_ids}",
-            )
+        problems.append(f"{name}:{line_of(root, path)} {path_text(path)}: {_schema_message(error)}")
     return problems
 
 
@@ -444,12 +307,17 @@ def check_text(text: str, name: str = "<instrument>") -> list[str]:
     >>> check_text("id: x")[0]
     "<instrument>:1 (top level): 'schema_version' is required"
     """
+    return _checked(text, name)[0]
+
+
+def _checked(text: str, name: str) -> tuple[list[str], dict[str, Any] | None]:
+    """The problems of an instrument text, and its data when it could be read."""
     try:
         data, root = _parse(text, name)
     except InstrumentError as exc:
-        return exc.problems
+        return exc.problems, None
     problems = _schema_problems(data, root, name)
-    return problems or _meaning_problems(data, root, name)
+    return problems or meaning_problems(data, root, name), data
 
 
 def validate_file(path: str | Path) -> list[str]:
@@ -457,8 +325,9 @@ def validate_file(path: str | Path) -> list[str]:
 
     ``efficacy validate FILE...`` prints these and exits with 1 when any are found.
     """
-    path = Path(path)
     try:
+        _refuse_nul(str(path))
+        path = Path(path)
         text = _read_text(path)
     except InstrumentError as exc:
         return exc.problems
@@ -467,10 +336,9 @@ def validate_file(path: str | Path) -> list[str]:
 
 def from_text(text: str, name: str = "<instrument>", path: Path | None = None) -> Instrument:
     """Build an :class:`Instrument` from YAML text, raising :class:`InstrumentError`."""
-    problems = check_text(text, name)
-    if problems:
+    problems, data = _checked(text, name)
+    if problems or data is None:
         raise InstrumentError(problems)
-    data, _ = _parse(text, name)
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     return _build(data, path, digest)
 
@@ -481,12 +349,17 @@ def _load_path(path: Path, mtime_ns: int) -> Instrument:
 
 
 def resolve_path(id_or_path: str | Path) -> Path:
-    """The file behind a bundled instrument id or a path."""
+    """The file behind a bundled instrument id or a path.
+
+    A path is returned as given (with ``~`` expanded): symbolic links are followed when
+    it is read, but messages name the path the caller gave.
+    """
     text = str(id_or_path)
+    _refuse_nul(text)
     if isinstance(id_or_path, Path) or text.endswith(_FILE_SUFFIXES) or "/" in text or "\\" in text:
-        return Path(id_or_path).expanduser().resolve()
+        return Path(id_or_path).expanduser()
     candidate = instruments_dir() / f"{text}.yaml"
-    if not candidate.is_file():
+    if _IDENTIFIER.fullmatch(text) is None or not candidate.is_file():
         known = ", ".join(bundled_ids())
         raise InstrumentError(f"no bundled instrument {text!r}; bundled: {known} (or give a path)")
     return candidate
@@ -517,9 +390,12 @@ def load(instrument: str | Path | Instrument) -> Instrument:
     if isinstance(instrument, Instrument):
         return instrument
     path = resolve_path(instrument)
-    if not path.is_file():
-        raise InstrumentError(f"{path}: no such instrument file")
-    return _load_path(path, path.stat().st_mtime_ns)
+    info = _check_file(path)
+    try:
+        real = path.resolve()
+    except (OSError, RuntimeError) as exc:  # a symbolic link loop
+        raise InstrumentError(f"{path}: cannot resolve the path ({exc})") from None
+    return _load_path(real, info.st_mtime_ns)
 
 
 def bundled_ids() -> list[str]:

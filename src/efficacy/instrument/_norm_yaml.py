@@ -24,12 +24,12 @@ import textwrap
 from collections.abc import Mapping
 from typing import Any
 
-import jsonschema
 import yaml
 
 from efficacy.errors import InstrumentError
 from efficacy.instrument._model import NormGroup, NormTableRecord, Source
-from efficacy.instrument._schema import schema
+from efficacy.instrument._schema import instrument_validator, schema
+from efficacy.instrument._yaml import path_text, read_yaml
 
 
 class NormTable(NormTableRecord):
@@ -240,11 +240,10 @@ def _keys_as_text(value: Any) -> Any:
 
 def table_from_dict(data: dict[str, Any], name: str = "<norm table>") -> NormTable:
     """Validate one ``norms:`` entry against the schema and build the NormTable."""
-    validator = jsonschema.Draft202012Validator(_table_schema())
+    validator = instrument_validator(_table_schema())
     problems = []
     for error in sorted(validator.iter_errors(_keys_as_text(data)), key=lambda e: list(e.path)):
-        path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
-        problems.append(f"{name} {path.lstrip('.') or '(top level)'}: {error.message}")
+        problems.append(f"{name} {path_text(error.absolute_path)}: {error.message}")
     group_by = data.get("group_by", [])
     for j, group in enumerate(data.get("groups", []) if not problems else []):
         extra = [key for key in group.get("where", {}) if key not in group_by]
@@ -271,7 +270,8 @@ def from_yaml(text: str, name: str = "<norm table>") -> NormTable:
     ------
     InstrumentError
         Not YAML, not one table, or a table that breaks the instrument schema; every
-        problem is listed with its field path.
+        problem is listed with its field path. The YAML is read as instrument files are
+        (no anchors or aliases, no key given twice, limited nesting).
 
     Examples
     --------
@@ -279,10 +279,7 @@ def from_yaml(text: str, name: str = "<norm table>") -> NormTable:
     ...           "source: {ref: a, provenance: P}\\ngroups: [{mean: 30}]").groups[0].mean
     30.0
     """
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise InstrumentError(f"{name}: not valid YAML: {exc}") from exc
+    data, _ = read_yaml(text, name)
     if isinstance(data, list):
         if len(data) != 1:
             raise InstrumentError(f"{name}: expected one norm table, got a list of {len(data)}")
