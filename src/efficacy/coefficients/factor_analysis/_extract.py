@@ -45,6 +45,16 @@ from efficacy.coefficients._moments import smc
 
 PSI_LOWER = 0.005
 
+#: Starts tried by default: psych's, the principal components' and 8 random ones.
+DEFAULT_STARTS = 10
+
+#: A solution is converged when its largest projected gradient is below this.
+GRADIENT_TOLERANCE = 1e-6
+
+#: Starts whose objectives differ by less than this (relative, at least absolute) reach
+#: the same optimum.
+OBJECTIVE_TOLERANCE = 1e-9
+
 
 @dataclass(frozen=True)
 class Extraction:
@@ -53,8 +63,14 @@ class Extraction:
     loadings: np.ndarray  # (B, p, nf), signs as psych leaves them (column sums >= 0)
     psi: np.ndarray  # (B, p) uniquenesses at the optimum (psych's 1 - communalities)
     objective: np.ndarray  # (B,) value of F at the optimum
-    iterations: np.ndarray  # (B,)
+    iterations: np.ndarray  # (B,) summed over the starts
     converged: np.ndarray  # (B,) bool
+    gradient: np.ndarray  # (B,) largest projected gradient at the returned solution
+    n_starts: np.ndarray  # (B,) starts tried
+    n_best: np.ndarray  # (B,) converged starts that reached the best objective
+    n_worse: np.ndarray  # (B,) converged starts that stopped at a worse objective
+    worst_objective: np.ndarray  # (B,) highest objective among the converged starts
+    best_start: np.ndarray  # (B,) index of the start that gave the returned solution
 
 
 def _minres_parts(s: np.ndarray, psi: np.ndarray, nf: int, need_hessian: bool):
@@ -119,23 +135,52 @@ def _loadings(s: np.ndarray, psi: np.ndarray, nf: int, fm: str) -> np.ndarray:
     return np.where(load == 0.0, 1e-15, load)
 
 
-def extract(
+def start_values(
     s: np.ndarray,
     nf: int,
-    fm: str = "minres",
+    n_starts: int,
     *,
-    gtol: float = 1e-10,
-    max_iter: int = 500,
-) -> Extraction:
-    """Fit ``nf`` factors to each correlation matrix of the stack ``s`` (B, p, p)."""
-    if fm not in ("minres", "ml"):
-        raise ValueError(f"fm must be 'minres' or 'ml', got {fm!r}")
+    start: np.ndarray | None = None,
+    seed: int = 0,
+) -> np.ndarray:
+    """Starting uniquenesses (B, K, p) for each matrix of the stack ``s`` (B, p, p).
+
+    In this order, the first ``n_starts`` of: ``start`` (when given, the same for every
+    matrix); psych's start ``1 - smc``; ``1 - h2`` of the first ``nf`` principal
+    components; then uniform draws on ``[0.005, 1]`` from a generator seeded with
+    ``seed`` (the same draws for every matrix, so that a matrix's solution does not
+    depend on the other matrices of the stack). All are clipped to the bounds.
+    """
+    b, p, _ = s.shape
+    candidates = []
+    if start is not None:
+        candidates.append(np.broadcast_to(np.asarray(start, dtype=float), (b, p)))
+    candidates.append(np.diagonal(s, axis1=1, axis2=2) - smc(s))
+    if len(candidates) < n_starts:
+        values, vectors = np.linalg.eigh(s)
+        top = vectors[:, :, -nf:] * np.sqrt(np.maximum(values[:, -nf:], 0.0))[:, None, :]
+        candidates.append(np.diagonal(s, axis1=1, axis2=2) - (top**2).sum(axis=2))
+    n_random = max(n_starts - len(candidates), 0)
+    if n_random:
+        draws = np.random.default_rng(seed).uniform(PSI_LOWER, 1.0, size=(n_random, p))
+        candidates.extend(np.broadcast_to(d, (b, p)) for d in draws)
+    return np.stack(candidates[:n_starts], axis=1)
+
+
+def _descend(
+    s: np.ndarray,
+    psi: np.ndarray,
+    lower: np.ndarray,
+    upper: np.ndarray,
+    nf: int,
+    fm: str,
+    gtol: float,
+    max_iter: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Projected Newton descent from ``psi`` for each problem of the stack."""
     parts = _minres_parts if fm == "minres" else _ml_parts
     b, p, _ = s.shape
-    start_smc = smc(s)
-    upper = np.maximum(start_smc.max(axis=1), 1.0)[:, None] * np.ones((1, p))
-    lower = np.full((b, p), PSI_LOWER)
-    psi = np.clip(np.diagonal(s, axis1=1, axis2=2) - start_smc, lower, upper)
+    psi = np.clip(psi, lower, upper)
     f, grad, hess = parts(s, psi, nf, True)
     iterations = np.zeros(b, dtype=np.int64)
     converged = np.zeros(b, dtype=bool)
@@ -146,8 +191,8 @@ def extract(
             break
         ps, pl, pu = psi[active], lower[active], upper[active]
         g, h, fa = grad[active], hess[active], f[active]
-        at_bound = ((ps <= pl) & (g > 0)) | ((ps >= pu) & (g < 0))
-        pg = np.where(at_bound, 0.0, g)
+        pg = projected_gradient(ps, g, pl, pu)
+        at_bound = (pg == 0.0) & (g != 0.0)
         done = np.abs(pg).max(axis=1) < gtol
         converged[active[done]] = True
         keep = ~done
@@ -194,8 +239,77 @@ def extract(
         # No decrease along the step: the optimum is reached to rounding if the projected
         # gradient is small; otherwise the search is stuck and reported as not converged.
         stalled = ~accepted
-        converged[active[stalled]] = np.abs(pg[stalled]).max(axis=1) < 1e-6
+        converged[active[stalled]] = np.abs(pg[stalled]).max(axis=1) < GRADIENT_TOLERANCE
         psi[active], f[active], grad[active], hess[active] = new_psi, new_f, new_g, new_h
         active = active[~stalled]
+    return psi, f, grad, iterations, converged
+
+
+def projected_gradient(
+    psi: np.ndarray, grad: np.ndarray, lower: np.ndarray, upper: np.ndarray
+) -> np.ndarray:
+    """The gradient with the components that push against an active bound set to 0."""
+    at_bound = ((psi <= lower) & (grad > 0)) | ((psi >= upper) & (grad < 0))
+    return np.where(at_bound, 0.0, grad)
+
+
+def extract(
+    s: np.ndarray,
+    nf: int,
+    fm: str = "minres",
+    *,
+    gtol: float = 1e-10,
+    max_iter: int = 500,
+    n_starts: int = 1,
+    start: np.ndarray | None = None,
+    seed: int = 0,
+) -> Extraction:
+    """Fit ``nf`` factors to each correlation matrix of the stack ``s`` (B, p, p).
+
+    Each matrix is fitted from the ``n_starts`` starts of :func:`start_values`; the
+    solution with the lowest objective among the converged starts is kept (the lowest
+    of all when none converged). A solution counts as converged only if the projected
+    gradient at it, evaluated afresh, is below ``GRADIENT_TOLERANCE``.
+    """
+    if fm not in ("minres", "ml"):
+        raise ValueError(f"fm must be 'minres' or 'ml', got {fm!r}")
+    parts = _minres_parts if fm == "minres" else _ml_parts
+    b, p, _ = s.shape
+    starts = start_values(s, nf, n_starts, start=start, seed=seed)
+    k = starts.shape[1]
+    upper = np.maximum(smc(s).max(axis=1), 1.0)[:, None] * np.ones((1, p))
+    lower = np.full((b, p), PSI_LOWER)
+    tiled = np.repeat(s, k, axis=0)
+    lo, up = np.repeat(lower, k, axis=0), np.repeat(upper, k, axis=0)
+    psi_all, f_all, _, it_all, conv_all = _descend(
+        tiled, starts.reshape(b * k, p), lo, up, nf, fm, gtol, max_iter
+    )
+    f_all = f_all.reshape(b, k)
+    conv_all = conv_all.reshape(b, k)
+    ranked = np.where(conv_all, f_all, np.inf)
+    ranked = np.where(conv_all.any(axis=1, keepdims=True), ranked, f_all)
+    best = np.argmin(ranked, axis=1)
+    rows = np.arange(b)
+    psi = psi_all.reshape(b, k, p)[rows, best]
+    f = f_all[rows, best]
+    # The gradient at the returned solution, from scratch.
+    _, grad, _ = parts(s, psi, nf, False)
+    gradient = np.abs(projected_gradient(psi, grad, lower, upper)).max(axis=1)
+    converged = conv_all[rows, best] & (gradient < GRADIENT_TOLERANCE)
+    tol = OBJECTIVE_TOLERANCE * np.maximum(np.abs(f), 1.0)
+    reached = conv_all & (f_all <= (f + tol)[:, None])
+    worse = conv_all & (f_all > (f + tol)[:, None])
     loads = _loadings(s, psi, nf, fm)
-    return Extraction(loads, psi, f, iterations, converged)
+    return Extraction(
+        loadings=loads,
+        psi=psi,
+        objective=f,
+        iterations=it_all.reshape(b, k).sum(axis=1),
+        converged=converged,
+        gradient=gradient,
+        n_starts=np.full(b, k),
+        n_best=reached.sum(axis=1),
+        n_worse=worse.sum(axis=1),
+        worst_objective=np.where(conv_all, f_all, -np.inf).max(axis=1),
+        best_start=best,
+    )
