@@ -17,14 +17,31 @@ ml
     the eigenvalues of ``Psi^-1/2 S Psi^-1/2`` (psych's ``FAfn``), gradient
     ``diag(LL' + Psi - S) / psi^2`` (psych's ``FAgr``).
 
-psych minimises with R's L-BFGS-B (``factr = 1e7``), which stops when the objective
-changes by less than about 2e-9 relative; its uniquenesses are typically within 1e-6
-of the optimum. Here a projected Newton iteration with Jöreskog's approximation to the
-Hessian (``(P o P)``, ``P`` the projector onto the discarded eigenvectors; divided by
-``psi_i psi_j`` for ML) and a backtracking line search runs until the projected
-gradient is below ``gtol`` (1e-10 by default) or the objective stops decreasing, so
-the result is the optimum itself. Every function takes a stack of ``B`` matrices
-and solves all problems at once (bootstrap replicates), each stopping on its own.
+psych minimises with R's L-BFGS-B (``factr = 1e7``) from ``1 - smc``, and stops when
+the objective changes by less than about 2e-9 relative. Here a projected Newton
+iteration with Jöreskog's approximation to the Hessian (``(P o P)``, ``P`` the projector
+onto the discarded eigenvectors; divided by ``psi_i psi_j`` for ML) and a backtracking
+line search runs until the projected gradient is below ``gtol`` (1e-10 by default) or
+the objective stops decreasing. Every function takes a stack of ``B`` matrices and
+solves all problems at once (bootstrap replicates), each stopping on its own.
+
+Several starts
+    The objective can have several local minima (typically with a uniqueness at its
+    bound, a Heywood case), and which one a descent reaches depends on the start and
+    on the path: from psych's own start, L-BFGS-B and Newton can end at different
+    minima. So :func:`extract` descends from ``n_starts`` starts (:func:`start_values`:
+    psych's ``1 - smc`` first, then the principal components' ``1 - h2``, then seeded
+    uniform draws), keeps the lowest objective among the converged starts, evaluates
+    the projected gradient afresh at it (converged means below
+    ``GRADIENT_TOLERANCE``), and counts the starts that reached that value
+    (``n_best``) and those that stopped higher (``n_worse``).
+
+Agreement with psych
+    Where psych reaches the same minimum, its early stop leaves its uniquenesses
+    about 1e-6 from the optimum and its loadings within 2e-3 of ours (1.3e-3 at worst
+    in a sweep of 46 fits, most below 1e-4); omega coefficients agree within 1e-3.
+    Where psych stops at a worse local minimum, the results differ by as much as the
+    two minima do (tests/test_correctness_fa_optimum.py).
 
 Examples
 --------

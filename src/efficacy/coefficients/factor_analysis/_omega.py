@@ -6,9 +6,12 @@ psych's fit statistics. :func:`omega` runs psych's ``omega()``: a Schmid–Leima
 transformation of an oblique solution, and the omega coefficients from it.
 
 Reference and tolerances: R psych 2.2.9 with GPArotation 2022.10-2. psych stops its
-L-BFGS-B search early (``factr = 1e7``); here the optimum is solved to a projected
-gradient of 1e-10, so loadings agree with psych's to about 1e-6 and coefficients to
-about 1e-7 (see :mod:`efficacy.coefficients.factor_analysis._extract`). Rotations are ports of
+L-BFGS-B search early (``factr = 1e7``) from a single start; here the extraction is
+solved to a projected gradient of 1e-10 from several starts and the lowest objective
+is kept. Where psych reaches the same optimum, loadings agree with psych's within 2e-3
+and omega coefficients within 1e-3 (most fits much closer); where psych stops at a
+worse local optimum, efficacy reports the better one (see
+:mod:`efficacy.coefficients.factor_analysis._extract`). Rotations are ports of
 ``stats::varimax`` and ``GPArotation::GPFoblq`` with their stopping rules
 (:mod:`efficacy.coefficients.factor_analysis._rotation`).
 
