@@ -48,8 +48,8 @@ from efficacy.coefficients.alpha_family._from_moments import AlphaMoments, alpha
 from efficacy.errors import DataError, describe_cells, require_unique_columns
 from efficacy.results import Result
 
-CiMethod = Literal["feldt", "duhachek", "bootstrap", "bca"]
-_CI_METHODS = ("feldt", "duhachek", "bootstrap", "bca")
+CiMethod = Literal["feldt", "feldt_psych", "duhachek", "bootstrap", "bca"]
+_CI_METHODS = ("feldt", "feldt_psych", "duhachek", "bootstrap", "bca")
 _PSYCH_VERSIONS = ("2.2.9", "2.5")
 _ITEM_COLUMNS = (
     "n",
@@ -301,8 +301,9 @@ def _interval(
     seed: int | np.random.Generator | None,
 ) -> tuple[tuple[float, float], np.ndarray | None]:
     k = mom.cov.shape[0]
-    if method == "feldt":
-        return boot_ci.feldt_ci(estimate, mom.n_obs, k, level), None
+    if method in ("feldt", "feldt_psych"):
+        r_quantile = method == "feldt_psych"
+        return boot_ci.feldt_ci(estimate, mom.n_obs, k, level, r_quantile=r_quantile), None
     if method == "duhachek":
         return boot_ci.normal_ci(estimate, ase, level), None
     assert z is not None
@@ -351,7 +352,10 @@ def alpha(
         SDs, counts, the total score and N still use every row.
     ci
         ``"feldt"`` (F distribution, N counting incomplete rows, psych's
-        ``$feldt``), ``"duhachek"`` (``alpha -/+ z * ase``; psych prints it with
+        ``$feldt``, with the exact F quantile), ``"feldt_psych"`` (the same with R's
+        ``qf()``, which psych uses: above ``(N - 1)(k - 1) = 4e5`` R approximates the
+        quantile by ``qchisq(p, N - 1)/(N - 1)``, moving the bounds by about 5e-5),
+        ``"duhachek"`` (``alpha -/+ z * ase``; psych prints it with
         z = 1.96, which ``level=0.9500042`` reproduces), ``"bootstrap"``
         (percentile) or ``"bca"`` (bias-corrected and accelerated, jackknife
         acceleration).

@@ -26,6 +26,9 @@ RotateMethod = Literal["oblimin", "varimax", "none"]
 NanPolicy = Literal["pairwise", "listwise"]
 
 
+NpObs = Literal["used", "pairwise"]
+
+
 @dataclass(frozen=True, repr=False)
 class FactorResult(Result):
     """A factor solution (psych's ``fa``).
@@ -150,8 +153,15 @@ def as_array(items: Any) -> np.ndarray | None:
         return None
 
 
-def correlation_input(items: Any, nan_policy: NanPolicy, n_obs: int | None) -> CorrelationInput:
-    """Correlation matrix of raw items (R's ``cor(use="pairwise")``) or a given matrix."""
+def correlation_input(
+    items: Any, nan_policy: NanPolicy, n_obs: int | None, np_obs: NpObs = "used"
+) -> CorrelationInput:
+    """Correlation matrix of raw items (R's ``cor(use="pairwise")``) or a given matrix.
+
+    ``np_obs`` chooses the counts of each pair kept with raw data: ``"used"`` the rows
+    its correlation was computed on, ``"pairwise"`` the rows where both items are
+    present (psych's ``np.obs``, whatever ``use``).
+    """
     values = as_array(items)
     if values is not None and is_correlation_matrix(values):
         names = (
@@ -176,7 +186,11 @@ def correlation_input(items: Any, nan_policy: NanPolicy, n_obs: int | None) -> C
             f"the correlation of {im.names[i]!r} and {im.names[j]!r} is undefined: "
             "one of them has no variance on the rows they share"
         )
-    return CorrelationInput(r, im.names, im.n_obs, mom.n_pairs.astype(float), im.values)
+    counts = mom.n_pairs.astype(float)
+    if np_obs == "pairwise":
+        present = (~np.isnan(im.values)).astype(float)
+        counts = present.T @ present
+    return CorrelationInput(r, im.names, im.n_obs, counts, im.values)
 
 
 def check_nfactors(nfactors: int, p: int) -> None:
@@ -244,6 +258,7 @@ def fa(
     nan_policy: NanPolicy = "pairwise",
     n_starts: int = DEFAULT_STARTS,
     start: Any = None,
+    np_obs: NpObs = "used",
 ) -> FactorResult:
     """Exploratory factor analysis of items or of a correlation matrix (psych's ``fa``).
 
@@ -275,6 +290,14 @@ def fa(
     start
         Starting uniquenesses, one per item in ``[0.005, 1]`` (an array in item order
         or a Series indexed by item name), tried first.
+    np_obs
+        With raw data, the counts that weight the squared residuals in
+        ``empirical_chi_square``, ``rms``, ``crms`` and ``fit_off`` (psych's
+        ``np.obs``). ``"used"`` (default): the rows each correlation was computed on,
+        so under ``nan_policy="listwise"`` the complete rows. ``"pairwise"``: the rows
+        where both items are present, as psych does even with
+        ``use="complete.obs"``. The two differ only with listwise deletion of
+        incomplete rows.
 
     Returns
     -------
@@ -297,7 +320,9 @@ def fa(
     check_fm(fm)
     if rotate not in ROTATIONS:
         raise DataError(f"rotate must be one of {ROTATIONS}, got {rotate!r}")
-    data = correlation_input(items_or_corr, nan_policy, n_obs)
+    if np_obs not in ("used", "pairwise"):
+        raise DataError(f"np_obs must be 'used' or 'pairwise', got {np_obs!r}")
+    data = correlation_input(items_or_corr, nan_policy, n_obs, np_obs)
     p = len(data.names)
     check_nfactors(nfactors, p)
     start_psi = check_starts(n_starts, start, data.names)
