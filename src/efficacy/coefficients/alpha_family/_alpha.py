@@ -118,6 +118,9 @@ class AlphaResult(Result):
         Names of the reverse-keyed items.
     nan_policy, psych_version
         The missing-data rule and the psych release whose definitions were followed.
+    ordinal_alpha
+        With ``ordinal=True``: ordinal alpha, the standardized alpha of the polychoric
+        correlation matrix (after reverse keying); else None.
     """
 
     alpha: float
@@ -143,9 +146,11 @@ class AlphaResult(Result):
     reverse: tuple[str, ...] = ()
     nan_policy: str = "pairwise"
     psych_version: str = "2.2.9"
+    ordinal_alpha: float | None = None
 
     def to_frame(self) -> pd.DataFrame:
-        """The total row (psych's ``$total``) with the interval, as a one-row DataFrame."""
+        """The total row (psych's ``$total``) with the interval, as a one-row DataFrame
+        (and ``ordinal_alpha`` when it was computed)."""
         row = {
             "alpha": self.alpha,
             "std_alpha": self.std_alpha,
@@ -161,6 +166,8 @@ class AlphaResult(Result):
             "n_obs": self.n_obs,
             "n_items": self.n_items,
         }
+        if self.ordinal_alpha is not None:
+            row["ordinal_alpha"] = self.ordinal_alpha
         return pd.DataFrame([row], index=pd.Index(["total"]))
 
     def _repr_fields(self) -> list[tuple[str, Any]]:
@@ -328,6 +335,7 @@ def alpha(
     seed: int | np.random.Generator | None = None,
     psych_version: str = "2.2.9",
     warn_negative: bool = True,
+    ordinal: bool = False,
 ) -> AlphaResult:
     """Cronbach's alpha with the item analysis of R psych's ``alpha()``.
 
@@ -372,6 +380,12 @@ def alpha(
     warn_negative
         Warn (:class:`NegativeItemWarning`) when an item correlates negatively with
         the rest of the scale.
+    ordinal
+        Also compute ordinal alpha (Zumbo, Gadermann and Zeisser, 2007): the
+        standardized alpha of the polychoric correlations
+        (:func:`~efficacy.coefficients.ordinal.ordinal_alpha`, pairwise-complete
+        tables), with the ``reverse`` items' correlations sign-flipped. The items must
+        be integer codes. Stored in ``ordinal_alpha``; everything else is unchanged.
 
     Returns
     -------
@@ -494,6 +508,12 @@ def alpha(
         if not pairwise and not mom.complete:
             z = z[~np.isnan(z).any(axis=1)]
     interval, boots = _interval(ci, total["raw"], ase, mom, z, pairwise, level, int(n_boot), seed)
+    ordinal_value = None
+    if ordinal:
+        from efficacy.coefficients.ordinal import ordinal_alpha
+
+        frame = pd.DataFrame(x, index=index, columns=names)
+        ordinal_value = ordinal_alpha(frame, reverse=[names[j] for j in flipped])
 
     return AlphaResult(
         alpha=total["raw"],
@@ -523,4 +543,5 @@ def alpha(
         reverse=tuple(names[j] for j in flipped),
         nan_policy=nan_policy,
         psych_version=psych_version,
+        ordinal_alpha=ordinal_value,
     )
