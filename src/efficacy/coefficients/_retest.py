@@ -198,7 +198,8 @@ def test_retest(
     Notes
     -----
     Only complete pairs enter; the dropped ones are counted and listed in the
-    result (``n_dropped``, ``dropped``) and a warning says how many. ICCs and their F-based 95% intervals come from
+    result (``n_dropped``, ``dropped``) and a warning says how many. ICCs and their
+    F-based 95% intervals come from
     ``pingouin.intraclass_corr`` (McGraw & Wong, 1996; equal to R psych's ``ICC``
     with ``lmer=FALSE``). Pearson's interval is ``tanh(atanh(r) ± z/sqrt(n − 3))``,
     z the 97.5% normal quantile.
