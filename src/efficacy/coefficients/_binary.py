@@ -98,9 +98,9 @@ def binary_items(
     ------
     DataError
         An item with more than two distinct values (naming the cells outside its two
-        values: 0 and 1 when it has both, else its two most frequent values), a
-        ``positive`` value an item does not take beside one other value, unknown
-        item names in ``positive``.
+        values: 0 and 1 when it has both, else its two most frequent values; with
+        ``positive``, that value and the most frequent other), a ``positive`` value
+        an item does not take, unknown item names in ``positive``.
     """
     im = item_matrix(_booleans_as_numbers(items), min_items=min_items)
     x = im.values
@@ -127,6 +127,12 @@ def binary_items(
                 pos = float(pos)
             except (TypeError, ValueError):
                 raise DataError(f"positive must be a number, got {pos!r} for {name!r}") from None
+        if pos is not None and values.size and pos not in values:
+            problems.append(
+                f"column {name!r}: positive={pos:g} is not one of its values "
+                f"{[float(v) for v in values[:5]]}"
+            )
+            continue
         if pos is not None:
             others = [(c, v) for v, c in zip(values, counts, strict=True) if v != pos]
             keep = {pos} | ({max(others, key=lambda t: (t[0], -t[1]))[1]} if others else set())
