@@ -37,8 +37,9 @@ def r_qf(p: float, df1: float, df2: float) -> float:
 
     Examples
     --------
-    >>> round(r_qf(0.975, 999, 134 * 999) / float(special.fdtri(999, 134 * 999, 0.975)), 6)
-    0.999945
+    >>> df1, df2 = 3999, 3999 * 134  # 4,000 respondents, 135 items: df2 > 4e5
+    >>> round(r_qf(0.975, df1, df2), 6), round(float(special.fdtri(df1, df2, 0.975)), 6)
+    (1.044303, 1.044478)
     """
     if df1 <= df2 and df2 > 4e5:
         return float(special.chdtri(df1, 1.0 - p)) / df1
