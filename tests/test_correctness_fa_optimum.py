@@ -18,6 +18,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from efficacy.coefficients import fa, omega
 from efficacy.coefficients.factor_analysis._extract import extract
@@ -214,3 +216,24 @@ def test_sweep_never_worse_than_psych_and_within_documented_tolerance() -> None:
     assert worst["loadings"] < LOADINGS_TOLERANCE
     assert worst["h2"] < COMMUNALITY_TOLERANCE
     assert worst["omega"] < OMEGA_TOLERANCE
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    st.integers(min_value=6, max_value=10),
+    st.integers(min_value=2, max_value=3),
+    st.integers(min_value=0, max_value=2**32 - 1),
+    st.sampled_from(["minres", "ml"]),
+)
+def test_more_starts_never_give_a_worse_optimum(p: int, nf: int, seed: int, fm: str) -> None:
+    rng = np.random.default_rng(seed)
+    lam = rng.uniform(0.0, 0.8, size=(p, nf))
+    noise = np.sqrt(np.maximum(1.0 - (lam**2).sum(axis=1), 0.2))
+    x = rng.standard_normal((150, nf)) @ lam.T + rng.standard_normal((150, p)) * noise
+    r = np.corrcoef(x.T)[None]
+    one = extract(r, nf, fm, n_starts=1)
+    many = extract(r, nf, fm, n_starts=10)
+    assert many.objective[0] <= one.objective[0] + 1e-12
+    assert many.n_best[0] + many.n_worse[0] <= many.n_starts[0] == 10
+    if many.converged[0]:
+        assert many.gradient[0] < 1e-6
