@@ -11,7 +11,8 @@ minres
     ``S - diag(psi)``; its gradient (psych's ``FAgr.minres``) is ``diag(LL' + Psi - S)``.
     Both vanish at the same point: the unweighted least squares solution. We minimise
     ``F(psi) = 1/2 ||S - Psi - LL'||^2 = 1/2 sum of the squared discarded eigenvalues``,
-    whose exact gradient is psych's, so the solution is psych's optimum.
+    whose exact gradient is psych's, so its minima are psych's (at an interior minimum
+    the two objectives are equal; with a uniqueness at its bound they can differ).
 ml
     ``F(psi) = sum over discarded eigenvalues theta of (theta - log theta - 1)``, theta
     the eigenvalues of ``Psi^-1/2 S Psi^-1/2`` (psych's ``FAfn``), gradient
@@ -37,9 +38,10 @@ Several starts
     (``n_best``) and those that stopped higher (``n_worse``).
 
 Agreement with psych
-    Where psych reaches the same minimum, its early stop leaves its uniquenesses
-    about 1e-6 from the optimum and its loadings within 2e-3 of ours (1.3e-3 at worst
-    in a sweep of 46 fits, most below 1e-4); omega coefficients agree within 1e-3.
+    Where psych reaches the same minimum, its early stops (L-BFGS-B here, GPArotation
+    in the rotation) leave its loadings and communalities within 2e-3 of ours (1.3e-3
+    at worst in a sweep of 46 fits on public data, most below 1e-4); omega
+    coefficients agree within 1e-3.
     Where psych stops at a worse local minimum, the results differ by as much as the
     two minima do (tests/test_correctness_fa_optimum.py).
 
