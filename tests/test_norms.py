@@ -129,9 +129,16 @@ def test_does_not_mutate_input():
 
 
 def test_published_reliability_range_needs_reliability():
-    with pytest.raises(DataError, match=r"only as a range: alpha 0\.76-0\.9") as info:
-        ef.standardize(gse_frame([30.0]), "gse", "world2006")
-    assert "reliability=" in str(info.value)
+    # z, T, percentiles and stanines need no reliability; only the SEM interval does,
+    # and its absence is explained (issue 15).
+    with pytest.warns(UserWarning, match=r"only as a range: alpha 0\.76-0\.9") as info:
+        out = ef.standardize(gse_frame([30.0]), "gse", "world2006")
+    assert "reliability=" in str(info[0].message)
+    assert np.isfinite(out.loc[0, ["z", "t", "percentile"]].astype(float)).all()
+    assert out.loc[0, "stanine"] == 5
+    assert out[["sem", "ci_lower", "ci_upper", "t_ci_lower", "t_ci_upper"]].isna().all().all()
+    assert out.attrs["efficacy"]["reliability"] is None
+    assert "only as a range" in out.attrs["efficacy"]["reliability_source"]
 
 
 def test_reliability_checked():

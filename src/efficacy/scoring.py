@@ -53,6 +53,7 @@ from efficacy.instrument._loader import load
 from efficacy.instrument._model import Instrument, Scale, normalise_label
 
 OnInvalid = Literal["raise", "missing"]
+OffGrid = Literal["invalid", "keep"]
 Columns = None | str | Mapping[str, Any]
 
 #: Problems a response cell can have, as they appear in messages and reports.
@@ -132,6 +133,7 @@ class CodedItems:
 
     values: np.ndarray
     invalid: pd.DataFrame
+    kept_off_grid: int = 0  # within-range off-grid cells kept as given (off_grid="keep")
 
 
 #: Rows handled at once by the cell checks and scale sums: bounds temporary memory.
@@ -205,8 +207,12 @@ def code_items(
     mapping: Mapping[str, Any],
     *,
     coding: str | None = None,
+    off_grid: OffGrid = "invalid",
 ) -> CodedItems:
     """Code every item cell and find the invalid ones (reverse keying not applied).
+
+    With ``off_grid="keep"``, values inside the response range but off its grid (such
+    as person-mean imputed 2.333) are kept as given instead of being invalid.
 
     Returns
     -------
@@ -221,6 +227,7 @@ def code_items(
     invalid_kind = np.zeros(values.shape, dtype=np.uint8)  # index into PROBLEMS; 0 = valid
     invalid_kind[unreadable] = PROBLEMS.index(UNKNOWN_LABEL)
 
+    kept = 0
     if coding is not None:
         recode = response.coding(coding).recode
         keys = np.fromiter(recode, dtype=float)
@@ -244,6 +251,9 @@ def code_items(
         in_range = (block >= low) & (block <= high)
         steps = (block - low) / step
         on_grid = np.abs(steps - np.round(steps)) < 1e-9
+        if off_grid == "keep":
+            kept += int((present & in_range & ~on_grid).sum())
+            on_grid |= in_range
         bad = present & ~(in_range & on_grid)
         if bad.any():
             kinds = invalid_kind[rows]
@@ -254,7 +264,7 @@ def code_items(
     flagged = invalid_kind != 0
     if not flagged.any():
         empty = pd.DataFrame({"item": [], "column": [], "row": [], "value": [], "problem": []})
-        return CodedItems(values, empty)
+        return CodedItems(values, empty, kept)
     rows, cols = np.nonzero(flagged)
     item_ids = list(mapping)
     column_names = list(mapping.values())
@@ -268,7 +278,7 @@ def code_items(
             "problem": [PROBLEMS[k] for k in invalid_kind[rows, cols]],
         }
     )
-    return CodedItems(values, invalid)
+    return CodedItems(values, invalid, kept)
 
 
 def _invalid_message(
@@ -313,16 +323,26 @@ def _coded(
     columns: Columns,
     coding: str | None,
     on_invalid: OnInvalid,
+    off_grid: OffGrid = "invalid",
 ) -> tuple[CodedItems, dict[str, Any]]:
     if on_invalid not in ("raise", "missing"):
         raise DataError(f"on_invalid must be 'raise' or 'missing', got {on_invalid!r}")
+    if off_grid not in ("invalid", "keep"):
+        raise DataError(f"off_grid must be 'invalid' or 'keep', got {off_grid!r}")
     if coding is not None:
         try:
             instrument.response.coding(coding)
         except KeyError as exc:
             raise DataError(str(exc.args[0])) from None
     mapping = resolve_columns(instrument, data, columns)
-    coded = code_items(data, instrument, mapping, coding=coding)
+    coded = code_items(data, instrument, mapping, coding=coding, off_grid=off_grid)
+    if coded.kept_off_grid:
+        warnings.warn(
+            f"{coded.kept_off_grid} response cells inside the response range but off its "
+            "grid (e.g. person-mean imputed values) were kept as given (off_grid='keep')",
+            UserWarning,
+            stacklevel=3,
+        )
     if len(coded.invalid):
         if on_invalid == "raise":
             raise InvalidResponseError(
@@ -357,12 +377,13 @@ def item_responses(
     coding: str | None = None,
     on_invalid: OnInvalid = "raise",
     reverse: bool = True,
+    off_grid: OffGrid = "invalid",
 ) -> pd.DataFrame:
     """Coded item responses, one float column per item (named by item id).
 
     The input to reliability analyses: labels are coded, missing codes and blanks are
     NaN, and with ``reverse=True`` reverse-keyed items are flipped by the declared
-    range, so every item points the same way.
+    range, so every item points the same way. ``off_grid`` is as in :func:`score`.
 
     Examples
     --------
@@ -374,7 +395,7 @@ def item_responses(
     1   2.0   2.0   2.0
     """
     inst = load(instrument)
-    coded, _ = _coded(_check_frame(data), inst, columns, coding, on_invalid)
+    coded, _ = _coded(_check_frame(data), inst, columns, coding, on_invalid, off_grid)
     return items_frame(coded, inst, data.index, reverse=reverse)
 
 
@@ -399,6 +420,7 @@ def code_responses(
     *,
     coding: str | None = None,
     on_invalid: OnInvalid = "raise",
+    off_grid: OffGrid = "invalid",
 ) -> tuple[CodedItems, dict[str, Any]]:
     """Responses coded and checked once, with the item -> column mapping used.
 
@@ -406,7 +428,7 @@ def code_responses(
     (:func:`scores_frame`, :func:`items_frame`), so a caller that needs both codes the
     data once.
     """
-    return _coded(_check_frame(data), instrument, columns, coding, on_invalid)
+    return _coded(_check_frame(data), instrument, columns, coding, on_invalid, off_grid)
 
 
 # ------------------------------------------------------------------- scales
@@ -455,6 +477,7 @@ def score(
     scales: list[str] | None = None,
     on_invalid: OnInvalid = "raise",
     exclude: Any = None,
+    off_grid: OffGrid = "invalid",
 ) -> pd.DataFrame:
     """Score questionnaire data with an instrument's own rules.
 
@@ -482,6 +505,13 @@ def score(
         flagged respondents), a boolean Series on ``data``'s index such as
         ``screen.flagged``, or a list of row labels. They are listed, with the rule and
         the reasons, in ``attrs["efficacy"]["excluded"]``.
+    off_grid
+        ``"invalid"`` (default): a value inside the response range but off its grid
+        (a non-integer such as a person-mean imputed 2.333 on a 1-4 scale) is an
+        invalid cell, handled by ``on_invalid``. ``"keep"``: such values are kept as
+        given and scored, with a warning counting them (e.g. to reproduce analyses of
+        a data file whose authors imputed person means). Out-of-range values stay
+        invalid either way.
 
     Returns
     -------
@@ -508,7 +538,7 @@ def score(
     if method not in (None, "sum", "mean"):
         raise DataError(f"method must be 'sum' or 'mean', got {method!r}")
     chosen = list(inst.scales) if scales is None else [_scale(inst, s) for s in scales]
-    coded, mapping = _coded(data, inst, columns, coding, on_invalid)
+    coded, mapping = _coded(data, inst, columns, coding, on_invalid, off_grid)
     excluded = None if exclude is None else resolve_exclude(data, exclude)
     return scores_frame(
         coded,

@@ -79,16 +79,16 @@ class RetestResult(Result):
     dropped: tuple[Any, ...] = ()
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per statistic (six ICCs, pearson_r, mean_diff, sd_diff):
-        ``value``, ``lower``, ``upper``."""
+        """One row per statistic (six ICCs, pearson_r, mean_diff, sd_diff, and the
+        counts n and n_dropped): ``value``, ``lower``, ``upper``."""
         table = self.icc[["icc", "lower", "upper"]].rename(columns={"icc": "value"})
         extra = pd.DataFrame(
             {
-                "value": [self.pearson_r, self.mean_diff, self.sd_diff],
-                "lower": [self.pearson_ci[0], np.nan, np.nan],
-                "upper": [self.pearson_ci[1], np.nan, np.nan],
+                "value": [self.pearson_r, self.mean_diff, self.sd_diff, self.n, self.n_dropped],
+                "lower": [self.pearson_ci[0], np.nan, np.nan, np.nan, np.nan],
+                "upper": [self.pearson_ci[1], np.nan, np.nan, np.nan, np.nan],
             },
-            index=["pearson_r", "mean_diff", "sd_diff"],
+            index=["pearson_r", "mean_diff", "sd_diff", "n", "n_dropped"],
         )
         return pd.concat([table, extra]).rename_axis("statistic")
 
@@ -198,7 +198,8 @@ def test_retest(
     Notes
     -----
     Only complete pairs enter; the dropped ones are counted and listed in the
-    result. ICCs and their F-based 95% intervals come from
+    result (``n_dropped``, ``dropped``) and a warning says how many. ICCs and their
+    F-based 95% intervals come from
     ``pingouin.intraclass_corr`` (McGraw & Wong, 1996; equal to R psych's ``ICC``
     with ``lmer=FALSE``). Pearson's interval is ``tanh(atanh(r) ± z/sqrt(n − 3))``,
     z the 97.5% normal quantile.
@@ -229,6 +230,13 @@ def test_retest(
     dropped = tuple(s1.index[~complete])
     x1, x2 = s1.to_numpy()[complete], s2.to_numpy()[complete]
     n = int(complete.sum())
+    if dropped:
+        warnings.warn(
+            f"{len(dropped)} of {len(complete)} pairs with a missing score are left out "
+            f"(rows {short_list(list(dropped))}); n_dropped and dropped list them",
+            UserWarning,
+            stacklevel=2,
+        )
     if n < MIN_PAIRS:
         raise DataError(f"need at least {MIN_PAIRS} complete pairs of scores, got {n}")
     for what, x in (("t1", x1), ("t2", x2)):

@@ -123,13 +123,17 @@ def reliability(
     omega: bool = True,
     scales: list[str] | None = None,
     seed: int | None = None,
+    off_grid: Literal["invalid", "keep"] = "invalid",
 ) -> InstrumentReliability:
     """Alpha and omega for every scale of an instrument, with the instrument's keys.
 
     Parameters
     ----------
-    data, instrument, columns, coding, on_invalid
+    data, instrument, columns, coding, on_invalid, off_grid
         As for :func:`efficacy.score`: the responses are coded and checked the same way.
+        ``off_grid="keep"`` keeps within-range values off the response grid (such as
+        person-mean imputed 2.333) as given, so that analyses of a file with imputed
+        cells can be reproduced; the default treats them as invalid.
     nan_policy, ci, level, seed
         Passed to :func:`efficacy.alpha` (``seed`` for bootstrap intervals).
     omega
@@ -146,7 +150,9 @@ def reliability(
         full alpha (item table included) and omega of one scale.
     """
     inst = load(instrument)
-    items = item_responses(data, inst, columns, coding=coding, on_invalid=on_invalid, reverse=True)
+    items = item_responses(
+        data, inst, columns, coding=coding, on_invalid=on_invalid, reverse=True, off_grid=off_grid
+    )
     return reliability_of_items(
         items,
         inst,

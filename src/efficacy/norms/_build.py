@@ -59,7 +59,9 @@ def build_norms(
         covariate belong to no group (warning) but count in the whole sample.
     scale
         The score column, and the table's ``scale`` (default: the instrument's first
-        scale, or the frame's only score column).
+        scale, or the frame's only score column; columns named by ``by=`` do not count,
+        so ``build_norms(scores, by=["nation"])`` on a frame of a score and a
+        ``nation`` column takes the score).
     instrument
         Optional: checks the scores against the scale's range for the metric.
     id, kind, population, source_ref, provenance, note
@@ -100,7 +102,7 @@ def build_norms(
         raise DataError(f"provenance must be 'P', 'S' or 'C', got {provenance!r}")
     inst = instrument_of(instrument)
     default = inst.scales[0].id if inst is not None else None
-    data = scores_of(scores, scale, default)
+    data = scores_of(scores, _score_column(scores, scale, default, by), default)
     scale_id = str(scale if scale is not None else (default or data.column))
     check_identifier(scale_id, "the scale id")
     metric = _metric(metric, data, inst, scale_id)
@@ -173,6 +175,20 @@ def _metric(metric: Any, data: Scores, inst: Instrument | None, scale_id: str) -
         "the scores carry no scoring provenance and no instrument was given: pass "
         "metric='sum' or metric='mean'"
     )
+
+
+def _score_column(scores: Any, scale: Any, default: Any, by: Any) -> Any:
+    """``scale``, or the frame's only column besides the ``by=`` columns (and
+    ``*_n_valid`` counts) when neither ``scale`` nor the instrument's scale names one."""
+    if scale is not None or not isinstance(scores, pd.DataFrame):
+        return scale
+    if default is not None and default in scores.columns:
+        return scale
+    if not isinstance(by, str | list | tuple):
+        return scale
+    grouping = {by} if isinstance(by, str) else set(by)
+    rest = [c for c in scores.columns if c not in grouping and not str(c).endswith("_n_valid")]
+    return rest[0] if len(rest) == 1 else scale
 
 
 def _by_columns(by: Any, scores: Any, index: pd.Index) -> dict[str, pd.Series] | None:

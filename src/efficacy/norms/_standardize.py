@@ -121,9 +121,12 @@ def standardize(
         The score column of a DataFrame.
     reliability
         For the standard error of measurement ``SEM = SD_norm·sqrt(1 − r)``:
-        ``None`` the instrument's published value (an error naming the range if it
-        publishes only a range, as GSE does), a number, or ``"group"`` for the
-        per-group alpha of the norm table (GSE ``world2006_country``).
+        ``None`` the instrument's published value, a number, or ``"group"`` for the
+        per-group alpha of the norm table (GSE ``world2006_country``). z, T,
+        percentiles, stanines and stens need no reliability: when ``None`` finds no
+        single published value (GSE publishes only a range), they are still given,
+        while ``sem`` and the four interval columns are NaN, with a warning and
+        ``attrs["efficacy"]["reliability_source"]`` saying why.
     level
         Confidence level of the intervals; the critical value is the normal quantile
         of ``(1 + level)/2`` (1.959964... for 0.95).
@@ -151,8 +154,8 @@ def standardize(
     ------
     DataError
         Unknown norm table; scores on another metric (sum vs mean, from the scores'
-        provenance or their range); a norm group without SD (z needs an SD);
-        reliability only published as a range; respondents without a norm group.
+        provenance or their range); a norm group without SD (z needs an SD); an
+        invalid ``reliability``; respondents without a norm group.
 
     Examples
     --------
@@ -259,7 +262,18 @@ def _reliabilities(reliability: Any, setup: NormSetup) -> tuple[list[float], dic
             "source": f"alpha per norm group of {setup.table.id} ({setup.table.source})",
         }
     if reliability is None:
-        value, source = published_reliability(setup.instrument, setup.table.scale)
+        try:
+            value, source = published_reliability(setup.instrument, setup.table.scale)
+        except DataError as exc:
+            # z, T, percentiles and stanines need no reliability: only the SEM and
+            # its intervals are left out, and the reason is given.
+            reason = f"no standard error of measurement: {exc}"
+            warnings.warn(
+                f"sem and the score intervals are NaN: {exc}",
+                UserWarning,
+                stacklevel=3,
+            )
+            return [float("nan")] * len(groups), {"value": None, "source": reason}
     else:
         value, source = check_reliability(reliability), "given"
     return [value] * len(groups), {"value": value, "source": source}

@@ -48,8 +48,8 @@ from efficacy.coefficients.alpha_family._from_moments import AlphaMoments, alpha
 from efficacy.errors import DataError, describe_cells, require_unique_columns
 from efficacy.results import Result
 
-CiMethod = Literal["feldt", "duhachek", "bootstrap", "bca"]
-_CI_METHODS = ("feldt", "duhachek", "bootstrap", "bca")
+CiMethod = Literal["feldt", "feldt_psych", "duhachek", "bootstrap", "bca"]
+_CI_METHODS = ("feldt", "feldt_psych", "duhachek", "bootstrap", "bca")
 _PSYCH_VERSIONS = ("2.2.9", "2.5")
 _ITEM_COLUMNS = (
     "n",
@@ -118,6 +118,9 @@ class AlphaResult(Result):
         Names of the reverse-keyed items.
     nan_policy, psych_version
         The missing-data rule and the psych release whose definitions were followed.
+    ordinal_alpha
+        With ``ordinal=True``: ordinal alpha, the standardized alpha of the polychoric
+        correlation matrix (after reverse keying); else None.
     """
 
     alpha: float
@@ -143,9 +146,11 @@ class AlphaResult(Result):
     reverse: tuple[str, ...] = ()
     nan_policy: str = "pairwise"
     psych_version: str = "2.2.9"
+    ordinal_alpha: float | None = None
 
     def to_frame(self) -> pd.DataFrame:
-        """The total row (psych's ``$total``) with the interval, as a one-row DataFrame."""
+        """The total row (psych's ``$total``) with the interval, as a one-row DataFrame
+        (and ``ordinal_alpha`` when it was computed)."""
         row = {
             "alpha": self.alpha,
             "std_alpha": self.std_alpha,
@@ -161,6 +166,8 @@ class AlphaResult(Result):
             "n_obs": self.n_obs,
             "n_items": self.n_items,
         }
+        if self.ordinal_alpha is not None:
+            row["ordinal_alpha"] = self.ordinal_alpha
         return pd.DataFrame([row], index=pd.Index(["total"]))
 
     def _repr_fields(self) -> list[tuple[str, Any]]:
@@ -301,8 +308,9 @@ def _interval(
     seed: int | np.random.Generator | None,
 ) -> tuple[tuple[float, float], np.ndarray | None]:
     k = mom.cov.shape[0]
-    if method == "feldt":
-        return boot_ci.feldt_ci(estimate, mom.n_obs, k, level), None
+    if method in ("feldt", "feldt_psych"):
+        r_quantile = method == "feldt_psych"
+        return boot_ci.feldt_ci(estimate, mom.n_obs, k, level, r_quantile=r_quantile), None
     if method == "duhachek":
         return boot_ci.normal_ci(estimate, ase, level), None
     assert z is not None
@@ -327,6 +335,7 @@ def alpha(
     seed: int | np.random.Generator | None = None,
     psych_version: str = "2.2.9",
     warn_negative: bool = True,
+    ordinal: bool = False,
 ) -> AlphaResult:
     """Cronbach's alpha with the item analysis of R psych's ``alpha()``.
 
@@ -351,7 +360,10 @@ def alpha(
         SDs, counts, the total score and N still use every row.
     ci
         ``"feldt"`` (F distribution, N counting incomplete rows, psych's
-        ``$feldt``), ``"duhachek"`` (``alpha -/+ z * ase``; psych prints it with
+        ``$feldt``, with the exact F quantile), ``"feldt_psych"`` (the same with R's
+        ``qf()``, which psych uses: above ``(N - 1)(k - 1) = 4e5`` R approximates the
+        quantile by ``qchisq(p, N - 1)/(N - 1)``, moving the bounds by about 5e-5),
+        ``"duhachek"`` (``alpha -/+ z * ase``; psych prints it with
         z = 1.96, which ``level=0.9500042`` reproduces), ``"bootstrap"``
         (percentile) or ``"bca"`` (bias-corrected and accelerated, jackknife
         acceleration).
@@ -368,6 +380,12 @@ def alpha(
     warn_negative
         Warn (:class:`NegativeItemWarning`) when an item correlates negatively with
         the rest of the scale.
+    ordinal
+        Also compute ordinal alpha (Zumbo, Gadermann and Zeisser, 2007): the
+        standardized alpha of the polychoric correlations
+        (:func:`~efficacy.coefficients.ordinal.ordinal_alpha`, pairwise-complete
+        tables), with the ``reverse`` items' correlations sign-flipped. The items must
+        be integer codes. Stored in ``ordinal_alpha``; everything else is unchanged.
 
     Returns
     -------
@@ -490,6 +508,12 @@ def alpha(
         if not pairwise and not mom.complete:
             z = z[~np.isnan(z).any(axis=1)]
     interval, boots = _interval(ci, total["raw"], ase, mom, z, pairwise, level, int(n_boot), seed)
+    ordinal_value = None
+    if ordinal:
+        from efficacy.coefficients.ordinal import ordinal_alpha
+
+        frame = pd.DataFrame(x, index=index, columns=names)
+        ordinal_value = ordinal_alpha(frame, reverse=[names[j] for j in flipped])
 
     return AlphaResult(
         alpha=total["raw"],
@@ -519,4 +543,5 @@ def alpha(
         reverse=tuple(names[j] for j in flipped),
         nan_policy=nan_policy,
         psych_version=psych_version,
+        ordinal_alpha=ordinal_value,
     )

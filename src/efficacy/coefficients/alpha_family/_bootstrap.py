@@ -28,12 +28,43 @@ from scipy import special, stats
 BLOCK_CELLS = 1 << 22
 
 
-def feldt_ci(alpha: float, n_obs: int, n_items: int, level: float) -> tuple[float, float]:
-    """Feldt's interval: ``1 - (1 - alpha) F^-1(p; N - 1, (N - 1)(k - 1))``."""
+def r_qf(p: float, df1: float, df2: float) -> float:
+    """R's ``qf(p, df1, df2)``, including its shortcut for large degrees of freedom.
+
+    R replaces the F quantile by ``qchisq(p, df1) / df1`` when ``df1 <= df2`` and
+    ``df2 > 4e5``, and by ``df2 / qchisq(1 - p, df2)`` when ``df1 > 4e5`` (R's
+    ``qf.c``); otherwise it computes the exact quantile.
+
+    Examples
+    --------
+    >>> df1, df2 = 3999, 3999 * 134  # 4,000 respondents, 135 items: df2 > 4e5
+    >>> round(r_qf(0.975, df1, df2), 6), round(float(special.fdtri(df1, df2, 0.975)), 6)
+    (1.044303, 1.044478)
+    """
+    if df1 <= df2 and df2 > 4e5:
+        return float(special.chdtri(df1, 1.0 - p)) / df1
+    if df1 > 4e5:
+        return df2 / float(special.chdtri(df2, p))
+    return float(special.fdtri(df1, df2, p))
+
+
+def feldt_ci(
+    alpha: float, n_obs: int, n_items: int, level: float, *, r_quantile: bool = False
+) -> tuple[float, float]:
+    """Feldt's interval: ``1 - (1 - alpha) F^-1(p; N - 1, (N - 1)(k - 1))``.
+
+    The F quantile is exact by default. ``r_quantile=True`` uses R's ``qf()``
+    (:func:`r_qf`) as psych's ``alpha.ci`` does: it differs from the exact quantile
+    (in the fifth decimal) once ``(N - 1)(k - 1) > 4e5``.
+    """
     tail = (1 - level) / 2
     df1, df2 = n_obs - 1, (n_obs - 1) * (n_items - 1)
-    lower = 1 - (1 - alpha) * special.fdtri(df1, df2, 1 - tail)
-    upper = 1 - (1 - alpha) * special.fdtri(df1, df2, tail)
+    if r_quantile:
+        lower = 1 - (1 - alpha) * r_qf(1 - tail, df1, df2)
+        upper = 1 - (1 - alpha) * r_qf(tail, df1, df2)
+    else:
+        lower = 1 - (1 - alpha) * special.fdtri(df1, df2, 1 - tail)
+        upper = 1 - (1 - alpha) * special.fdtri(df1, df2, tail)
     return float(lower), float(upper)
 
 

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from efficacy.coefficients._moments import item_matrix, moments
+from efficacy.coefficients.factor_analysis._extract import DEFAULT_STARTS, PSI_LOWER, Extraction
 from efficacy.coefficients.factor_analysis._fit_stats import factor_stats
 from efficacy.coefficients.factor_analysis._solution import ROTATIONS, solve
 from efficacy.errors import DataError
@@ -23,6 +24,9 @@ RotateMethod = Literal["oblimin", "varimax", "none"]
 
 
 NanPolicy = Literal["pairwise", "listwise"]
+
+
+NpObs = Literal["used", "pairwise"]
 
 
 @dataclass(frozen=True, repr=False)
@@ -54,8 +58,23 @@ class FactorResult(Result):
         with a 90 % interval, Tucker–Lewis index, BIC); NaN without ``n_obs``.
     objective, fit, fit_off, empirical_chi_square, null_chi_square, null_dof
         The rest of psych's ``factor.stats``.
+    criterion
+        The value of the function the extraction minimised over the uniquenesses
+        ``psi``: for minres ``1/2 ||R - Psi - LL'||^2`` (half the sum of squared
+        residuals of the reduced matrix, which equals psych's sum of squared
+        lower-triangle residuals at an interior optimum), for ML ``tr(M^-1 R) - log
+        det(M^-1 R) - p`` (psych's ``FAfn``).
+    n_starts, n_best
+        Starts the extraction was run from, and how many of them reached the lowest
+        objective (the reported solution). Fewer than ``n_starts`` means that some
+        stopped at a worse local optimum or did not converge.
+    gradient
+        Largest absolute projected gradient of the objective at the reported
+        solution (components pushing against a bound of ``psi`` excluded).
     converged, iterations
-        Whether extraction and rotation met their stopping rules.
+        Whether extraction and rotation met their stopping rules (the extraction's
+        projected gradient below 1e-6, checked at the end); iterations summed over
+        all starts.
     """
 
     loadings: pd.DataFrame
@@ -88,6 +107,10 @@ class FactorResult(Result):
     converged: bool
     iterations: int = field(repr=False)
     correlation: pd.DataFrame = field(repr=False)
+    criterion: float = field(repr=False)
+    n_starts: int = field(repr=False)
+    n_best: int = field(repr=False)
+    gradient: float = field(repr=False)
 
     def to_frame(self) -> pd.DataFrame:
         """Loadings with ``h2``, ``u2`` and ``com`` columns, as psych prints them."""
@@ -130,8 +153,15 @@ def as_array(items: Any) -> np.ndarray | None:
         return None
 
 
-def correlation_input(items: Any, nan_policy: NanPolicy, n_obs: int | None) -> CorrelationInput:
-    """Correlation matrix of raw items (R's ``cor(use="pairwise")``) or a given matrix."""
+def correlation_input(
+    items: Any, nan_policy: NanPolicy, n_obs: int | None, np_obs: NpObs = "used"
+) -> CorrelationInput:
+    """Correlation matrix of raw items (R's ``cor(use="pairwise")``) or a given matrix.
+
+    ``np_obs`` chooses the counts of each pair kept with raw data: ``"used"`` the rows
+    its correlation was computed on, ``"pairwise"`` the rows where both items are
+    present (psych's ``np.obs``, whatever ``use``).
+    """
     values = as_array(items)
     if values is not None and is_correlation_matrix(values):
         names = (
@@ -156,7 +186,11 @@ def correlation_input(items: Any, nan_policy: NanPolicy, n_obs: int | None) -> C
             f"the correlation of {im.names[i]!r} and {im.names[j]!r} is undefined: "
             "one of them has no variance on the rows they share"
         )
-    return CorrelationInput(r, im.names, im.n_obs, mom.n_pairs.astype(float), im.values)
+    counts = mom.n_pairs.astype(float)
+    if np_obs == "pairwise":
+        present = (~np.isnan(im.values)).astype(float)
+        counts = present.T @ present
+    return CorrelationInput(r, im.names, im.n_obs, counts, im.values)
 
 
 def check_nfactors(nfactors: int, p: int) -> None:
@@ -171,6 +205,49 @@ def check_fm(fm: str) -> None:
         raise DataError(f"fm must be 'minres' or 'ml', got {fm!r}")
 
 
+def check_starts(n_starts: Any, start: Any, names: list[str]) -> np.ndarray | None:
+    """Validate ``n_starts`` and ``start``; the start as a float array in item order."""
+    if not isinstance(n_starts, int | np.integer) or isinstance(n_starts, bool) or n_starts < 1:
+        raise DataError(f"n_starts must be a positive integer, got {n_starts!r}")
+    if start is None:
+        return None
+    if isinstance(start, pd.Series):
+        unknown = [str(k) for k in start.index if str(k) not in names]
+        lacking = [n for n in names if n not in {str(k) for k in start.index}]
+        if unknown or lacking:
+            raise DataError(
+                f"start must give one uniqueness per item: unknown items {unknown}, "
+                f"missing items {lacking}"
+            )
+        start = start.set_axis([str(k) for k in start.index]).reindex(names)
+    try:
+        values = np.asarray(start, dtype=float)
+    except (TypeError, ValueError):
+        raise DataError(f"start must be numbers (uniquenesses), got {start!r}") from None
+    if values.shape != (len(names),):
+        raise DataError(
+            f"start must give one uniqueness per item ({len(names)}), got shape {values.shape}"
+        )
+    bad = ~((values >= PSI_LOWER) & (values <= 1.0))
+    if bad.any():
+        cells = {names[j]: float(values[j]) for j in np.flatnonzero(bad)}
+        raise DataError(f"start uniquenesses must lie in [{PSI_LOWER}, 1]; got {cells}")
+    return values
+
+
+def starts_warning(ext: Extraction, index: int = 0) -> str | None:
+    """The warning text when starts of problem ``index`` stopped at different optima."""
+    worse = int(ext.n_worse[index])
+    if not worse:
+        return None
+    return (
+        f"{worse} of {int(ext.n_starts[index])} starts of the extraction stopped at a worse "
+        f"local optimum (objective up to {float(ext.worst_objective[index]):.6g}, best "
+        f"{float(ext.objective[index]):.6g}); the solution with the lowest objective is "
+        "reported"
+    )
+
+
 def fa(
     items_or_corr: pd.DataFrame | np.ndarray,
     nfactors: int = 1,
@@ -179,6 +256,9 @@ def fa(
     rotate: RotateMethod = "oblimin",
     n_obs: int | None = None,
     nan_policy: NanPolicy = "pairwise",
+    n_starts: int = DEFAULT_STARTS,
+    start: Any = None,
+    np_obs: NpObs = "used",
 ) -> FactorResult:
     """Exploratory factor analysis of items or of a correlation matrix (psych's ``fa``).
 
@@ -199,6 +279,25 @@ def fa(
         with raw data it is the number of rows, complete or not (psych's ``n.obs``).
     nan_policy
         ``"pairwise"`` (R's ``use="pairwise"``, psych's default) or ``"listwise"``.
+    n_starts
+        Number of starting points of the extraction (default 10). The objective can
+        have several local minima; each start is descended to a minimum and the
+        lowest is reported. The starts are, in order: ``start`` if given, psych's
+        start ``1 - smc``, ``1 - h2`` of the first ``nfactors`` principal components,
+        then uniform draws on ``[0.005, 1]`` from a fixed seed (results are
+        reproducible). ``n_starts=1`` uses psych's start alone. A warning says when
+        starts stopped at different optima.
+    start
+        Starting uniquenesses, one per item in ``[0.005, 1]`` (an array in item order
+        or a Series indexed by item name), tried first.
+    np_obs
+        With raw data, the counts that weight the squared residuals in
+        ``empirical_chi_square``, ``rms``, ``crms`` and ``fit_off`` (psych's
+        ``np.obs``). ``"used"`` (default): the rows each correlation was computed on,
+        so under ``nan_policy="listwise"`` the complete rows. ``"pairwise"``: the rows
+        where both items are present, as psych does even with
+        ``use="complete.obs"``. The two differ only with listwise deletion of
+        incomplete rows.
 
     Returns
     -------
@@ -207,7 +306,8 @@ def fa(
     Raises
     ------
     DataError
-        Too few items for ``nfactors``, items without variance, non-numeric data.
+        Too few items for ``nfactors``, items without variance, non-numeric data,
+        invalid ``n_starts`` or ``start``.
 
     Examples
     --------
@@ -220,10 +320,16 @@ def fa(
     check_fm(fm)
     if rotate not in ROTATIONS:
         raise DataError(f"rotate must be one of {ROTATIONS}, got {rotate!r}")
-    data = correlation_input(items_or_corr, nan_policy, n_obs)
+    if np_obs not in ("used", "pairwise"):
+        raise DataError(f"np_obs must be 'used' or 'pairwise', got {np_obs!r}")
+    data = correlation_input(items_or_corr, nan_policy, n_obs, np_obs)
     p = len(data.names)
     check_nfactors(nfactors, p)
-    sol = solve(data.r[None], nfactors, fm, rotate)
+    start_psi = check_starts(n_starts, start, data.names)
+    sol = solve(data.r[None], nfactors, fm, rotate, n_starts=n_starts, start=start_psi)
+    message = starts_warning(sol.extraction)
+    if message:
+        warnings.warn(message, stacklevel=2)
     prefix = "MR" if fm == "minres" else "ML"
     columns = [f"{prefix}{i + 1}" for i in sol.order[0]]
     load = sol.loadings[0]
@@ -235,10 +341,10 @@ def fa(
             "the factor solution did not meet its convergence criterion; interpret with care",
             stacklevel=2,
         )
-    if (sol.extraction.psi[0] <= 0.005 + 1e-9).any():
-        heywood = [data.names[j] for j in np.flatnonzero(sol.extraction.psi[0] <= 0.005 + 1e-9)]
+    if (sol.extraction.psi[0] <= PSI_LOWER + 1e-9).any():
+        heywood = [data.names[j] for j in np.flatnonzero(sol.extraction.psi[0] <= PSI_LOWER + 1e-9)]
         warnings.warn(
-            f"Heywood case: the uniqueness of {heywood} is at its lower bound (0.005)",
+            f"Heywood case: the uniqueness of {heywood} is at its lower bound ({PSI_LOWER})",
             stacklevel=2,
         )
     communality = sol.communality[0]
@@ -287,4 +393,8 @@ def fa(
         converged=converged,
         iterations=int(sol.extraction.iterations[0]),
         correlation=pd.DataFrame(data.r, index=names, columns=names),
+        criterion=float(sol.extraction.objective[0]),
+        n_starts=int(sol.extraction.n_starts[0]),
+        n_best=int(sol.extraction.n_best[0]),
+        gradient=float(sol.extraction.gradient[0]),
     )

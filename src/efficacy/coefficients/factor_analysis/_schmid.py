@@ -39,6 +39,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from efficacy.coefficients._moments import smc
+from efficacy.coefficients.factor_analysis._extract import DEFAULT_STARTS, Extraction
 from efficacy.coefficients.factor_analysis._rotation import oblimin
 from efficacy.coefficients.factor_analysis._solution import solve
 
@@ -67,9 +68,10 @@ class SchmidLeiman:
     ecv: np.ndarray
     group_table: np.ndarray  # (B, nf + 1, 3): total, general, group
     converged: np.ndarray  # (B,) extraction and rotations all converged
+    extraction: Extraction  # the extraction of the orthogonal solution
 
 
-def _gamma(phi: np.ndarray, nf: int, fm: str) -> tuple[np.ndarray, np.ndarray]:
+def _gamma(phi: np.ndarray, nf: int, fm: str, n_starts: int) -> tuple[np.ndarray, np.ndarray]:
     b = phi.shape[0]
     if nf == 1:
         return np.ones((b, 1)), np.ones(b, dtype=bool)
@@ -77,14 +79,26 @@ def _gamma(phi: np.ndarray, nf: int, fm: str) -> tuple[np.ndarray, np.ndarray]:
         r12 = phi[:, 0, 1]
         root = np.sqrt(np.abs(r12))
         return np.column_stack([root, np.sign(r12) * root]), np.ones(b, dtype=bool)
-    sol = solve(phi, 1, fm, "none")
+    sol = solve(phi, 1, fm, "none", n_starts=n_starts)
     return sol.loadings[:, :, 0], sol.extraction.converged
 
 
-def schmid(m: np.ndarray, nf: int, fm: str = "minres", *, flip: bool = True) -> SchmidLeiman:
-    """Schmid–Leiman solution and omega coefficients for each matrix of ``m``."""
+def schmid(
+    m: np.ndarray,
+    nf: int,
+    fm: str = "minres",
+    *,
+    flip: bool = True,
+    n_starts: int = DEFAULT_STARTS,
+    start: np.ndarray | None = None,
+) -> SchmidLeiman:
+    """Schmid–Leiman solution and omega coefficients for each matrix of ``m``.
+
+    ``n_starts`` and ``start`` are those of the extraction (:func:`~._extract.extract`);
+    the extraction itself is returned as ``extraction``.
+    """
     b, p, _ = m.shape
-    orth_sol = solve(m, nf, fm, "varimax")
+    orth_sol = solve(m, nf, fm, "varimax", n_starts=n_starts, start=start)
     orth = orth_sol.loadings
     converged = orth_sol.extraction.converged & orth_sol.rotation_converged
     if nf == 1:
@@ -94,7 +108,7 @@ def schmid(m: np.ndarray, nf: int, fm: str = "minres", *, flip: bool = True) -> 
         rot = oblimin(orth)
         pattern, phi = rot.loadings, rot.phi
         converged = converged & rot.converged
-    gamma, gamma_ok = _gamma(phi, nf, fm)
+    gamma, gamma_ok = _gamma(phi, nf, fm, n_starts)
     converged = converged & gamma_ok
 
     g = (pattern @ gamma[:, :, None])[:, :, 0]
@@ -165,4 +179,5 @@ def schmid(m: np.ndarray, nf: int, fm: str = "minres", *, flip: bool = True) -> 
         ecv=ecv,
         group_table=table,
         converged=converged,
+        extraction=orth_sol.extraction,
     )

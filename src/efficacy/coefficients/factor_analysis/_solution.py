@@ -1,6 +1,6 @@
 """A complete factor solution for a stack of correlation matrices, as psych's ``fa``.
 
-:func:`solve` chains extraction (:mod:`._fa_extract`), rotation (:mod:`._rotation`)
+:func:`solve` chains extraction (:mod:`._extract`), rotation (:mod:`._rotation`)
 and psych's bookkeeping after rotation: columns re-signed so that each sums to a
 non-negative value (``Phi`` re-signed with them) and sorted by the variance each factor
 accounts for (``diag(L'L)``, or ``diag(Phi L'L)`` for oblique rotations), largest
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from efficacy.coefficients.factor_analysis._extract import Extraction, extract
+from efficacy.coefficients.factor_analysis._extract import DEFAULT_STARTS, Extraction, extract
 from efficacy.coefficients.factor_analysis._rotation import oblimin, varimax
 
 ROTATIONS = ("oblimin", "varimax", "none")
@@ -42,11 +42,22 @@ class Solution:
     order: np.ndarray  # (B, nf): original (extraction) index of each sorted column
 
 
-def solve(r: np.ndarray, nf: int, fm: str = "minres", rotate: str = "oblimin") -> Solution:
-    """Extract ``nf`` factors from each matrix of ``r`` (B, p, p) and rotate them."""
+def solve(
+    r: np.ndarray,
+    nf: int,
+    fm: str = "minres",
+    rotate: str = "oblimin",
+    *,
+    n_starts: int = DEFAULT_STARTS,
+    start: np.ndarray | None = None,
+) -> Solution:
+    """Extract ``nf`` factors from each matrix of ``r`` (B, p, p) and rotate them.
+
+    ``n_starts`` and ``start`` are passed to :func:`~._extract.extract`.
+    """
     if rotate not in ROTATIONS:
         raise ValueError(f"rotate must be one of {ROTATIONS}, got {rotate!r}")
-    ext = extract(r, nf, fm)
+    ext = extract(r, nf, fm, n_starts=n_starts, start=start)
     load = ext.loadings
     b = load.shape[0]
     phi = None

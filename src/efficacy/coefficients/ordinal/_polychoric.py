@@ -54,6 +54,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtri
 
+from efficacy.coefficients._binary import binary_items
 from efficacy.coefficients._moments import ItemMatrix, item_matrix
 from efficacy.coefficients.ordinal._brent import R_OPTIMIZE_TOL
 from efficacy.coefficients.ordinal._fit import fit_tables
@@ -345,8 +346,8 @@ def tetrachoric(
 ) -> PolychoricResult:
     """Tetrachoric correlation matrix of binary items (R psych ``tetrachoric``).
 
-    Each item's two values (any two numbers; the lower one is "0") give its threshold
-    ``-qnorm(mean)`` over its non-missing responses. For each pair the 2 x 2 count table
+    Each item's two values (any two numbers, or booleans; the lower one is "0") give its
+    threshold ``-qnorm(mean)`` over its non-missing responses. For each pair the 2 x 2 count table
     of the rows where both are present has empty cells set to ``correct`` (counts), and
     the correlation maximises its likelihood with the thresholds fixed.
 
@@ -364,20 +365,14 @@ def tetrachoric(
     >>> round(float(tetrachoric(pd.DataFrame({"a": a, "b": b})).rho.loc["a", "b"]), 6)
     0.796339
     """
-    im = item_matrix(items)
+    binary = binary_items(
+        items, message="tetrachoric correlations need binary items (two values per item)"
+    )
+    im = binary.raw
     x = im.values
     _require_variation(im, x)
     present = ~np.isnan(x)
-    low = np.where(present, x, np.inf).min(axis=0)
-    shifted = x - low
-    bad = present & (shifted != 0) & (shifted != 1)
-    if bad.any():
-        j = int(np.argwhere(bad.any(axis=0))[0, 0])
-        others = pd.Series(bad[:, j], index=im.index)
-        raise DataError(
-            "tetrachoric correlations need binary items (two values, the second the first + 1); "
-            + describe_cells(im.names[j], others, pd.Series(x[:, j], index=im.index))
-        )
+    shifted = binary.values
     codes = np.where(present, shifted, -1).astype(np.int64)
     k = im.n_items
     tables, margins = pair_counts(codes, 2)

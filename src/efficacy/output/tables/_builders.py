@@ -19,6 +19,7 @@ from efficacy.output.tables._format import format_number, strip_zero
 #: How the interval methods of :func:`efficacy.alpha` are named in table notes.
 CI_METHODS: dict[str, str] = {
     "feldt": "Feldt",
+    "feldt_psych": "Feldt (R's qf)",
     "duhachek": "Duhachek",
     "bootstrap": "percentile bootstrap",
     "bca": "BCa bootstrap",
