@@ -33,9 +33,12 @@ Examples
 from __future__ import annotations
 
 import numbers
+import re
+import string
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, Literal
 
 import numpy as np
@@ -47,6 +50,7 @@ from efficacy.errors import (
     InvalidResponseError,
     describe_cells,
     require_columns,
+    require_flat_columns,
 )
 from efficacy.instrument._loader import load
 from efficacy.instrument._model import Instrument, Scale, normalise_label
@@ -90,9 +94,9 @@ def resolve_columns(instrument: Instrument, data: pd.DataFrame, columns: Columns
     if columns is None:
         mapping: dict[str, Any] = {item.id: item.id for item in items}
     elif isinstance(columns, str):
-        if "{n}" not in columns and "{id}" not in columns:
-            raise DataError(f"column template {columns!r} needs '{{n}}' (item number) or '{{id}}'")
-        mapping = {item.id: columns.format(n=item.number, id=item.id) for item in items}
+        mapping = {
+            item.id: name for item, name in zip(items, _template(columns, items), strict=True)
+        }
     elif isinstance(columns, Mapping):
         unknown = [key for key in columns if key not in instrument.item_ids]
         if unknown:
@@ -112,6 +116,7 @@ def resolve_columns(instrument: Instrument, data: pd.DataFrame, columns: Columns
             f"columns must be None, a dict or a template string, got {type(columns).__name__}"
         )
     wanted = list(mapping.values())
+    require_flat_columns(data)
     require_columns(data, wanted, what=f"data for {instrument.id}")
     duplicated = sorted({str(c) for c in wanted if (data.columns == c).sum() > 1})
     if duplicated:
@@ -120,6 +125,168 @@ def resolve_columns(instrument: Instrument, data: pd.DataFrame, columns: Columns
         repeated = sorted({str(c) for c in wanted if wanted.count(c) > 1})
         raise DataError(f"columns maps several items to the same column: {repeated}")
     return mapping
+
+
+def _template(template: str, items: Any) -> list[str]:
+    """Column names from a template such as ``"self{n}"`` or ``"q{n:02d}"``.
+
+    The only fields are ``{n}`` (item number) and ``{id}`` (item id), with an
+    optional format spec; anything else is a :class:`DataError` naming the template.
+    """
+    try:
+        fields = [
+            field for _, field, _, _ in string.Formatter().parse(template) if field is not None
+        ]
+    except ValueError as exc:
+        raise DataError(f"column template {template!r} is not a valid template: {exc}") from None
+    unknown = sorted({field for field in fields if field not in ("n", "id")})
+    if unknown:
+        raise DataError(
+            f"column template {template!r} has fields {unknown}; the only fields are "
+            "'{n}' (item number) and '{id}' (item id), e.g. 'self{n}' or 'q{n:02d}'"
+        )
+    if not fields:
+        raise DataError(f"column template {template!r} needs '{{n}}' (item number) or '{{id}}'")
+    try:
+        return [template.format(n=item.number, id=item.id) for item in items]
+    except (ValueError, KeyError, IndexError, AttributeError) as exc:
+        raise DataError(f"column template {template!r} cannot be filled in: {exc}") from None
+
+
+# ------------------------------------------------------------------- numbers
+
+#: A number as a cell may spell it: ASCII digits, optional sign, decimal point and exponent.
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
+def parse_number(text: str) -> float | None:
+    """The number a text cell spells, or None when it spells none.
+
+    The rule: optional surrounding whitespace, an optional ``+`` or ``-``, ASCII
+    digits ``0``-``9`` with an optional decimal point (``.``) and fraction, and an
+    optional exponent (``e`` or ``E``). Nothing else is a number: no digit-group
+    separators (``1_000``, ``1,000``, ``1 000``), no decimal comma, no digits of other
+    scripts (``٤``, ``４``), no ``inf``, ``nan`` or hexadecimal, no control or invisible
+    characters (``"4\\x00"``), and nothing too large for a float.
+
+    Examples
+    --------
+    >>> parse_number(" 4 "), parse_number("-2.5e1"), parse_number("3.")
+    (4.0, -25.0, 3.0)
+    >>> parse_number("0_4"), parse_number("4\\x00"), parse_number("٤"), parse_number("inf")
+    (None, None, None, None)
+    """
+    stripped = text.strip()
+    if not _NUMBER.fullmatch(stripped):
+        return None
+    number = float(stripped)
+    return number if np.isfinite(number) else None
+
+
+def _is_number_type(kind: type) -> bool:
+    """Python and numpy reals, Decimal and Fraction; never bool or complex."""
+    if issubclass(kind, bool | np.bool_):
+        return False
+    return issubclass(kind, numbers.Real | Decimal)
+
+
+def _plain_numeric(dtype: Any) -> bool:
+    """Integer or float dtypes (numpy or pandas nullable); not bool, not complex."""
+    return (
+        pd.api.types.is_numeric_dtype(dtype)
+        and not pd.api.types.is_bool_dtype(dtype)
+        and not pd.api.types.is_complex_dtype(dtype)
+    )
+
+
+def _numbers_of(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Float values of number objects, and a mask of those beyond a float's range."""
+    try:
+        return cells.astype(float), np.zeros(len(cells), dtype=bool)
+    except OverflowError:
+        values = np.empty(len(cells))
+        bad = np.zeros(len(cells), dtype=bool)
+        for i, cell in enumerate(cells):
+            try:
+                values[i] = float(cell)
+            except OverflowError:
+                values[i], bad[i] = np.nan, True
+        return values, bad
+
+
+def _text_codes(
+    cells: np.ndarray, lookup: Mapping[str, float] | None, blank_is_missing: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """Codes of str cells (labels via ``lookup``, then the number rule); each distinct
+    text is coded once. Returns the codes (NaN missing or unreadable) and the mask of
+    unreadable cells."""
+    positions, uniques = pd.factorize(cells)
+    codes = np.empty(len(uniques) + 1)
+    bad = np.zeros(len(uniques) + 1, dtype=bool)
+    for i, text in enumerate(uniques):
+        normalised = normalise_label(text)
+        if not normalised:
+            codes[i], bad[i] = np.nan, not blank_is_missing
+        elif lookup is not None and normalised in lookup:
+            codes[i] = lookup[normalised]
+        else:
+            number = parse_number(text)
+            codes[i], bad[i] = (np.nan, True) if number is None else (number, False)
+    codes[-1] = np.nan
+    return codes[positions], bad[positions]
+
+
+def numeric_cells(
+    column: pd.Series,
+    lookup: Mapping[str, float] | None = None,
+    *,
+    blank_is_missing: bool = True,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every cell of a column as a float, and the mask of cells that are not numbers.
+
+    The one rule for reading numbers used by scoring, the reliability functions and
+    the norms: integer and float cells (numpy, pandas nullable, Python, ``Decimal``,
+    ``Fraction``) are numbers; text is a response label (when ``lookup`` maps
+    normalised labels to codes) or a number spelled as :func:`parse_number` accepts;
+    missing values (None, NaN, ``pd.NA``, NaT) and, with ``blank_is_missing``, blank
+    text are NaN. Booleans, complex numbers, dates, durations, containers (lists,
+    dicts, sets, tuples), bytes and every other object are not numbers: their cells
+    are NaN and flagged. Values that compare equal across types (``True == 1``,
+    ``1 + 0j == 1``) are never merged. Infinite numbers are returned as they are.
+
+    Examples
+    --------
+    >>> values, bad = numeric_cells(pd.Series([1, True, "2", None, 1 + 0j], dtype=object))
+    >>> values.tolist(), bad.tolist()
+    ([1.0, nan, 2.0, nan, nan], [False, True, False, False, True])
+    """
+    dtype = column.dtype
+    if _plain_numeric(dtype):
+        return column.to_numpy(dtype=float, na_value=np.nan), np.zeros(len(column), dtype=bool)
+    cells = column.to_numpy(dtype=object)
+    values = np.full(len(cells), np.nan)
+    bad = np.zeros(len(cells), dtype=bool)
+    present = np.flatnonzero(~pd.isna(cells))
+    if present.size == 0:
+        return values, bad
+    if not (
+        pd.api.types.is_object_dtype(dtype)
+        or isinstance(dtype, pd.StringDtype | pd.CategoricalDtype)
+    ):
+        bad[present] = True  # bool, complex, datetime64, timedelta64, period, interval, ...
+        return values, bad
+    kinds = np.empty(present.size, dtype=object)
+    kinds[:] = [type(cell) for cell in cells[present]]
+    kind_codes, kind_uniques = pd.factorize(kinds)
+    for k, kind in enumerate(kind_uniques):
+        where = present[kind_codes == k] if len(kind_uniques) > 1 else present
+        if issubclass(kind, str):
+            values[where], bad[where] = _text_codes(cells[where], lookup, blank_is_missing)
+        elif _is_number_type(kind):
+            values[where], bad[where] = _numbers_of(cells[where])
+        else:
+            bad[where] = True
+    return values, bad
 
 
 # ------------------------------------------------------------------- coding
@@ -141,60 +308,15 @@ def _row_blocks(n_rows: int) -> list[slice]:
     return [slice(start, min(start + BLOCK_ROWS, n_rows)) for start in range(0, n_rows, BLOCK_ROWS)]
 
 
-def _cell_code(value: Any, lookup: Mapping[str, float]) -> tuple[float, bool]:
-    """Code of one distinct cell value, and whether it is unreadable."""
-    if isinstance(value, bool | np.bool_):
-        return np.nan, True
-    if isinstance(value, numbers.Real):
-        return float(value), False
-    if not isinstance(value, str):
-        return np.nan, True
-    normalised = normalise_label(value)
-    if not normalised:
-        return np.nan, False  # a blank cell is a missing answer
-    if normalised in lookup:
-        return lookup[normalised], False
-    try:
-        number = float(normalised)
-    except ValueError:
-        return np.nan, True
-    return (number, False) if np.isfinite(number) else (np.nan, True)
-
-
-def _text_to_codes(column: pd.Series, lookup: Mapping[str, float]) -> tuple[np.ndarray, np.ndarray]:
-    """Code a text (or mixed) column: labels via ``lookup``, numerals as numbers, blanks
-    as missing. Each distinct value is coded once.
-
-    Returns the float codes (NaN where missing or unreadable) and the mask of cells
-    that are neither a label, a number nor blank.
-    """
-    positions, uniques = pd.factorize(column, use_na_sentinel=True)
-    coded = [_cell_code(value, lookup) for value in uniques]
-    unique_codes = np.array([code for code, _ in coded] + [np.nan])
-    unique_bad = np.array([bad for _, bad in coded] + [False])
-    return unique_codes[positions], unique_bad[positions]  # position -1 -> the NaN slot
-
-
 def _raw_matrix(frame: pd.DataFrame, lookup: Mapping[str, float]) -> tuple[np.ndarray, np.ndarray]:
     """The cells as floats, and a mask of cells that could not be read as a number or label."""
-    numeric = [
-        pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
-        for dtype in frame.dtypes
-    ]
-    if all(numeric):
+    if all(_plain_numeric(dtype) for dtype in frame.dtypes):
         values = frame.to_numpy(dtype=float, na_value=np.nan, copy=True)  # written in place
         return values, np.zeros(values.shape, dtype=bool)
     values = np.empty(frame.shape, dtype=float)
     unreadable = np.zeros(frame.shape, dtype=bool)
-    for j, is_numeric in enumerate(numeric):
-        column = frame.iloc[:, j]
-        if is_numeric:
-            values[:, j] = column.to_numpy(dtype=float, na_value=np.nan)
-        elif pd.api.types.is_bool_dtype(column.dtype):
-            values[:, j] = np.nan
-            unreadable[:, j] = column.notna().to_numpy()
-        else:
-            values[:, j], unreadable[:, j] = _text_to_codes(column, lookup)
+    for j in range(frame.shape[1]):
+        values[:, j], unreadable[:, j] = numeric_cells(frame.iloc[:, j], lookup)
     return values, unreadable
 
 
@@ -211,8 +333,9 @@ def code_items(
     -------
     CodedItems
         ``values``: N x k floats in item order, NaN for missing *and* invalid cells;
-        ``invalid``: one row per invalid cell with columns item, column, row, value,
-        problem.
+        ``invalid``: one row per invalid cell with columns item, column, row (the
+        row's label), value, problem and position (the row's 0-based position, which
+        tells rows with the same label apart).
     """
     response = instrument.response
     frame = data.loc[:, list(mapping.values())]
@@ -252,7 +375,9 @@ def code_items(
 
     flagged = invalid_kind != 0
     if not flagged.any():
-        empty = pd.DataFrame({"item": [], "column": [], "row": [], "value": [], "problem": []})
+        empty = pd.DataFrame(
+            {"item": [], "column": [], "row": [], "value": [], "problem": [], "position": []}
+        )
         return CodedItems(values, empty)
     rows, cols = np.nonzero(flagged)
     item_ids = list(mapping)
@@ -265,6 +390,7 @@ def code_items(
             "row": list(data.index[rows]),
             "value": original,
             "problem": [PROBLEMS[k] for k in invalid_kind[rows, cols]],
+            "position": rows,
         }
     )
     return CodedItems(values, invalid)
@@ -292,7 +418,9 @@ def _invalid_message(
         + "):"
     ]
     for (column, problem), cells in invalid.groupby(["column", "problem"], sort=False):
-        mask = pd.Series(data.index.isin(cells["row"]), index=data.index)
+        flags = np.zeros(len(data), dtype=bool)
+        flags[cells["position"].to_numpy(dtype=np.intp)] = True
+        mask = pd.Series(flags, index=data.index)
         lines.append(f"  {problem}: " + describe_cells(column, mask, data[column]))
     lines.append('Pass on_invalid="missing" to score these cells as missing (each is reported).')
     return "\n".join(lines)
@@ -301,6 +429,7 @@ def _invalid_message(
 def _check_frame(data: Any) -> pd.DataFrame:
     if not isinstance(data, pd.DataFrame):
         raise DataError(f"data must be a pandas DataFrame, got {type(data).__name__}")
+    require_flat_columns(data)
     if data.shape[0] == 0:
         raise DataError("data has no rows")
     return data
@@ -451,7 +580,7 @@ def score(
     *,
     coding: str | None = None,
     method: Literal["sum", "mean"] | None = None,
-    scales: list[str] | None = None,
+    scales: str | list[str] | None = None,
     on_invalid: OnInvalid = "raise",
 ) -> pd.DataFrame:
     """Score questionnaire data with an instrument's own rules.
@@ -464,13 +593,14 @@ def score(
         A bundled id (``"gse"``), a path to an instrument file, or an Instrument.
     columns
         ``None`` (columns named by item id), a dict item id -> column, or a template
-        such as ``"self{n}"`` (``{n}`` item number, ``{id}`` item id).
+        such as ``"self{n}"`` (``{n}`` item number, ``{id}`` item id, each with an
+        optional format spec: ``"q{n:02d}"`` gives ``q01`` ... ``q10``).
     coding
         An alternative coding the instrument declares (e.g. RSES ``"one_to_four"``).
     method
         ``"sum"`` or ``"mean"`` for every scale instead of the instrument's own.
     scales
-        Which scales to score (default all).
+        Which scales to score (default all): a list of scale ids, or one scale id.
     on_invalid
         ``"raise"`` (default): invalid cells are an :class:`InvalidResponseError`.
         ``"missing"``: they are scored as missing, with a warning, and listed in
@@ -485,9 +615,13 @@ def score(
     Raises
     ------
     DataError
-        Missing or duplicate columns, an empty frame.
+        Missing or duplicate columns, MultiIndex columns, a bad column template, an
+        empty frame.
     InvalidResponseError
-        Out-of-range codes, unknown labels, non-integer values, junk.
+        Out-of-range codes, unknown labels, non-integer values, junk: text that is
+        neither a label nor a number as :func:`parse_number` spells one, booleans,
+        complex numbers, dates, lists and other objects. The message names each
+        column, the rows (by position when row labels repeat) and the values.
 
     Examples
     --------
@@ -500,6 +634,8 @@ def score(
     data = _check_frame(data)
     if method not in (None, "sum", "mean"):
         raise DataError(f"method must be 'sum' or 'mean', got {method!r}")
+    if isinstance(scales, str):
+        scales = [scales]
     chosen = list(inst.scales) if scales is None else [_scale(inst, s) for s in scales]
     coded, mapping = _coded(data, inst, columns, coding, on_invalid)
     return scores_frame(

@@ -25,6 +25,7 @@ Examples
 
 from __future__ import annotations
 
+import numbers
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -45,7 +46,12 @@ from efficacy.coefficients.alpha_family._frequencies import (
     response_frequencies,
 )
 from efficacy.coefficients.alpha_family._from_moments import AlphaMoments, alpha_moments
-from efficacy.errors import DataError, describe_cells, require_unique_columns
+from efficacy.errors import (
+    DataError,
+    describe_cells,
+    require_flat_columns,
+    require_unique_columns,
+)
 from efficacy.results import Result
 
 CiMethod = Literal["feldt", "duhachek", "bootstrap", "bca"]
@@ -170,6 +176,7 @@ class AlphaResult(Result):
 def _read_items(items: pd.DataFrame | np.ndarray) -> tuple[np.ndarray, list[str], pd.Index]:
     """Float matrix (a view where possible, never written to), item names, row labels."""
     if isinstance(items, pd.DataFrame):
+        require_flat_columns(items, "items")
         require_unique_columns(items, "items")
         plain = all(isinstance(d, np.dtype) and d.kind in "fiu" for d in items.dtypes)
         if plain and items.shape[0] >= 2 and items.shape[1] >= 2:
@@ -314,6 +321,41 @@ def _interval(
     return boot_ci.bca_ci(alphas, estimate, jack, level), alphas
 
 
+def _is_real(value: Any) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_)
+
+
+def _check_options(
+    nan_policy: Any,
+    ci: Any,
+    psych_version: Any,
+    level: Any,
+    n_boot: Any,
+    low: Any,
+    high: Any,
+) -> None:
+    """Raise :class:`DataError` (also a ``ValueError``) naming a bad option of :func:`alpha`."""
+    if not isinstance(nan_policy, str) or nan_policy not in ("pairwise", "listwise"):
+        raise DataError(f"nan_policy must be 'pairwise' or 'listwise', got {nan_policy!r}")
+    if not isinstance(ci, str) or ci not in _CI_METHODS:
+        raise DataError(f"ci must be one of {_CI_METHODS}, got {ci!r}")
+    if not isinstance(psych_version, str) or psych_version not in _PSYCH_VERSIONS:
+        raise DataError(f"psych_version must be one of {_PSYCH_VERSIONS}, got {psych_version!r}")
+    if not _is_real(level) or not 0 < level < 1:
+        raise DataError(f"level must be between 0 and 1, got {level!r}")
+    if ci in ("bootstrap", "bca") and (
+        not _is_real(n_boot) or not np.isfinite(n_boot) or int(n_boot) != n_boot or n_boot < 2
+    ):
+        raise DataError(f"n_boot must be an integer of at least 2, got {n_boot!r}")
+    if (low is None) != (high is None):
+        raise DataError("give both min and max (the declared response range) or neither")
+    if low is not None:
+        if not (_is_real(low) and _is_real(high) and np.isfinite(low) and np.isfinite(high)):
+            raise DataError(f"min and max must be finite numbers, got min={low!r}, max={high!r}")
+        if not low < high:
+            raise DataError(f"min must be below max, got min={low!r}, max={high!r}")
+
+
 def alpha(
     items: pd.DataFrame | np.ndarray,
     reverse: Sequence[Any] | str | int = (),
@@ -402,20 +444,7 @@ def alpha(
            alpha  std_alpha  ci_lower  ci_upper
     total  0.947      0.947     0.776     0.992
     """
-    if nan_policy not in ("pairwise", "listwise"):
-        raise ValueError(f"nan_policy must be 'pairwise' or 'listwise', got {nan_policy!r}")
-    if ci not in _CI_METHODS:
-        raise ValueError(f"ci must be one of {_CI_METHODS}, got {ci!r}")
-    if psych_version not in _PSYCH_VERSIONS:
-        raise ValueError(f"psych_version must be one of {_PSYCH_VERSIONS}, got {psych_version!r}")
-    if not 0 < level < 1:
-        raise ValueError(f"level must be between 0 and 1, got {level!r}")
-    if ci in ("bootstrap", "bca") and (int(n_boot) != n_boot or n_boot < 2):
-        raise ValueError(f"n_boot must be an integer of at least 2, got {n_boot!r}")
-    if (min is None) != (max is None):
-        raise ValueError("give both min and max (the declared response range) or neither")
-    if min is not None and not min < max:  # type: ignore[operator]
-        raise ValueError(f"min must be below max, got min={min!r}, max={max!r}")
+    _check_options(nan_policy, ci, psych_version, level, n_boot, min, max)
 
     columns = list(items.columns) if isinstance(items, pd.DataFrame) else []
     x, names, index = _read_items(items)
