@@ -76,6 +76,48 @@ _ITEM_COLUMNS = (
 )
 
 
+#: Largest working memory :func:`alpha` allocates, in bytes (2 GiB: about 440 items).
+MAX_WORKSPACE_BYTES = 2**31
+
+
+def workspace_bytes(n_obs: int, n_items: int) -> int:
+    """Bytes :func:`alpha` allocates at its peak for ``n_obs`` rows and ``n_items`` items.
+
+    The statistics with each item dropped hold three ``k x (k - 1) x (k - 1)`` float
+    arrays (the correlation matrices without each item, and their decomposition);
+    the rest is a few copies of the ``N x k`` data and ``k x k`` matrices.
+
+    Examples
+    --------
+    >>> workspace_bytes(300, 10)
+    121840
+    """
+    k = int(n_items)
+    return 8 * (3 * k * (k - 1) ** 2 + 4 * int(n_obs) * k + 8 * k * k)
+
+
+def _check_size(n_obs: int, n_items: int) -> None:
+    needed = workspace_bytes(n_obs, n_items)
+    if needed > MAX_WORKSPACE_BYTES:
+        largest = 3
+        while workspace_bytes(n_obs, largest + 1) <= MAX_WORKSPACE_BYTES:
+            largest += 1
+        raise DataError(
+            f"alpha of {n_items} items would allocate about {_size(needed)} (psych's "
+            f"item-dropped statistics hold 3 arrays of {n_items} x {n_items - 1} x "
+            f"{n_items - 1} floats); the limit is {_size(MAX_WORKSPACE_BYTES)}, about "
+            f"{largest} items with {n_obs} rows. Analyse the scales one at a time"
+        )
+
+
+def _size(n_bytes: float) -> str:
+    for unit in ("bytes", "KB", "MB", "GB", "TB"):
+        if n_bytes < 1000 or unit == "TB":
+            return f"{n_bytes:.0f} {unit}" if unit == "bytes" else f"{n_bytes:.1f} {unit}"
+        n_bytes /= 1000
+    raise AssertionError  # pragma: no cover
+
+
 def _quiet() -> np.errstate:
     return np.errstate(divide="ignore", invalid="ignore", over="ignore")
 
@@ -418,10 +460,13 @@ def alpha(
     Raises
     ------
     DataError
-        Non-numeric or infinite cells, fewer than 2 items or rows, responses outside
-        ``min``..``max``, an item with zero variance (psych drops it with a warning;
-        here it is an error naming the item and its constant value), or items that
-        share fewer than 2 rows.
+        Bad options (also a ``ValueError``); more items than fit in
+        :data:`MAX_WORKSPACE_BYTES` of working memory (the message says how much
+        would be allocated); cells that are not numbers or infinite, booleans,
+        complex numbers, dates, MultiIndex columns, fewer than 2 items or rows,
+        responses outside ``min``..``max``, an item with zero variance (psych drops
+        it with a warning; here it is an error naming the item and its constant
+        value), or items that share fewer than 2 rows.
 
     Notes
     -----
@@ -447,8 +492,11 @@ def alpha(
     _check_options(nan_policy, ci, psych_version, level, n_boot, min, max)
 
     columns = list(items.columns) if isinstance(items, pd.DataFrame) else []
+    if isinstance(items, pd.DataFrame | np.ndarray) and items.ndim == 2:
+        _check_size(*items.shape)  # before any copy of the data
     x, names, index = _read_items(items)
     n_obs, k = x.shape
+    _check_size(n_obs, k)
     flipped = _reverse_positions(reverse, columns, names)
     sign = np.ones(k)
     sign[flipped] = -1.0
