@@ -17,7 +17,7 @@ import pytest
 
 import efficacy as ef
 from efficacy.errors import DataError, EfficacyError, InvalidResponseError
-from efficacy.scoring import InvalidResponseWarning, parse_number
+from efficacy.scoring import InvalidResponseWarning
 
 ITEMS = [f"gse{i}" for i in range(1, 11)]
 
@@ -134,6 +134,8 @@ def test_plain_ascii_numbers_are_accepted(text, code):
 
 
 def test_parse_number_rule():
+    from efficacy.scoring import parse_number
+
     assert parse_number("  -1.5E+2 ") == -150.0
     assert parse_number("٣") is None
     assert parse_number("1_000") is None

@@ -184,3 +184,19 @@ def test_report_passes_group_to_the_norm_comparison(tmp_path, capsys):
     assert html.exists()
     assert main([*base, "--group", "sex=gender,age"]) == 2
     assert "covariate=column" in capsys.readouterr().err
+
+
+def test_a_write_that_fails_midway_leaves_the_previous_output(data_csv, tmp_path, monkeypatch):
+    import efficacy.io._files as files
+
+    out = tmp_path / "scores.csv"
+    out.write_text("previous\n")
+
+    def broken_write(frame, path, **options):
+        Path(path).write_text("gse\n40.0\n")  # part of the table, then the disk fails
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(files, "write", broken_write)
+    assert main(["score", "gse", str(data_csv), "-o", str(out)]) == 2
+    assert out.read_text() == "previous\n"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
