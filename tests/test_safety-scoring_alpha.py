@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -62,3 +64,19 @@ def test_the_size_limit_is_the_documented_constant(items, monkeypatch):
     with pytest.raises(DataError, match="about 3 items with 40 rows"):
         ef.alpha(items)
     assert ef.alpha(items[["q0", "q1", "q2"]]).n_items == 3
+
+
+def test_huge_integer_codes_do_not_allocate_a_table_of_their_range():
+    """The code counter of alpha's fast path once sized a bincount by the largest value."""
+    items = pd.DataFrame({"a": [0, 0, 0, 2**62], "b": [1, 2, 1, 2], "c": [2, 1, 2, 2]})
+    result = ef.alpha(items)
+    assert result.n_items == 3
+    assert "a" not in result.response_freq.index  # its range is too wide to tabulate
+
+
+def test_huge_values_give_nan_statistics_not_an_overflow_error():
+    items = pd.DataFrame({"a": [0.0, 1e300, 2.0], "b": [1, 2, 1], "c": [2, 1, 2]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = ef.alpha(items)
+    assert result.n_obs == 3

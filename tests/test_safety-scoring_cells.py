@@ -262,3 +262,12 @@ def test_the_callers_frame_is_unchanged():
 
 def test_every_error_is_an_efficacy_error():
     assert issubclass(InvalidResponseError, EfficacyError)
+
+
+def test_infinite_cells_are_out_of_range_without_a_numpy_warning():
+    data = frame_with([np.inf, "4", -np.inf])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(InvalidResponseError, match="outside the response range") as info:
+            ef.score(data, "gse")
+    assert info.value.cells["position"].tolist() == [0, 2]

@@ -364,8 +364,9 @@ def code_items(
             continue
         low, high, step = response.min, response.max, response.step
         in_range = (block >= low) & (block <= high)
-        steps = (block - low) / step
-        on_grid = np.abs(steps - np.round(steps)) < 1e-9
+        with np.errstate(invalid="ignore"):  # infinite cells: out of range, reported below
+            steps = (block - low) / step
+            on_grid = np.abs(steps - np.round(steps)) < 1e-9
         bad = present & ~(in_range & on_grid)
         if bad.any():
             kinds = invalid_kind[rows]
