@@ -271,3 +271,12 @@ def test_infinite_cells_are_out_of_range_without_a_numpy_warning():
         with pytest.raises(InvalidResponseError, match="outside the response range") as info:
             ef.score(data, "gse")
     assert info.value.cells["position"].tolist() == [0, 2]
+
+
+def test_a_complex_correlation_matrix_is_not_taken_for_a_real_one():
+    r = np.array([[1, 0.5, 0.4], [0.5, 1, 0.3], [0.4, 0.3, 1]]) + 0j
+    r[0, 1] += 0.2j
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(DataError, match="items must be numeric"):
+            ef.omega(r, n_obs=100)
