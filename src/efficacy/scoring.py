@@ -5,8 +5,11 @@ The steps, all vectorised over respondents:
 1. match the instrument's items to the data's columns (item ids, a dict, or a
    template such as ``"self{n}"``);
 2. code every cell: numbers stay numbers, response labels (and the instrument's
-   aliases) become their codes, case- and whitespace-insensitively; declared missing
-   codes (e.g. 9) and blank cells become missing;
+   aliases) become their codes, case- and whitespace-insensitively, and text spelling
+   a number by :func:`parse_number`'s rule becomes that number; declared missing
+   codes (e.g. 9) and blank cells become missing. A cell is judged by its type first
+   (:func:`numeric_cells`): booleans, complex numbers, dates and other objects are
+   never response codes, however they compare with one;
 3. check every cell: a code must be one of the response scale's codes. Out-of-range
    codes, non-integer values (such as person-mean imputed 2.333), unknown labels and
    junk are errors that name the column, rows and values; with
