@@ -80,3 +80,28 @@ def test_huge_values_give_nan_statistics_not_an_overflow_error():
         warnings.simplefilter("ignore")
         result = ef.alpha(items)
     assert result.n_obs == 3
+
+
+def test_values_whose_squares_overflow_give_nan_not_a_linear_algebra_error():
+    items = pd.DataFrame(
+        {
+            "a": [0.0, 0.0, 0.0, 2.0**62],
+            "b": [0.0, 0.0, 1e300, np.nan],
+            "c": [1.0, 1.0, 1.0, 2.0],
+            "d": [1.0, 1.0, 1.0, 2.0],
+        }
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = ef.alpha(items)
+    assert np.isnan(result.g6)
+
+
+def test_smc_of_a_stack_with_a_non_finite_matrix():
+    from efficacy.coefficients._moments import smc
+
+    good = np.array([[1.0, 0.6], [0.6, 1.0]])
+    stack = np.stack([good, np.full((2, 2), np.inf)])
+    out = smc(stack)
+    assert out[0].round(4).tolist() == [0.36, 0.36]
+    assert np.isnan(out[1]).all()

@@ -134,7 +134,7 @@ def test_plain_ascii_numbers_are_accepted(text, code):
 
 
 def test_parse_number_rule():
-    from efficacy.scoring import parse_number
+    from efficacy.io._numbers import parse_number
 
     assert parse_number("  -1.5E+2 ") == -150.0
     assert parse_number("٣") is None
@@ -220,7 +220,7 @@ def test_invalid_cells_on_duplicated_row_labels_are_named_by_position():
     assert "1 cell" in message
     assert "positions [0]" in message and "values [8]" in message
     assert "3" not in message.split("values")[1].split("\n")[0]
-    assert info.value.cells["position"].tolist() == [0]
+    assert info.value.cells.index.tolist() == [0]
 
 
 # ------------------------------------------------------------------ item 22: scales="gse"
@@ -270,7 +270,7 @@ def test_infinite_cells_are_out_of_range_without_a_numpy_warning():
         warnings.simplefilter("error")
         with pytest.raises(InvalidResponseError, match="outside the response range") as info:
             ef.score(data, "gse")
-    assert info.value.cells["position"].tolist() == [0, 2]
+    assert info.value.cells.index.tolist() == [0, 2]
 
 
 def test_a_complex_correlation_matrix_is_not_taken_for_a_real_one():

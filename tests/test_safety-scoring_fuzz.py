@@ -139,7 +139,7 @@ def unchanged(data: pd.DataFrame, before: pd.DataFrame) -> bool:
 
 
 def flagged(cells: pd.DataFrame) -> set[tuple[str, int]]:
-    return set(zip(cells["column"], cells["position"], strict=True))
+    return set(zip(cells["column"], cells.index, strict=True))
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

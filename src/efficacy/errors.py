@@ -49,7 +49,9 @@ class InvalidResponseError(DataError):
     """Cells of the response data are outside what the instrument allows.
 
     ``cells`` is a tidy DataFrame with columns ``column``, ``row`` and ``value``:
-    every offending cell, not only the ones named in the message.
+    every offending cell, not only the ones named in the message. Where the cells
+    come from :func:`efficacy.score`, its index (``position``) holds each cell's
+    0-based row position, which tells apart rows that share a label.
     """
 
     def __init__(self, message: str, cells: pd.DataFrame) -> None:

@@ -6,10 +6,11 @@ The steps, all vectorised over respondents:
    template such as ``"self{n}"``);
 2. code every cell: numbers stay numbers, response labels (and the instrument's
    aliases) become their codes, case- and whitespace-insensitively, and text spelling
-   a number by :func:`parse_number`'s rule becomes that number; declared missing
-   codes (e.g. 9) and blank cells become missing. A cell is judged by its type first
-   (:func:`numeric_cells`): booleans, complex numbers, dates and other objects are
-   never response codes, however they compare with one;
+   a number (:func:`~efficacy.io._numbers.parse_number`) becomes that number;
+   declared missing codes (e.g. 9) and blank cells become missing. A cell is judged
+   by its type first (:func:`~efficacy.io._numbers.numeric_cells`): booleans,
+   complex numbers, dates and other objects are never response codes, however they
+   compare with one;
 3. check every cell: a code must be one of the response scale's codes. Out-of-range
    codes, non-integer values (such as person-mean imputed 2.333), unknown labels and
    junk are errors that name the column, rows and values; with
@@ -35,13 +36,10 @@ Examples
 
 from __future__ import annotations
 
-import numbers
-import re
 import string
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any, Literal
 
 import numpy as np
@@ -56,7 +54,8 @@ from efficacy.errors import (
     require_flat_columns,
 )
 from efficacy.instrument._loader import load
-from efficacy.instrument._model import Instrument, Scale, normalise_label
+from efficacy.instrument._model import Instrument, Scale
+from efficacy.io._numbers import numeric_cells, plain_numeric
 
 OnInvalid = Literal["raise", "missing"]
 Columns = None | str | Mapping[str, Any]
@@ -156,142 +155,6 @@ def _template(template: str, items: Any) -> list[str]:
         raise DataError(f"column template {template!r} cannot be filled in: {exc}") from None
 
 
-# ------------------------------------------------------------------- numbers
-
-#: A number as a cell may spell it: ASCII digits, optional sign, decimal point and exponent.
-_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
-
-
-def parse_number(text: str) -> float | None:
-    """The number a text cell spells, or None when it spells none.
-
-    The rule: optional surrounding whitespace, an optional ``+`` or ``-``, ASCII
-    digits ``0``-``9`` with an optional decimal point (``.``) and fraction, and an
-    optional exponent (``e`` or ``E``). Nothing else is a number: no digit-group
-    separators (``1_000``, ``1,000``, ``1 000``), no decimal comma, no digits of other
-    scripts (``٤``, ``４``), no ``inf``, ``nan`` or hexadecimal, no control or invisible
-    characters (``"4\\x00"``), and nothing too large for a float.
-
-    Examples
-    --------
-    >>> parse_number(" 4 "), parse_number("-2.5e1"), parse_number("3.")
-    (4.0, -25.0, 3.0)
-    >>> parse_number("0_4"), parse_number("4\\x00"), parse_number("٤"), parse_number("inf")
-    (None, None, None, None)
-    """
-    stripped = text.strip()
-    if not _NUMBER.fullmatch(stripped):
-        return None
-    number = float(stripped)
-    return number if np.isfinite(number) else None
-
-
-def _is_number_type(kind: type) -> bool:
-    """Python and numpy reals, Decimal and Fraction; never bool or complex."""
-    if issubclass(kind, bool | np.bool_):
-        return False
-    return issubclass(kind, numbers.Real | Decimal)
-
-
-def _plain_numeric(dtype: Any) -> bool:
-    """Integer or float dtypes (numpy or pandas nullable); not bool, not complex."""
-    return (
-        pd.api.types.is_numeric_dtype(dtype)
-        and not pd.api.types.is_bool_dtype(dtype)
-        and not pd.api.types.is_complex_dtype(dtype)
-    )
-
-
-def _numbers_of(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Float values of number objects, and a mask of those beyond a float's range."""
-    try:
-        return cells.astype(float), np.zeros(len(cells), dtype=bool)
-    except OverflowError:
-        values = np.empty(len(cells))
-        bad = np.zeros(len(cells), dtype=bool)
-        for i, cell in enumerate(cells):
-            try:
-                values[i] = float(cell)
-            except OverflowError:
-                values[i], bad[i] = np.nan, True
-        return values, bad
-
-
-def _text_codes(
-    cells: np.ndarray, lookup: Mapping[str, float] | None, blank_is_missing: bool
-) -> tuple[np.ndarray, np.ndarray]:
-    """Codes of str cells (labels via ``lookup``, then the number rule); each distinct
-    text is coded once. Returns the codes (NaN missing or unreadable) and the mask of
-    unreadable cells."""
-    positions, uniques = pd.factorize(cells)
-    codes = np.empty(len(uniques) + 1)
-    bad = np.zeros(len(uniques) + 1, dtype=bool)
-    for i, text in enumerate(uniques):
-        normalised = normalise_label(text)
-        if not normalised:
-            codes[i], bad[i] = np.nan, not blank_is_missing
-        elif lookup is not None and normalised in lookup:
-            codes[i] = lookup[normalised]
-        else:
-            number = parse_number(text)
-            codes[i], bad[i] = (np.nan, True) if number is None else (number, False)
-    codes[-1] = np.nan
-    return codes[positions], bad[positions]
-
-
-def numeric_cells(
-    column: pd.Series,
-    lookup: Mapping[str, float] | None = None,
-    *,
-    blank_is_missing: bool = True,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Every cell of a column as a float, and the mask of cells that are not numbers.
-
-    The one rule for reading numbers used by scoring, the reliability functions and
-    the norms: integer and float cells (numpy, pandas nullable, Python, ``Decimal``,
-    ``Fraction``) are numbers; text is a response label (when ``lookup`` maps
-    normalised labels to codes) or a number spelled as :func:`parse_number` accepts;
-    missing values (None, NaN, ``pd.NA``, NaT) and, with ``blank_is_missing``, blank
-    text are NaN. Booleans, complex numbers, dates, durations, containers (lists,
-    dicts, sets, tuples), bytes and every other object are not numbers: their cells
-    are NaN and flagged. Values that compare equal across types (``True == 1``,
-    ``1 + 0j == 1``) are never merged. Infinite numbers are returned as they are.
-
-    Examples
-    --------
-    >>> values, bad = numeric_cells(pd.Series([1, True, "2", None, 1 + 0j], dtype=object))
-    >>> values.tolist(), bad.tolist()
-    ([1.0, nan, 2.0, nan, nan], [False, True, False, False, True])
-    """
-    dtype = column.dtype
-    if _plain_numeric(dtype):
-        return column.to_numpy(dtype=float, na_value=np.nan), np.zeros(len(column), dtype=bool)
-    cells = column.to_numpy(dtype=object)
-    values = np.full(len(cells), np.nan)
-    bad = np.zeros(len(cells), dtype=bool)
-    present = np.flatnonzero(~pd.isna(cells))
-    if present.size == 0:
-        return values, bad
-    if not (
-        pd.api.types.is_object_dtype(dtype)
-        or isinstance(dtype, pd.StringDtype | pd.CategoricalDtype)
-    ):
-        bad[present] = True  # bool, complex, datetime64, timedelta64, period, interval, ...
-        return values, bad
-    kinds = np.empty(present.size, dtype=object)
-    kinds[:] = [type(cell) for cell in cells[present]]
-    kind_codes, kind_uniques = pd.factorize(kinds)
-    for k, kind in enumerate(kind_uniques):
-        where = present[kind_codes == k] if len(kind_uniques) > 1 else present
-        if issubclass(kind, str):
-            values[where], bad[where] = _text_codes(cells[where], lookup, blank_is_missing)
-        elif _is_number_type(kind):
-            values[where], bad[where] = _numbers_of(cells[where])
-        else:
-            bad[where] = True
-    return values, bad
-
-
 # ------------------------------------------------------------------- coding
 
 
@@ -313,7 +176,7 @@ def _row_blocks(n_rows: int) -> list[slice]:
 
 def _raw_matrix(frame: pd.DataFrame, lookup: Mapping[str, float]) -> tuple[np.ndarray, np.ndarray]:
     """The cells as floats, and a mask of cells that could not be read as a number or label."""
-    if all(_plain_numeric(dtype) for dtype in frame.dtypes):
+    if all(plain_numeric(dtype) for dtype in frame.dtypes):
         values = frame.to_numpy(dtype=float, na_value=np.nan, copy=True)  # written in place
         return values, np.zeros(values.shape, dtype=bool)
     values = np.empty(frame.shape, dtype=float)
@@ -337,8 +200,8 @@ def code_items(
     CodedItems
         ``values``: N x k floats in item order, NaN for missing *and* invalid cells;
         ``invalid``: one row per invalid cell with columns item, column, row (the
-        row's label), value, problem and position (the row's 0-based position, which
-        tells rows with the same label apart).
+        row's label), value and problem; its index, ``position``, is the row's
+        0-based position, which tells rows with the same label apart.
     """
     response = instrument.response
     frame = data.loc[:, list(mapping.values())]
@@ -380,7 +243,8 @@ def code_items(
     flagged = invalid_kind != 0
     if not flagged.any():
         empty = pd.DataFrame(
-            {"item": [], "column": [], "row": [], "value": [], "problem": [], "position": []}
+            {"item": [], "column": [], "row": [], "value": [], "problem": []},
+            index=pd.Index([], dtype=np.intp, name="position"),
         )
         return CodedItems(values, empty)
     rows, cols = np.nonzero(flagged)
@@ -394,8 +258,8 @@ def code_items(
             "row": list(data.index[rows]),
             "value": original,
             "problem": [PROBLEMS[k] for k in invalid_kind[rows, cols]],
-            "position": rows,
-        }
+        },
+        index=pd.Index(rows.astype(np.intp), name="position"),
     )
     return CodedItems(values, invalid)
 
@@ -423,7 +287,7 @@ def _invalid_message(
     ]
     for (column, problem), cells in invalid.groupby(["column", "problem"], sort=False):
         flags = np.zeros(len(data), dtype=bool)
-        flags[cells["position"].to_numpy(dtype=np.intp)] = True
+        flags[cells.index.to_numpy(dtype=np.intp)] = True
         mask = pd.Series(flags, index=data.index)
         lines.append(f"  {problem}: " + describe_cells(column, mask, data[column]))
     lines.append('Pass on_invalid="missing" to score these cells as missing (each is reported).')
@@ -623,8 +487,8 @@ def score(
         empty frame.
     InvalidResponseError
         Out-of-range codes, unknown labels, non-integer values, junk: text that is
-        neither a label nor a number as :func:`parse_number` spells one, booleans,
-        complex numbers, dates, lists and other objects. The message names each
+        neither a label nor a number (:func:`~efficacy.io._numbers.parse_number`),
+        booleans, complex numbers, dates, lists and other objects. The message names each
         column, the rows (by position when row labels repeat) and the values.
 
     Examples

@@ -32,7 +32,7 @@ from efficacy.errors import (
     require_flat_columns,
     require_unique_columns,
 )
-from efficacy.scoring import numeric_cells
+from efficacy.io._numbers import numeric_cells
 
 NanPolicy = Literal["pairwise", "listwise"]
 
@@ -70,7 +70,7 @@ def item_matrix(items: pd.DataFrame | np.ndarray, *, min_items: int = 2) -> Item
     ------
     DataError
         Cells that are not numbers (naming column, rows and values): text other than
-        a number spelled as :func:`efficacy.scoring.parse_number` accepts, booleans,
+        a number spelled as :func:`efficacy.io._numbers.parse_number` accepts, booleans,
         complex numbers, dates and durations, containers; infinite cells; duplicate
         or MultiIndex columns; too few items or rows.
 
@@ -212,10 +212,10 @@ def smc(r: np.ndarray, *, covar: bool = False) -> np.ndarray:
     """Squared multiple correlation of each item on the others, as R psych's ``smc``.
 
     ``1 - 1 / diag(Pinv(R))`` with psych's SVD pseudo-inverse (singular values above
-    ``sqrt(eps) * d1`` kept), clipped to [0, 1]. ``r`` may be a stack of matrices
-    (``... x p x p``). With ``covar=True`` the input is a covariance matrix: it is
-    scaled to correlations first and the result multiplied by the item variances
-    (psych's ``smc(C, covar=TRUE)``).
+    ``sqrt(eps) * d1`` kept), clipped to [0, 1]; NaN for a matrix with a non-finite
+    entry. ``r`` may be a stack of matrices (``... x p x p``). With ``covar=True``
+    the input is a covariance matrix: it is scaled to correlations first and the
+    result multiplied by the item variances (psych's ``smc(C, covar=TRUE)``).
 
     Examples
     --------
@@ -226,6 +226,12 @@ def smc(r: np.ndarray, *, covar: bool = False) -> np.ndarray:
     """
     if covar:
         return smc(cov2cor(r)) * np.diagonal(r, axis1=-2, axis2=-1)
+    finite = np.isfinite(r).all(axis=(-2, -1))
+    if not finite.all():  # overflowed or undefined correlations: no SMC, as no inverse
+        out = np.full(r.shape[:-1], np.nan)
+        if finite.any():
+            out[finite] = smc(r[finite])
+        return out
     u, d, vh = np.linalg.svd(r)
     keep = d > np.maximum(PINV_TOL * d[..., :1], 0.0)
     inv_d = np.where(keep, 1.0 / np.where(keep, d, 1.0), 0.0)

@@ -39,7 +39,7 @@ from efficacy.errors import (
 from efficacy.instrument._loader import load
 from efficacy.instrument._model import Instrument, NormGroup
 from efficacy.instrument._norm_yaml import NormTable
-from efficacy.scoring import numeric_cells
+from efficacy.io._numbers import numeric_cells
 
 #: Published reliability statistics usable as "the" reliability of a scale, in order.
 RELIABILITY_PREFERENCE = ("alpha", "omega", "test_retest", "split_half", "kr20")
