@@ -200,3 +200,21 @@ def test_a_write_that_fails_midway_leaves_the_previous_output(data_csv, tmp_path
     assert main(["score", "gse", str(data_csv), "-o", str(out)]) == 2
     assert out.read_text() == "previous\n"
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_a_template_in_braces_is_not_taken_for_json(tmp_path, capsys):
+    frame = pd.DataFrame([[4] * 10, [3] * 10], columns=[f"{i:02d}" for i in range(1, 11)])
+    path = tmp_path / "numbers.csv"
+    frame.to_csv(path, index=False)
+    assert main(["score", "gse", str(path), "--columns", "{n:02d}"]) == 0
+    assert "40.0" in capsys.readouterr().out
+
+
+def test_keep_twice_and_an_unknown_output_format_are_plain_errors(data_csv, tmp_path, capsys):
+    assert main(["score", "gse", str(data_csv), "--keep", "id", "id"]) == 2
+    assert "more than once: ['id']" in capsys.readouterr().err
+    out = tmp_path / "scores.txt"
+    assert main(["score", "gse", str(data_csv), "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("efficacy: error: scores.txt: cannot choose a format from '.txt'")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data.csv"]

@@ -25,6 +25,7 @@ import argparse
 import contextlib
 import json
 import os
+import re
 import sys
 import tempfile
 import warnings
@@ -49,7 +50,7 @@ def _columns_option(text: str | None) -> Any:
     if text is None:
         return None
     stripped = text.strip()
-    if stripped.startswith("{") and stripped.endswith("}") and ":" in stripped:
+    if re.match(r'\{\s*["}]', stripped):  # a JSON object; "{n:02d}" is a template
         return json.loads(stripped)
     if "=" in stripped and "{" not in stripped:
         parts = [part for part in stripped.split(",") if part.strip()]
@@ -121,11 +122,13 @@ def _check_not_an_input(output: str, inputs: Sequence[str | None], what: str) ->
 
 @contextlib.contextmanager
 def _replaced_atomically(output: str) -> Iterator[Path]:
-    """A temporary path next to ``output`` (same suffix); moved onto it on success.
+    """A temporary path for ``output``, moved onto it when the block succeeds.
 
-    A symbolic link at ``output`` is followed: the file it points to is replaced. A
-    new file gets the usual permissions (``0o666`` less the umask); a replaced file
-    keeps its own.
+    The temporary file has the output's own name, in a new hidden folder next to it
+    (so the writers choose the same format and name the same file in messages); on
+    success it replaces the output in one step, on failure it is removed. A symbolic
+    link at ``output`` is followed: the file it points to is replaced. A new file gets
+    the usual permissions (``0o666`` less the umask); a replaced file keeps its own.
     """
     from efficacy.errors import DataError
 
@@ -134,9 +137,8 @@ def _replaced_atomically(output: str) -> Iterator[Path]:
         raise DataError(f"cannot write {output}: the folder {final.parent} does not exist")
     if final.is_dir():
         raise DataError(f"cannot write {output}: it is a folder")
-    handle, name = tempfile.mkstemp(dir=final.parent, prefix=f".{final.name}.", suffix=final.suffix)
-    os.close(handle)
-    temporary = Path(name)
+    folder = Path(tempfile.mkdtemp(dir=final.parent, prefix=".efficacy-"))
+    temporary = folder / final.name
     try:
         yield temporary
         if final.exists():
@@ -149,6 +151,7 @@ def _replaced_atomically(output: str) -> Iterator[Path]:
         os.replace(temporary, final)
     finally:
         temporary.unlink(missing_ok=True)
+        folder.rmdir()
 
 
 def _instrument_path(instrument: str) -> str | None:
@@ -216,6 +219,9 @@ def _keep_columns(data: Any, scores: Any, keep: Sequence[str]) -> Any:
     if not keep:
         return scores
     require_columns(data, list(keep), what="data (--keep)")
+    twice = sorted({column for column in keep if list(keep).count(column) > 1})
+    if twice:
+        raise DataError(f"--keep names columns more than once: {twice}")
     clash = [column for column in keep if column in scores.columns]
     if clash:
         raise DataError(
