@@ -88,8 +88,8 @@ def _text_codes(
     cells: np.ndarray, lookup: Mapping[str, float] | None, blank_is_missing: bool
 ) -> tuple[np.ndarray, np.ndarray]:
     """Codes of str cells (labels via ``lookup``, then the number rule); each distinct
-    text is coded once. Returns the codes (NaN missing or unreadable) and the mask of
-    unreadable cells."""
+    text is coded once, and missing values (None, NaN, ``pd.NA``) are NaN. Returns the
+    codes (NaN missing or unreadable) and the mask of unreadable cells."""
     positions, uniques = pd.factorize(cells)
     codes = np.empty(len(uniques) + 1)
     bad = np.zeros(len(uniques) + 1, dtype=bool)
@@ -134,22 +134,27 @@ def numeric_cells(
     if plain_numeric(dtype):
         return column.to_numpy(dtype=float, na_value=np.nan), np.zeros(len(column), dtype=bool)
     cells = column.to_numpy(dtype=object)
+    textual = pd.api.types.is_object_dtype(dtype) or isinstance(
+        dtype, pd.StringDtype | pd.CategoricalDtype
+    )
+    if textual and pd.api.types.infer_dtype(cells, skipna=True) == "string":
+        return _text_codes(cells, lookup, blank_is_missing)  # only text and missing values
     values = np.full(len(cells), np.nan)
     bad = np.zeros(len(cells), dtype=bool)
     present = np.flatnonzero(~pd.isna(cells))
     if present.size == 0:
         return values, bad
-    if not (
-        pd.api.types.is_object_dtype(dtype)
-        or isinstance(dtype, pd.StringDtype | pd.CategoricalDtype)
-    ):
+    if not textual:
         bad[present] = True  # bool, complex, datetime64, timedelta64, period, interval, ...
         return values, bad
-    kinds = np.empty(present.size, dtype=object)
-    kinds[:] = [type(cell) for cell in cells[present]]
+    inferred = pd.api.types.infer_dtype(cells[present], skipna=False)
+    if inferred in ("integer", "floating", "mixed-integer-float"):  # no bool, no complex
+        values[present], bad[present] = _numbers_of(cells[present])
+        return values, bad
+    kinds = np.fromiter((type(cell) for cell in cells[present]), dtype=object, count=present.size)
     kind_codes, kind_uniques = pd.factorize(kinds)
     for k, kind in enumerate(kind_uniques):
-        where = present[kind_codes == k] if len(kind_uniques) > 1 else present
+        where = present[kind_codes == k]
         if issubclass(kind, str):
             values[where], bad[where] = _text_codes(cells[where], lookup, blank_is_missing)
         elif _is_number_type(kind):
