@@ -26,6 +26,7 @@ import contextlib
 import json
 import os
 import re
+import shutil
 import sys
 import tempfile
 import warnings
@@ -150,8 +151,7 @@ def _replaced_atomically(output: str) -> Iterator[Path]:
         os.chmod(temporary, mode)
         os.replace(temporary, final)
     finally:
-        temporary.unlink(missing_ok=True)
-        folder.rmdir()
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _instrument_path(instrument: str) -> str | None:
