@@ -280,3 +280,19 @@ def test_a_complex_correlation_matrix_is_not_taken_for_a_real_one():
         warnings.simplefilter("error")
         with pytest.raises(DataError, match="items must be numeric"):
             ef.omega(r, n_obs=100)
+
+
+def test_excel_boolean_cells_read_by_ef_read_are_invalid(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(ITEMS)
+    sheet.append([1, *([4] * 9)])
+    sheet.append([True, *([4] * 9)])
+    path = tmp_path / "booleans.xlsx"
+    book.save(path)
+    data = ef.read(path)
+    with pytest.raises(InvalidResponseError) as info:
+        ef.score(data, "gse")
+    assert info.value.cells[["column", "row"]].values.tolist() == [["gse1", 1]]
+    assert "values [True]" in str(info.value)
