@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 #: How many row labels and values an error message lists before it says "...".
@@ -48,7 +49,9 @@ class InvalidResponseError(DataError):
     """Cells of the response data are outside what the instrument allows.
 
     ``cells`` is a tidy DataFrame with columns ``column``, ``row`` and ``value``:
-    every offending cell, not only the ones named in the message.
+    every offending cell, not only the ones named in the message. Where the cells
+    come from :func:`efficacy.score`, its index (``position``) holds each cell's
+    0-based row position, which tells apart rows that share a label.
     """
 
     def __init__(self, message: str, cells: pd.DataFrame) -> None:
@@ -85,16 +88,42 @@ def describe_cells(column: Any, mask: pd.Series, values: pd.Series) -> str:
     -------
     str
         ``"column 'x': 3 cells, rows [...], values [...]"`` listing at most
-        :data:`MAX_LISTED` rows and distinct values.
+        :data:`MAX_LISTED` rows and distinct values. When row labels repeat, rows are
+        named by their 0-based position with their labels:
+        ``"positions [3] (row labels [0])"``.
+
+    Examples
+    --------
+    >>> twice = pd.Index([0, 0, 1])
+    >>> describe_cells("q1", pd.Series([False, True, False], index=twice),
+    ...                pd.Series([3, 9, 4], index=twice))
+    "column 'q1': 1 cell, positions [1] (row labels [0]), values [9]"
     """
-    rows = list(mask.index[mask.to_numpy()])
-    bad_values = pd.unique(values[mask].to_numpy(dtype=object))
+    flags = mask.to_numpy(dtype=bool)
+    rows = list(mask.index[flags])
+    cells = values.to_numpy(dtype=object)[flags]
+    try:
+        bad_values = list(pd.unique(cells))
+    except TypeError:  # unhashable cells (lists, dicts): distinct by equality
+        bad_values = []
+        for cell in cells:
+            if not any(cell is seen or _same(cell, seen) for seen in bad_values):
+                bad_values.append(cell)
     count = len(rows)
     noun = "cell" if count == 1 else "cells"
-    return (
-        f"column {column!r}: {count} {noun}, rows {short_list(rows)}, "
-        f"values {short_list(list(bad_values))}"
-    )
+    if mask.index.is_unique:
+        where = f"rows {short_list(rows)}"
+    else:  # a label names several rows: say which by position
+        positions = list(np.flatnonzero(flags))
+        where = f"positions {short_list(positions)} (row labels {short_list(rows)})"
+    return f"column {column!r}: {count} {noun}, {where}, values {short_list(bad_values)}"
+
+
+def _same(first: Any, second: Any) -> bool:
+    try:
+        return type(first) is type(second) and bool(first == second)
+    except (TypeError, ValueError):
+        return False
 
 
 def require_columns(frame: pd.DataFrame, wanted: Sequence[Any], what: str = "data") -> None:
@@ -113,6 +142,28 @@ def require_columns(frame: pd.DataFrame, wanted: Sequence[Any], what: str = "dat
         raise DataError(
             f"{what} lacks {len(missing)} {noun}: {short_list(missing)}; "
             f"it has {short_list(list(frame.columns))}"
+        )
+
+
+def require_flat_columns(frame: pd.DataFrame, what: str = "data") -> None:
+    """Raise :class:`DataError` if ``frame`` has MultiIndex (several-level) columns.
+
+    Examples
+    --------
+    >>> levels = pd.MultiIndex.from_tuples([("q1", "t1"), ("q1", "t2")])
+    >>> wide = pd.DataFrame([[1, 2]], columns=levels)
+    >>> require_flat_columns(wide)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    efficacy.errors.DataError: data has MultiIndex columns (2 levels, e.g. ('q1', 't1')); ...
+    """
+    if isinstance(frame.columns, pd.MultiIndex):
+        example = f", e.g. {frame.columns[0]!r}" if len(frame.columns) else ""
+        raise DataError(
+            f"{what} has MultiIndex columns ({frame.columns.nlevels} levels{example}); "
+            "give one level of column names, e.g. frame.xs('t1', axis=1, level=1) for one "
+            "level's columns, or join the levels: "
+            "frame.columns = ['_'.join(map(str, c)) for c in frame.columns]"
         )
 
 

@@ -5,8 +5,12 @@ The steps, all vectorised over respondents:
 1. match the instrument's items to the data's columns (item ids, a dict, or a
    template such as ``"self{n}"``);
 2. code every cell: numbers stay numbers, response labels (and the instrument's
-   aliases) become their codes, case- and whitespace-insensitively; declared missing
-   codes (e.g. 9) and blank cells become missing;
+   aliases) become their codes, case- and whitespace-insensitively, and text spelling
+   a number (:func:`~efficacy.io._numbers.parse_number`) becomes that number;
+   declared missing codes (e.g. 9) and blank cells become missing. A cell is judged
+   by its type first (:func:`~efficacy.io._numbers.numeric_cells`): booleans,
+   complex numbers, dates and other objects are never response codes, however they
+   compare with one;
 3. check every cell: a code must be one of the response scale's codes. Out-of-range
    codes, non-integer values (such as person-mean imputed 2.333), unknown labels and
    junk are errors that name the column, rows and values; with
@@ -32,7 +36,7 @@ Examples
 
 from __future__ import annotations
 
-import numbers
+import string
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -48,9 +52,11 @@ from efficacy.errors import (
     InvalidResponseError,
     describe_cells,
     require_columns,
+    require_flat_columns,
 )
 from efficacy.instrument._loader import load
-from efficacy.instrument._model import Instrument, Scale, normalise_label
+from efficacy.instrument._model import Instrument, Scale
+from efficacy.io._numbers import numeric_cells, plain_numeric
 
 OnInvalid = Literal["raise", "missing"]
 OffGrid = Literal["invalid", "keep"]
@@ -92,9 +98,9 @@ def resolve_columns(instrument: Instrument, data: pd.DataFrame, columns: Columns
     if columns is None:
         mapping: dict[str, Any] = {item.id: item.id for item in items}
     elif isinstance(columns, str):
-        if "{n}" not in columns and "{id}" not in columns:
-            raise DataError(f"column template {columns!r} needs '{{n}}' (item number) or '{{id}}'")
-        mapping = {item.id: columns.format(n=item.number, id=item.id) for item in items}
+        mapping = {
+            item.id: name for item, name in zip(items, _template(columns, items), strict=True)
+        }
     elif isinstance(columns, Mapping):
         unknown = [key for key in columns if key not in instrument.item_ids]
         if unknown:
@@ -114,6 +120,7 @@ def resolve_columns(instrument: Instrument, data: pd.DataFrame, columns: Columns
             f"columns must be None, a dict or a template string, got {type(columns).__name__}"
         )
     wanted = list(mapping.values())
+    require_flat_columns(data)
     require_columns(data, wanted, what=f"data for {instrument.id}")
     duplicated = sorted({str(c) for c in wanted if (data.columns == c).sum() > 1})
     if duplicated:
@@ -122,6 +129,32 @@ def resolve_columns(instrument: Instrument, data: pd.DataFrame, columns: Columns
         repeated = sorted({str(c) for c in wanted if wanted.count(c) > 1})
         raise DataError(f"columns maps several items to the same column: {repeated}")
     return mapping
+
+
+def _template(template: str, items: Any) -> list[str]:
+    """Column names from a template such as ``"self{n}"`` or ``"q{n:02d}"``.
+
+    The only fields are ``{n}`` (item number) and ``{id}`` (item id), with an
+    optional format spec; anything else is a :class:`DataError` naming the template.
+    """
+    try:
+        fields = [
+            field for _, field, _, _ in string.Formatter().parse(template) if field is not None
+        ]
+    except ValueError as exc:
+        raise DataError(f"column template {template!r} is not a valid template: {exc}") from None
+    unknown = sorted({field for field in fields if field not in ("n", "id")})
+    if unknown:
+        raise DataError(
+            f"column template {template!r} has fields {unknown}; the only fields are "
+            "'{n}' (item number) and '{id}' (item id), e.g. 'self{n}' or 'q{n:02d}'"
+        )
+    if not fields:
+        raise DataError(f"column template {template!r} needs '{{n}}' (item number) or '{{id}}'")
+    try:
+        return [template.format(n=item.number, id=item.id) for item in items]
+    except (ValueError, KeyError, IndexError, AttributeError) as exc:
+        raise DataError(f"column template {template!r} cannot be filled in: {exc}") from None
 
 
 # ------------------------------------------------------------------- coding
@@ -144,60 +177,15 @@ def _row_blocks(n_rows: int) -> list[slice]:
     return [slice(start, min(start + BLOCK_ROWS, n_rows)) for start in range(0, n_rows, BLOCK_ROWS)]
 
 
-def _cell_code(value: Any, lookup: Mapping[str, float]) -> tuple[float, bool]:
-    """Code of one distinct cell value, and whether it is unreadable."""
-    if isinstance(value, bool | np.bool_):
-        return np.nan, True
-    if isinstance(value, numbers.Real):
-        return float(value), False
-    if not isinstance(value, str):
-        return np.nan, True
-    normalised = normalise_label(value)
-    if not normalised:
-        return np.nan, False  # a blank cell is a missing answer
-    if normalised in lookup:
-        return lookup[normalised], False
-    try:
-        number = float(normalised)
-    except ValueError:
-        return np.nan, True
-    return (number, False) if np.isfinite(number) else (np.nan, True)
-
-
-def _text_to_codes(column: pd.Series, lookup: Mapping[str, float]) -> tuple[np.ndarray, np.ndarray]:
-    """Code a text (or mixed) column: labels via ``lookup``, numerals as numbers, blanks
-    as missing. Each distinct value is coded once.
-
-    Returns the float codes (NaN where missing or unreadable) and the mask of cells
-    that are neither a label, a number nor blank.
-    """
-    positions, uniques = pd.factorize(column, use_na_sentinel=True)
-    coded = [_cell_code(value, lookup) for value in uniques]
-    unique_codes = np.array([code for code, _ in coded] + [np.nan])
-    unique_bad = np.array([bad for _, bad in coded] + [False])
-    return unique_codes[positions], unique_bad[positions]  # position -1 -> the NaN slot
-
-
 def _raw_matrix(frame: pd.DataFrame, lookup: Mapping[str, float]) -> tuple[np.ndarray, np.ndarray]:
     """The cells as floats, and a mask of cells that could not be read as a number or label."""
-    numeric = [
-        pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
-        for dtype in frame.dtypes
-    ]
-    if all(numeric):
+    if all(plain_numeric(dtype) for dtype in frame.dtypes):
         values = frame.to_numpy(dtype=float, na_value=np.nan, copy=True)  # written in place
         return values, np.zeros(values.shape, dtype=bool)
     values = np.empty(frame.shape, dtype=float)
     unreadable = np.zeros(frame.shape, dtype=bool)
-    for j, is_numeric in enumerate(numeric):
-        column = frame.iloc[:, j]
-        if is_numeric:
-            values[:, j] = column.to_numpy(dtype=float, na_value=np.nan)
-        elif pd.api.types.is_bool_dtype(column.dtype):
-            values[:, j] = np.nan
-            unreadable[:, j] = column.notna().to_numpy()
-        else:
-            values[:, j], unreadable[:, j] = _text_to_codes(column, lookup)
+    for j in range(frame.shape[1]):
+        values[:, j], unreadable[:, j] = numeric_cells(frame.iloc[:, j], lookup)
     return values, unreadable
 
 
@@ -218,8 +206,9 @@ def code_items(
     -------
     CodedItems
         ``values``: N x k floats in item order, NaN for missing *and* invalid cells;
-        ``invalid``: one row per invalid cell with columns item, column, row, value,
-        problem.
+        ``invalid``: one row per invalid cell with columns item, column, row (the
+        row's label), value and problem; its index, ``position``, is the row's
+        0-based position, which tells rows with the same label apart.
     """
     response = instrument.response
     frame = data.loc[:, list(mapping.values())]
@@ -249,8 +238,9 @@ def code_items(
             continue
         low, high, step = response.min, response.max, response.step
         in_range = (block >= low) & (block <= high)
-        steps = (block - low) / step
-        on_grid = np.abs(steps - np.round(steps)) < 1e-9
+        with np.errstate(invalid="ignore"):  # infinite cells: out of range, reported below
+            steps = (block - low) / step
+            on_grid = np.abs(steps - np.round(steps)) < 1e-9
         if off_grid == "keep":
             kept += int((present & in_range & ~on_grid).sum())
             on_grid |= in_range
@@ -263,7 +253,10 @@ def code_items(
 
     flagged = invalid_kind != 0
     if not flagged.any():
-        empty = pd.DataFrame({"item": [], "column": [], "row": [], "value": [], "problem": []})
+        empty = pd.DataFrame(
+            {"item": [], "column": [], "row": [], "value": [], "problem": []},
+            index=pd.Index([], dtype=np.intp, name="position"),
+        )
         return CodedItems(values, empty, kept)
     rows, cols = np.nonzero(flagged)
     item_ids = list(mapping)
@@ -276,7 +269,8 @@ def code_items(
             "row": list(data.index[rows]),
             "value": original,
             "problem": [PROBLEMS[k] for k in invalid_kind[rows, cols]],
-        }
+        },
+        index=pd.Index(rows.astype(np.intp), name="position"),
     )
     return CodedItems(values, invalid, kept)
 
@@ -303,7 +297,9 @@ def _invalid_message(
         + "):"
     ]
     for (column, problem), cells in invalid.groupby(["column", "problem"], sort=False):
-        mask = pd.Series(data.index.isin(cells["row"]), index=data.index)
+        flags = np.zeros(len(data), dtype=bool)
+        flags[cells.index.to_numpy(dtype=np.intp)] = True
+        mask = pd.Series(flags, index=data.index)
         lines.append(f"  {problem}: " + describe_cells(column, mask, data[column]))
     lines.append('Pass on_invalid="missing" to score these cells as missing (each is reported).')
     return "\n".join(lines)
@@ -312,6 +308,7 @@ def _invalid_message(
 def _check_frame(data: Any) -> pd.DataFrame:
     if not isinstance(data, pd.DataFrame):
         raise DataError(f"data must be a pandas DataFrame, got {type(data).__name__}")
+    require_flat_columns(data)
     if data.shape[0] == 0:
         raise DataError("data has no rows")
     return data
@@ -474,7 +471,7 @@ def score(
     *,
     coding: str | None = None,
     method: Literal["sum", "mean"] | None = None,
-    scales: list[str] | None = None,
+    scales: str | list[str] | None = None,
     on_invalid: OnInvalid = "raise",
     exclude: Any = None,
     off_grid: OffGrid = "invalid",
@@ -489,13 +486,14 @@ def score(
         A bundled id (``"gse"``), a path to an instrument file, or an Instrument.
     columns
         ``None`` (columns named by item id), a dict item id -> column, or a template
-        such as ``"self{n}"`` (``{n}`` item number, ``{id}`` item id).
+        such as ``"self{n}"`` (``{n}`` item number, ``{id}`` item id, each with an
+        optional format spec: ``"q{n:02d}"`` gives ``q01`` ... ``q10``).
     coding
         An alternative coding the instrument declares (e.g. RSES ``"one_to_four"``).
     method
         ``"sum"`` or ``"mean"`` for every scale instead of the instrument's own.
     scales
-        Which scales to score (default all).
+        Which scales to score (default all): a list of scale ids, or one scale id.
     on_invalid
         ``"raise"`` (default): invalid cells are an :class:`InvalidResponseError`.
         ``"missing"``: they are scored as missing, with a warning, and listed in
@@ -522,9 +520,13 @@ def score(
     Raises
     ------
     DataError
-        Missing or duplicate columns, an empty frame.
+        Missing or duplicate columns, MultiIndex columns, a bad column template, an
+        empty frame.
     InvalidResponseError
-        Out-of-range codes, unknown labels, non-integer values, junk.
+        Out-of-range codes, unknown labels, non-integer values, junk: text that is
+        neither a label nor a number (:func:`~efficacy.io._numbers.parse_number`),
+        booleans, complex numbers, dates, lists and other objects. The message names each
+        column, the rows (by position when row labels repeat) and the values.
 
     Examples
     --------
@@ -537,6 +539,8 @@ def score(
     data = _check_frame(data)
     if method not in (None, "sum", "mean"):
         raise DataError(f"method must be 'sum' or 'mean', got {method!r}")
+    if isinstance(scales, str):
+        scales = [scales]
     chosen = list(inst.scales) if scales is None else [_scale(inst, s) for s in scales]
     coded, mapping = _coded(data, inst, columns, coding, on_invalid, off_grid)
     excluded = None if exclude is None else resolve_exclude(data, exclude)

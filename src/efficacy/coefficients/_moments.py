@@ -26,7 +26,13 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from efficacy.errors import DataError, describe_cells, require_unique_columns
+from efficacy.errors import (
+    DataError,
+    describe_cells,
+    require_flat_columns,
+    require_unique_columns,
+)
+from efficacy.io._numbers import numeric_cells
 
 NanPolicy = Literal["pairwise", "listwise"]
 
@@ -63,8 +69,10 @@ def item_matrix(items: pd.DataFrame | np.ndarray, *, min_items: int = 2) -> Item
     Raises
     ------
     DataError
-        Non-numeric or infinite cells (naming column, rows and values), duplicate
-        columns, too few items or rows.
+        Cells that are not numbers (naming column, rows and values): text other than
+        a number spelled as :func:`efficacy.io._numbers.parse_number` accepts, booleans,
+        complex numbers, dates and durations, containers; infinite cells; duplicate
+        or MultiIndex columns; too few items or rows.
 
     Examples
     --------
@@ -79,25 +87,19 @@ def item_matrix(items: pd.DataFrame | np.ndarray, *, min_items: int = 2) -> Item
         if array.ndim != 2:
             raise DataError(f"items must be 2-D (respondents x items), got shape {array.shape}")
         frame = pd.DataFrame(array, columns=[f"item{j + 1}" for j in range(array.shape[1])])
+    require_flat_columns(frame, "items")
     require_unique_columns(frame, "items")
     if frame.shape[1] < min_items:
         raise DataError(f"need at least {min_items} items, got {frame.shape[1]}")
     if frame.shape[0] < 2:
         raise DataError(f"need at least 2 respondents, got {frame.shape[0]}")
     columns = []
-    for name in frame.columns:
-        column = frame[name]
-        if pd.api.types.is_bool_dtype(column.dtype) or not (
-            pd.api.types.is_numeric_dtype(column.dtype)
-        ):
-            numeric = pd.to_numeric(column, errors="coerce")
-            bad = numeric.isna() & column.notna()
-            if bad.any() or pd.api.types.is_bool_dtype(column.dtype):
-                if not bad.any():
-                    bad = column.notna()
-                raise DataError("items must be numeric; " + describe_cells(name, bad, column))
-            column = numeric
-        values = column.to_numpy(dtype=float, na_value=np.nan)
+    for j, name in enumerate(frame.columns):
+        column = frame.iloc[:, j]
+        values, unreadable = numeric_cells(column, blank_is_missing=False)
+        if unreadable.any():
+            mask = pd.Series(unreadable, index=frame.index)
+            raise DataError("items must be numeric; " + describe_cells(name, mask, column))
         infinite = np.isinf(values)
         if infinite.any():
             mask = pd.Series(infinite, index=frame.index)
@@ -210,10 +212,10 @@ def smc(r: np.ndarray, *, covar: bool = False) -> np.ndarray:
     """Squared multiple correlation of each item on the others, as R psych's ``smc``.
 
     ``1 - 1 / diag(Pinv(R))`` with psych's SVD pseudo-inverse (singular values above
-    ``sqrt(eps) * d1`` kept), clipped to [0, 1]. ``r`` may be a stack of matrices
-    (``... x p x p``). With ``covar=True`` the input is a covariance matrix: it is
-    scaled to correlations first and the result multiplied by the item variances
-    (psych's ``smc(C, covar=TRUE)``).
+    ``sqrt(eps) * d1`` kept), clipped to [0, 1]; NaN for a matrix with a non-finite
+    entry. ``r`` may be a stack of matrices (``... x p x p``). With ``covar=True``
+    the input is a covariance matrix: it is scaled to correlations first and the
+    result multiplied by the item variances (psych's ``smc(C, covar=TRUE)``).
 
     Examples
     --------
@@ -224,6 +226,12 @@ def smc(r: np.ndarray, *, covar: bool = False) -> np.ndarray:
     """
     if covar:
         return smc(cov2cor(r)) * np.diagonal(r, axis1=-2, axis2=-1)
+    finite = np.isfinite(r).all(axis=(-2, -1))
+    if not finite.all():  # overflowed or undefined correlations: no SMC, as no inverse
+        out = np.full(r.shape[:-1], np.nan)
+        if finite.any():
+            out[finite] = smc(r[finite])
+        return out
     u, d, vh = np.linalg.svd(r)
     keep = d > np.maximum(PINV_TOL * d[..., :1], 0.0)
     inv_d = np.where(keep, 1.0 / np.where(keep, d, 1.0), 0.0)

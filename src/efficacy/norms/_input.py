@@ -32,12 +32,14 @@ from efficacy.errors import (
     DataError,
     describe_cells,
     require_columns,
+    require_flat_columns,
     require_unique_columns,
     short_list,
 )
 from efficacy.instrument._loader import load
 from efficacy.instrument._model import Instrument, NormGroup
 from efficacy.instrument._norm_yaml import NormTable
+from efficacy.io._numbers import numeric_cells
 
 #: Published reliability statistics usable as "the" reliability of a scale, in order.
 RELIABILITY_PREFERENCE = ("alpha", "omega", "test_retest", "split_half", "kr20")
@@ -166,15 +168,12 @@ def _default_column(frame: pd.DataFrame, what: str) -> Any:
 def _as_float(series: pd.Series, column: Any, what: str) -> pd.Series:
     if pd.api.types.is_bool_dtype(series.dtype):
         raise DataError(f"{what} column {column!r} is boolean, not scores")
-    if pd.api.types.is_numeric_dtype(series.dtype):
-        out = series.astype(float)
-    else:
-        converted = pd.to_numeric(series, errors="coerce")
-        bad = converted.isna() & series.notna()
-        if bad.any():
-            raise DataError(f"{what} are not numeric: {describe_cells(column, bad, series)}")
-        out = converted.astype(float)
-    infinite = pd.Series(np.isinf(out.to_numpy()), index=out.index)
+    values, unreadable = numeric_cells(series, blank_is_missing=False)
+    if unreadable.any():
+        bad = pd.Series(unreadable, index=series.index)
+        raise DataError(f"{what} are not numeric: {describe_cells(column, bad, series)}")
+    out = pd.Series(values, index=series.index, name=series.name)
+    infinite = pd.Series(np.isinf(values), index=out.index)
     if infinite.any():
         raise DataError(f"{what} are infinite: {describe_cells(column, infinite, series)}")
     return out
@@ -189,6 +188,7 @@ def scores_of(scores: Any, scale: Any = None, default: Any = None, what: str = "
     written by :func:`efficacy.score`, when present.
     """
     if isinstance(scores, pd.DataFrame):
+        require_flat_columns(scores, what)
         require_unique_columns(scores, what)
         column = scale if scale is not None else default
         if column is None or (scale is None and column not in scores.columns):
@@ -353,14 +353,14 @@ class _Covariate:
 
     def numbers(self) -> np.ndarray:
         if self._numbers is None:
-            converted = pd.to_numeric(self.values, errors="coerce")
-            bad = converted.isna() & self.values.notna()
-            if bad.any():
+            numbers, unreadable = numeric_cells(self.values, blank_is_missing=False)
+            if unreadable.any():
+                bad = pd.Series(unreadable, index=self.values.index)
                 raise DataError(
                     f"covariate {self.name!r} is a numeric range in the norm table, but "
                     f"{describe_cells(self.name, bad, self.values)} are not numbers"
                 )
-            self._numbers = converted.to_numpy(dtype=float, na_value=np.nan)
+            self._numbers = numbers
         return self._numbers
 
     def matches(self, wanted: Any) -> np.ndarray:

@@ -34,7 +34,16 @@ import numpy as np
 import pandas as pd
 
 import efficacy.coefficients.alpha_family._bootstrap as boot_ci
-from efficacy.coefficients._moments import cov2cor, item_matrix
+from efficacy.coefficients._moments import cov2cor
+from efficacy.coefficients.alpha_family._alpha_checks import (
+    check_finite,
+    check_options,
+    check_range,
+    check_size,
+    check_variance,
+    read_items,
+    reverse_positions,
+)
 from efficacy.coefficients.alpha_family._core import (
     alpha_drop_stats,
     alpha_stats,
@@ -45,12 +54,9 @@ from efficacy.coefficients.alpha_family._frequencies import (
     response_frequencies,
 )
 from efficacy.coefficients.alpha_family._from_moments import AlphaMoments, alpha_moments
-from efficacy.errors import DataError, describe_cells, require_unique_columns
 from efficacy.results import Result
 
 CiMethod = Literal["feldt", "feldt_psych", "duhachek", "bootstrap", "bca"]
-_CI_METHODS = ("feldt", "feldt_psych", "duhachek", "bootstrap", "bca")
-_PSYCH_VERSIONS = ("2.2.9", "2.5")
 _ITEM_COLUMNS = (
     "n",
     "raw_r",
@@ -174,112 +180,6 @@ class AlphaResult(Result):
         return [(name, value) for name, value in super()._repr_fields() if name != "boot"]
 
 
-def _read_items(items: pd.DataFrame | np.ndarray) -> tuple[np.ndarray, list[str], pd.Index]:
-    """Float matrix (a view where possible, never written to), item names, row labels."""
-    if isinstance(items, pd.DataFrame):
-        require_unique_columns(items, "items")
-        plain = all(isinstance(d, np.dtype) and d.kind in "fiu" for d in items.dtypes)
-        if plain and items.shape[0] >= 2 and items.shape[1] >= 2:
-            values = items.to_numpy(dtype=float, copy=False)
-            return values, [str(c) for c in items.columns], items.index
-    else:
-        array = np.asarray(items)
-        if array.ndim == 2 and array.dtype.kind in "fiu" and min(array.shape) >= 2:
-            names = [f"item{j + 1}" for j in range(array.shape[1])]
-            return array.astype(float, copy=False), names, pd.RangeIndex(array.shape[0])
-    checked = item_matrix(items)
-    return checked.values, checked.names, checked.index
-
-
-def _reverse_positions(
-    reverse: Sequence[Any] | str | int, columns: Sequence[Any], names: list[str]
-) -> list[int]:
-    wanted = [reverse] if isinstance(reverse, str | int | np.integer) else list(reverse)
-    positions: list[int] = []
-    unknown = []
-    for key in wanted:
-        if key in list(columns):
-            positions.append(list(columns).index(key))
-        elif isinstance(key, str) and key in names:
-            positions.append(names.index(key))
-        elif isinstance(key, int | np.integer) and not isinstance(key, bool):
-            if not -len(names) <= key < len(names):
-                unknown.append(key)
-            else:
-                positions.append(int(key) % len(names))
-        else:
-            unknown.append(key)
-    if unknown:
-        raise DataError(f"reverse names unknown items {unknown!r}; the items are {names!r}")
-    if len(set(positions)) != len(positions):
-        twice = sorted({names[p] for p in positions if positions.count(p) > 1})
-        raise DataError(f"reverse lists items more than once: {twice!r}")
-    return positions
-
-
-def _check_range(
-    x: np.ndarray,
-    names: list[str],
-    index: pd.Index,
-    col_min: np.ndarray,
-    col_max: np.ndarray,
-    low: float,
-    high: float,
-) -> None:
-    bad_cols = np.flatnonzero((col_min < low) | (col_max > high))
-    if bad_cols.size:
-        parts = []
-        for j in bad_cols:
-            column = pd.Series(x[:, j], index=index)
-            parts.append(describe_cells(names[j], (column < low) | (column > high), column))
-        raise DataError(
-            f"responses outside the declared range {low:g}..{high:g}: " + "; ".join(parts)
-        )
-
-
-def _check_finite(x: np.ndarray, names: list[str], index: pd.Index) -> None:
-    parts = []
-    for j in range(x.shape[1]):
-        infinite = np.isinf(x[:, j])
-        if infinite.any():
-            column = pd.Series(x[:, j], index=index)
-            parts.append(describe_cells(names[j], pd.Series(infinite, index=index), column))
-    if parts:
-        raise DataError("items must be finite; " + "; ".join(parts))
-
-
-def _check_variance(
-    names: list[str], mom: AlphaMoments, col_min: np.ndarray, col_max: np.ndarray, listwise: bool
-) -> None:
-    for j in range(len(names)):
-        if mom.item_n[j] < 2:
-            raise DataError(
-                f"item {names[j]!r} has {mom.item_n[j]} answered rows; alpha needs at least 2"
-            )
-        if col_min[j] == col_max[j]:
-            raise DataError(
-                f"item {names[j]!r} has zero variance: all {mom.item_n[j]} answered rows "
-                f"are {col_min[j]:g}; a constant item carries no information, drop it"
-            )
-    if listwise and not mom.complete and mom.n_pairs[0, 0] < 2:
-        raise DataError(
-            f"listwise deletion leaves {mom.n_pairs[0, 0]} complete rows of {mom.n_obs}; "
-            "alpha needs at least 2 (use nan_policy='pairwise')"
-        )
-    if (mom.n_pairs < 2).any():
-        i, j = np.argwhere(mom.n_pairs < 2)[0]
-        raise DataError(
-            f"items {names[i]!r} and {names[j]!r} share {mom.n_pairs[i, j]} rows; "
-            "their covariance needs at least 2"
-        )
-    bad = np.flatnonzero(~(np.diag(mom.cov) > 0))
-    if bad.size:
-        raise DataError(
-            f"item {names[bad[0]]!r} does not vary over the {mom.n_pairs[bad[0], bad[0]]} "
-            "complete rows used for listwise deletion"
-        )
-
-
 def _warn_negative(names: list[str], r_drop: np.ndarray, reverse: list[int]) -> None:
     negative = np.flatnonzero(r_drop < 0)
     if negative.size == 0:
@@ -394,10 +294,13 @@ def alpha(
     Raises
     ------
     DataError
-        Non-numeric or infinite cells, fewer than 2 items or rows, responses outside
-        ``min``..``max``, an item with zero variance (psych drops it with a warning;
-        here it is an error naming the item and its constant value), or items that
-        share fewer than 2 rows.
+        Bad options (also a ``ValueError``); more items than fit in
+        :data:`MAX_WORKSPACE_BYTES` of working memory (the message says how much
+        would be allocated); cells that are not numbers or infinite, booleans,
+        complex numbers, dates, MultiIndex columns, fewer than 2 items or rows,
+        responses outside ``min``..``max``, an item with zero variance (psych drops
+        it with a warning; here it is an error naming the item and its constant
+        value), or items that share fewer than 2 rows.
 
     Notes
     -----
@@ -420,25 +323,15 @@ def alpha(
            alpha  std_alpha  ci_lower  ci_upper
     total  0.947      0.947     0.776     0.992
     """
-    if nan_policy not in ("pairwise", "listwise"):
-        raise ValueError(f"nan_policy must be 'pairwise' or 'listwise', got {nan_policy!r}")
-    if ci not in _CI_METHODS:
-        raise ValueError(f"ci must be one of {_CI_METHODS}, got {ci!r}")
-    if psych_version not in _PSYCH_VERSIONS:
-        raise ValueError(f"psych_version must be one of {_PSYCH_VERSIONS}, got {psych_version!r}")
-    if not 0 < level < 1:
-        raise ValueError(f"level must be between 0 and 1, got {level!r}")
-    if ci in ("bootstrap", "bca") and (int(n_boot) != n_boot or n_boot < 2):
-        raise ValueError(f"n_boot must be an integer of at least 2, got {n_boot!r}")
-    if (min is None) != (max is None):
-        raise ValueError("give both min and max (the declared response range) or neither")
-    if min is not None and not min < max:  # type: ignore[operator]
-        raise ValueError(f"min must be below max, got min={min!r}, max={max!r}")
+    check_options(nan_policy, ci, psych_version, level, n_boot, min, max)
 
     columns = list(items.columns) if isinstance(items, pd.DataFrame) else []
-    x, names, index = _read_items(items)
+    if isinstance(items, pd.DataFrame | np.ndarray) and items.ndim == 2:
+        check_size(*items.shape)  # before any copy of the data
+    x, names, index = read_items(items)
     n_obs, k = x.shape
-    flipped = _reverse_positions(reverse, columns, names)
+    check_size(n_obs, k)
+    flipped = reverse_positions(reverse, columns, names)
     sign = np.ones(k)
     sign[flipped] = -1.0
 
@@ -461,10 +354,10 @@ def alpha(
     else:
         col_min, col_max = np.fmin.reduce(x, axis=0), np.fmax.reduce(x, axis=0)
         if np.isinf(col_min).any() or np.isinf(col_max).any():
-            _check_finite(x, names, index)
+            check_finite(x, names, index)
     if min is not None:
-        _check_range(x, names, index, col_min, col_max, float(min), float(max))  # type: ignore[arg-type]
-    _check_variance(names, mom, col_min, col_max, nan_policy == "listwise")
+        check_range(x, names, index, col_min, col_max, float(min), float(max))  # type: ignore[arg-type]
+    check_variance(names, mom, col_min, col_max, nan_policy == "listwise")
 
     c = mom.cov
     r = mom.pair_cor if mom.pair_cor is not None else cov2cor(c)

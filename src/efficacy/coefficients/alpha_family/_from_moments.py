@@ -89,6 +89,9 @@ class _CodeCounter:
         np.add(f, self.const[:n], out=f)
         codes = f.view(np.int64)
         np.subtract(codes, _MAGIC_BITS, out=codes)
+        if codes.size and codes.max() >= self.counts.size:  # past every window (or huge)
+            self.ok = False
+            return
         try:
             counts = np.bincount(codes.ravel(), minlength=self.counts.size)
         except ValueError:  # a negative bin: below every window
@@ -465,7 +468,7 @@ def alpha_moments(
         z_sum, z2_sum = np.diag(zm), np.diag(zz)
         item_var = (z2_sum - z_sum**2 / n_item) / (n_item - 1)
         item_mean = reflected_centre + z_sum / n_item
-        total_var = (t2_sum - t_sum**2 / n_t) / (n_t - 1)
+        total_var = (t2_sum - np.float64(t_sum) ** 2 / n_t) / (n_t - 1)  # inf, not OverflowError
         total_mean = t_centre + t_sum / n_t
         if gram is None:
             tx_cov = (tz - tm * z_sum / n_item) / (n_item - 1)

@@ -142,6 +142,13 @@ class CorrelationInput:
 
 
 def as_array(items: Any) -> np.ndarray | None:
+    kinds = (
+        {dtype.kind for dtype in items.dtypes}
+        if isinstance(items, pd.DataFrame)
+        else {np.asarray(items).dtype.kind}
+    )
+    if kinds & set("bcmM"):  # booleans, complex, dates: item_matrix names the cells
+        return None
     if isinstance(items, pd.DataFrame):
         try:
             return items.to_numpy(dtype=float, na_value=np.nan)
