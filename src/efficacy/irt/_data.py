@@ -11,7 +11,7 @@ Examples
 >>> import pandas as pd
 >>> coded = code_responses(pd.DataFrame({"q1": [1, 2, 3], "q2": [2, 1, None]}))
 >>> coded.categories.tolist()
-[[0, 1, 2], [1, 0, -1]]
+[[0, 1], [1, 0], [2, -1]]
 >>> [c.tolist() for c in coded.codes]
 [[1.0, 2.0, 3.0], [1.0, 2.0]]
 """

@@ -98,7 +98,9 @@ class MarginalLikelihood:
         loglik, counts = self.estep(params)
         parts = [
             item_gradient(a, d, self.nodes, counts[o : o + k])
-            for (a, d), o, k in zip(split(params, self.n_cat), self.offsets, self.n_cat, strict=True)
+            for (a, d), o, k in zip(
+                split(params, self.n_cat), self.offsets, self.n_cat, strict=True
+            )
         ]
         return loglik, np.concatenate(parts)
 

@@ -1,0 +1,223 @@
+"""Item parameters of a graded model and what follows from them without fitting.
+
+:class:`GradedParameters` holds, per item, the slope ``a``, the intercepts ``d`` and the
+response codes its categories stand for. It scores persons (EAP, MAP, ML), builds the
+Lord-Wingersky sum-score table and computes information, whether the parameters were
+just estimated or read from an instrument file.
+
+Examples
+--------
+>>> import numpy as np
+>>> import pandas as pd
+>>> pars = GradedParameters(("q1", "q2"), np.array([1.5, 1.0]),
+...     (np.array([1.0, -1.0]), np.array([0.5])), (np.array([1.0, 2.0, 3.0]), np.array([0.0, 1.0])))
+>>> out = pars.score(pd.DataFrame({"q1": [1, 3, None], "q2": [0, 1, None]}), "EAP")
+>>> out["theta"].round(3).tolist(), out["se"].round(3).tolist()
+([-0.998, 0.883, 0.0], [0.783, 0.794, 1.0])
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from efficacy.errors import DataError, require_columns
+from efficacy.irt._data import code_responses, one_hot
+from efficacy.irt._estimate import quadrature
+from efficacy.irt._grm import category_probs, item_information, theta_derivatives
+
+ScoreMethod = Literal["EAP", "MAP", "ML"]
+_CHUNK = 65_536
+
+
+@dataclass(frozen=True, eq=False)
+class GradedParameters:
+    """Slopes, intercepts and category codes of the items of one unidimensional scale."""
+
+    names: tuple[str, ...]
+    a: np.ndarray
+    d: tuple[np.ndarray, ...]
+    codes: tuple[np.ndarray, ...]
+
+    def __post_init__(self) -> None:
+        for name, dj, cj in zip(self.names, self.d, self.codes, strict=True):
+            if dj.size != cj.size - 1:
+                raise DataError(
+                    f"item {name!r}: {dj.size} intercepts for {cj.size} categories {cj.tolist()}"
+                )
+            if np.any(np.diff(dj) >= 0):
+                raise DataError(f"item {name!r}: intercepts must decrease, got {dj.tolist()}")
+
+    @property
+    def n_cat(self) -> list[int]:
+        """Number of categories per item."""
+        return [c.size for c in self.codes]
+
+    def flat(self) -> np.ndarray:
+        """``[a_1, d_11, ..., a_2, ...]``."""
+        return np.concatenate(
+            [np.concatenate([[a], d]) for a, d in zip(self.a, self.d, strict=True)]
+        )
+
+    def probabilities(self, theta: np.ndarray) -> list[np.ndarray]:
+        """Per item, category probabilities ``(K_j, len(theta))``."""
+        theta = np.asarray(theta, dtype=float)
+        return [category_probs(a, d, theta) for a, d in zip(self.a, self.d, strict=True)]
+
+    def item_information(self, theta: np.ndarray) -> np.ndarray:
+        """Information per item, ``(n_items, len(theta))``."""
+        theta = np.asarray(theta, dtype=float)
+        return np.vstack(
+            [item_information(a, d, theta) for a, d in zip(self.a, self.d, strict=True)]
+        )
+
+    # ------------------------------------------------------------------ scoring
+
+    def code(self, data: pd.DataFrame) -> np.ndarray:
+        """The model's items of ``data`` as 0-based categories (-1 missing), checked."""
+        if not isinstance(data, pd.DataFrame):
+            raise DataError(f"data must be a pandas DataFrame, got {type(data).__name__}")
+        require_columns(data, list(self.names))
+        frame = data[list(self.names)]
+        return code_responses(frame, list(self.codes), warn_unobserved=False).categories
+
+    def eap(self, categories: np.ndarray, n_points: int = 61) -> tuple[np.ndarray, np.ndarray]:
+        """Posterior mean and SD of theta on the quadrature grid, per row."""
+        nodes, weights = quadrature(n_points)
+        n_cat = self.n_cat
+        offsets = np.concatenate([[0], np.cumsum(n_cat)[:-1]]).astype(np.int64)
+        table = np.vstack([np.log(p) for p in self.probabilities(nodes)])
+        log_w = np.log(weights)
+        theta = np.empty(categories.shape[0])
+        sd = np.empty(categories.shape[0])
+        for start in range(0, categories.shape[0], _CHUNK):
+            block = categories[start : start + _CHUNK]
+            joint = one_hot(block, offsets, int(sum(n_cat))) @ table + log_w
+            joint -= joint.max(axis=1, keepdims=True)
+            post = np.exp(joint)
+            post /= post.sum(axis=1, keepdims=True)
+            mean = post @ nodes
+            theta[start : start + _CHUNK] = mean
+            sd[start : start + _CHUNK] = np.sqrt(np.maximum(post @ nodes**2 - mean**2, 0.0))
+        return theta, sd
+
+    def mode(
+        self, categories: np.ndarray, prior: bool, start: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """MAP (``prior=True``) or ML theta by Newton's method; SE from the curvature.
+
+        Returns theta, SE and whether each row's Newton iteration converged.
+        """
+        theta = start.astype(float).copy()
+        done = np.zeros(theta.size, dtype=bool)
+        for _ in range(100):
+            grad, curv = self._theta_derivatives(categories, theta, prior)
+            step = np.clip(-grad / np.minimum(curv, -1e-12), -1.0, 1.0)
+            theta = np.where(done, theta, theta + step)
+            done |= np.abs(step) < 1e-10
+            if done.all():
+                break
+        grad, curv = self._theta_derivatives(categories, theta, prior)
+        converged = np.abs(grad) < 1e-6
+        return theta, 1.0 / np.sqrt(-np.minimum(curv, -1e-300)), converged
+
+    def _theta_derivatives(
+        self, categories: np.ndarray, theta: np.ndarray, prior: bool
+    ) -> tuple[np.ndarray, np.ndarray]:
+        grad = -theta if prior else np.zeros_like(theta)
+        curv = -np.ones_like(theta) if prior else np.zeros_like(theta)
+        for j, (a, d) in enumerate(zip(self.a, self.d, strict=True)):
+            seen = categories[:, j] >= 0
+            if not seen.any():
+                continue
+            _, g, c = theta_derivatives(a, d, theta[seen], categories[seen, j])
+            grad[seen] += g
+            curv[seen] += c
+        return grad, curv
+
+    def score(self, data: pd.DataFrame, method: ScoreMethod = "EAP") -> pd.DataFrame:
+        """theta, se, T (50 + 10 theta), answered items and a flag per row of ``data``.
+
+        ``status`` is ``"ok"``; ``"no answers"`` (EAP and MAP: the prior, ML: NaN);
+        ``"extreme"`` for ML when every answer is in an item's lowest or every one in
+        its highest category (theta is then -inf or +inf); ``"not converged"``.
+        """
+        if method not in ("EAP", "MAP", "ML"):
+            raise DataError(f"method must be 'EAP', 'MAP' or 'ML', got {method!r}")
+        categories = self.code(data)
+        answered = (categories >= 0).sum(axis=1)
+        status = np.where(answered == 0, "no answers", "ok").astype(object)
+        theta, se = self.eap(categories)
+        if method != "EAP":
+            ok = np.ones(theta.size, dtype=bool)
+            if method == "ML":
+                top = np.array([k - 1 for k in self.n_cat])
+                seen = categories >= 0
+                lowest = np.all(~seen | (categories == 0), axis=1) & (answered > 0)
+                highest = np.all(~seen | (categories == top), axis=1) & (answered > 0)
+                ok = (answered > 0) & ~lowest & ~highest
+                status[lowest] = "extreme"
+                status[highest] = "extreme"
+            mode_theta, mode_se, conv = self.mode(categories[ok], method == "MAP", theta[ok])
+            theta = theta.copy()
+            se = se.copy()
+            theta[ok], se[ok] = mode_theta, mode_se
+            bad = np.flatnonzero(ok)[~conv]
+            status[bad] = "not converged"
+            if method == "ML":
+                theta[answered == 0] = np.nan
+                se[answered == 0] = np.nan
+                theta[lowest], theta[highest] = -np.inf, np.inf
+                se[lowest | highest] = np.inf
+        out = pd.DataFrame(
+            {"theta": theta, "se": se, "T": 50.0 + 10.0 * theta, "n_answered": answered},
+            index=data.index,
+        )
+        out["status"] = pd.Series(status, index=data.index, dtype=object)
+        return out
+
+    # ------------------------------------------------------------ sum scores
+
+    def sum_score_table(self, n_points: int = 61) -> pd.DataFrame:
+        """EAP[theta | sum score] and its SD by the Lord-Wingersky recursion.
+
+        The sum score adds the items' codes; it needs whole-number codes.
+        """
+        for name, c in zip(self.names, self.codes, strict=True):
+            if not np.allclose(c, np.round(c)):
+                raise DataError(f"item {name!r}: a sum score needs whole-number codes, got {c}")
+        nodes, weights = quadrature(n_points)
+        dist = np.ones((1, nodes.size))
+        low = 0
+        for probs, c in zip(self.probabilities(nodes), self.codes, strict=True):
+            steps = np.round(c - c[0]).astype(int)
+            new = np.zeros((dist.shape[0] + steps[-1], nodes.size))
+            for k, shift in enumerate(steps):
+                new[shift : shift + dist.shape[0]] += dist * probs[k]
+            dist = new
+            low += round(float(c[0]))
+        joint = dist * weights
+        marginal = joint.sum(axis=1)
+        keep = marginal > 0
+        post = joint[keep] / marginal[keep, None]
+        mean = post @ nodes
+        sd = np.sqrt(np.maximum(post @ nodes**2 - mean**2, 0.0))
+        scores = low + np.flatnonzero(keep)
+        return pd.DataFrame(
+            {
+                "sum_score": scores,
+                "theta": mean,
+                "se": sd,
+                "T": 50 + 10 * mean,
+                "probability": marginal[keep],
+            }
+        )
+
+    def marginal_reliability(self) -> float:
+        """``integral I(t) / (I(t) + 1) phi(t) dt`` over the N(0, 1) trait (as mirt)."""
+        nodes, weights = np.polynomial.hermite_e.hermegauss(101)
+        info = self.item_information(nodes).sum(axis=0)
+        return float(np.sum(weights * info / (info + 1.0)) / np.sqrt(2 * np.pi))
