@@ -105,18 +105,20 @@ def code_responses(
         if unknown.any():
             mask = pd.Series(unknown, index=data.index)
             raise DataError(
-                f"{what}: codes outside {short_list(list(declared))} in "
+                f"{what}: codes outside {code_list(declared)} in "
                 f"{describe_cells(data.columns[j], mask, data.iloc[:, j])}"
             )
         if warn_unobserved:
             missing = declared[~np.isin(declared, seen)]
             if missing.size:
+                noun = "category" if missing.size == 1 else "categories"
                 warnings.warn(
-                    f"item {name!r}: category {short_list(list(missing))} declared but never "
-                    f"observed; it is left out of this item's model (no threshold can be "
-                    f"estimated for it), so the item has {seen.size} categories",
+                    f"item {name!r}: {noun} {code_list(missing)} declared but never "
+                    f"observed; left out of this item's model (no threshold can be "
+                    f"estimated for it), so the item has {seen.size} categories "
+                    f"{code_list(seen)}",
                     UnobservedCategoryWarning,
-                    stacklevel=3,
+                    stacklevel=4,
                 )
                 declared = seen
             if declared.size < 2:
@@ -127,6 +129,16 @@ def code_responses(
         categories[answered, j] = np.searchsorted(declared, column[answered])
         kept.append(declared)
     return CodedResponses(names, categories, tuple(kept), data.index)
+
+
+def code_list(codes: np.ndarray) -> str:
+    """Codes as a short list, whole numbers without a decimal point.
+
+    >>> code_list(np.array([1.0, 2.5]))
+    '[1, 2.5]'
+    """
+    shown = [int(c) if float(c).is_integer() else float(c) for c in codes]
+    return short_list(shown)
 
 
 def one_hot(categories: np.ndarray, offsets: np.ndarray, n_columns: int) -> np.ndarray:
