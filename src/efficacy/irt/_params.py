@@ -86,6 +86,12 @@ class GradedParameters:
 
     def eap(self, categories: np.ndarray, n_points: int = 61) -> tuple[np.ndarray, np.ndarray]:
         """Posterior mean and SD of theta on the quadrature grid, per row."""
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(1, user_api="blas"):  # thin products: threads only cost time
+            return self._eap(categories, n_points)
+
+    def _eap(self, categories: np.ndarray, n_points: int) -> tuple[np.ndarray, np.ndarray]:
         nodes, weights = quadrature(n_points)
         n_cat = self.n_cat
         offsets = np.concatenate([[0], np.cumsum(n_cat)[:-1]]).astype(np.int64)
