@@ -97,7 +97,7 @@ def code_responses(
     for j, name in enumerate(names):
         column = values[:, j]
         answered = ~np.isnan(column)
-        if not answered.any():
+        if warn_unobserved and not answered.any():
             raise DataError(f"{what}: column {name!r} has no answers")
         seen = np.unique(column[answered])
         declared = seen if per_item[j] is None else np.unique(per_item[j])

@@ -157,6 +157,7 @@ class GradedParameters:
         answered = (categories >= 0).sum(axis=1)
         status = np.where(answered == 0, "no answers", "ok").astype(object)
         theta, se = self.eap(categories)
+        theta[answered == 0], se[answered == 0] = 0.0, 1.0  # the N(0, 1) prior itself
         if method != "EAP":
             ok = np.ones(theta.size, dtype=bool)
             if method == "ML":
