@@ -44,6 +44,7 @@ from efficacy.instrument import (
     Scale,
     Source,
 )
+from efficacy.irt._spec import build_irt, irt_problems
 
 #: Largest instrument file accepted, in bytes.
 MAX_FILE_BYTES = 1_000_000
@@ -325,6 +326,7 @@ def _meaning_problems(data: dict[str, Any], root: yaml.Node, name: str) -> list[
         labels = [json.dumps(g.get("where", {}), sort_keys=True) for g in table["groups"]]
         for dup in _duplicates(labels):
             report(["norms", i, "groups"], f"group {dup} appears twice")
+    irt_problems(data, report, check_source)
     return problems
 
 
@@ -445,6 +447,7 @@ def _build(data: dict[str, Any], path: Path | None, digest: str | None) -> Instr
             for r in data.get("reliability", [])
         ),
         norms=tuple(build_norm_table(t) for t in data.get("norms", [])),
+        irt=build_irt(data),
         path=path,
         sha256=digest,
     )

@@ -30,11 +30,15 @@ from efficacy.irt._data import UnobservedCategoryWarning
 from efficacy.irt._fit import IrtConvergenceWarning, irt
 from efficacy.irt._model import GradedModel
 from efficacy.irt._params import GradedParameters
+from efficacy.irt._theta import ThetaChange, reliable_change_theta, score_theta
 
 __all__ = [
     "GradedModel",
     "GradedParameters",
     "IrtConvergenceWarning",
+    "ThetaChange",
     "UnobservedCategoryWarning",
     "irt",
+    "reliable_change_theta",
+    "score_theta",
 ]

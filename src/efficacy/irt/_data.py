@@ -113,10 +113,10 @@ def code_responses(
             if missing.size:
                 noun = "category" if missing.size == 1 else "categories"
                 warnings.warn(
-                    f"item {name!r}: {noun} {code_list(missing)} declared but never "
+                    f"item {name!r}: {noun} {code_list(missing, full=True)} declared but never "
                     f"observed; left out of this item's model (no threshold can be "
                     f"estimated for it), so the item has {seen.size} categories "
-                    f"{code_list(seen)}",
+                    f"{code_list(seen, full=True)}",
                     UnobservedCategoryWarning,
                     stacklevel=4,
                 )
@@ -131,14 +131,14 @@ def code_responses(
     return CodedResponses(names, categories, tuple(kept), data.index)
 
 
-def code_list(codes: np.ndarray) -> str:
-    """Codes as a short list, whole numbers without a decimal point.
+def code_list(codes: np.ndarray, full: bool = False) -> str:
+    """Codes as a list (cut after a few unless ``full``), whole numbers without a point.
 
     >>> code_list(np.array([1.0, 2.5]))
     '[1, 2.5]'
     """
     shown = [int(c) if float(c).is_integer() else float(c) for c in codes]
-    return short_list(shown)
+    return repr(shown) if full else short_list(shown)
 
 
 def one_hot(categories: np.ndarray, offsets: np.ndarray, n_columns: int) -> np.ndarray:

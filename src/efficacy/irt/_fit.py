@@ -2,11 +2,14 @@
 
 Examples
 --------
+>>> import numpy as np
 >>> import pandas as pd
->>> items = pd.DataFrame({"q1": [0, 1, 1, 0, 1, 1, 0, 1], "q2": [0, 0, 1, 1, 1, 0, 0, 1]})
+>>> rng = np.random.default_rng(2)
+>>> trait = rng.normal(size=500)
+>>> items = pd.DataFrame({f"q{j}": (trait + rng.logistic(size=500) > 0) * 1 for j in range(4)})
 >>> model = irt(items, model="2PL")
->>> model.model, model.n_params
-('2PL', 4)
+>>> model.model, model.n_params, model.converged
+('2PL', 8, True)
 """
 
 from __future__ import annotations
