@@ -28,6 +28,7 @@ Examples
 
 from efficacy.irt._data import UnobservedCategoryWarning
 from efficacy.irt._fit import IrtConvergenceWarning, irt
+from efficacy.irt._itemfit import ItemFit
 from efficacy.irt._model import GradedModel
 from efficacy.irt._params import GradedParameters
 from efficacy.irt._theta import ThetaChange, reliable_change_theta, score_theta
@@ -36,6 +37,7 @@ __all__ = [
     "GradedModel",
     "GradedParameters",
     "IrtConvergenceWarning",
+    "ItemFit",
     "ThetaChange",
     "UnobservedCategoryWarning",
     "irt",

@@ -155,6 +155,7 @@ def _fit(
         covariance=fit.covariance,
         scale=scale,
         instrument=instrument,
+        categories=coded.categories[answered],
     )
 
 

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from efficacy.instrument import Instrument
+from efficacy.irt._itemfit import ItemFit
 from efficacy.irt._params import GradedParameters, ScoreMethod
 from efficacy.results import Result
 
@@ -65,6 +66,8 @@ class GradedModel(Result):
         Covariance matrix of ``[a_1, d_11, ..., a_2, ...]``.
     scale, instrument
         The instrument scale the model belongs to (None for a plain item frame).
+    categories
+        The responses the model was fitted to, as 0-based categories (-1 missing).
     """
 
     model: str
@@ -85,6 +88,7 @@ class GradedModel(Result):
     covariance: np.ndarray = field(repr=False)
     scale: str | None = None
     instrument: Instrument | None = field(default=None, repr=False)
+    categories: np.ndarray | None = field(default=None, repr=False)
 
     def to_frame(self) -> pd.DataFrame:
         """The item table (a copy of ``items``)."""
@@ -145,6 +149,18 @@ class GradedModel(Result):
         out["test"] = info.sum(axis=0)
         out["sem"] = 1.0 / np.sqrt(out["test"])
         return out
+
+    def item_fit(self, mincell: float = 1.0) -> ItemFit:
+        """Orlando and Thissen's S-X2 per item on the data the model was fitted to.
+
+        See :mod:`efficacy.irt._itemfit` for the grouping and merging rules.
+        """
+        from efficacy.errors import DataError
+        from efficacy.irt._itemfit import item_fit
+
+        if self.categories is None:
+            raise DataError("this model holds no response data to test item fit on")
+        return item_fit(self.parameters, self.categories, mincell)
 
     def summary(self) -> str:
         """A plain-text report: fit, convergence and the item table."""
