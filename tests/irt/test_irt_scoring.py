@@ -242,3 +242,38 @@ def test_scores_follow_rows_and_leave_data_alone(seed):
     shuffled = pars.score(frame.iloc[::-1])
     pd.testing.assert_frame_equal(out.iloc[::-1], shuffled)
     pd.testing.assert_frame_equal(frame, copy)
+
+
+def test_eap_of_very_unlikely_patterns_is_still_exact():
+    # 250 steep binary items answered against the trait: the pattern's likelihood is far
+    # below 1e-280 at every node, so the posterior is taken relative to its maximum
+    n = 250
+    pars = GradedParameters(
+        tuple(f"q{j}" for j in range(n)),
+        np.full(n, 4.0),
+        tuple(np.array([v]) for v in np.linspace(-8, 8, n)),
+        (np.array([0.0, 1.0]),) * n,
+    )
+    pattern = (np.linspace(-8, 8, n) < 0).astype(float)  # hard items right, easy ones wrong
+    frame = pd.DataFrame([pattern], columns=list(pars.names))
+    got = pars.score(frame)
+    logpost = np.log(WEIGHTS)
+    for j in range(n):
+        p = expit(4.0 * NODES + pars.d[j][0])
+        logpost = logpost + (np.log(p) if pattern[j] else np.log1p(-p))
+    assert logpost.max() < np.log(1e-280)
+    post = np.exp(logpost - logpost.max())
+    post /= post.sum()
+    mean = post @ NODES
+    assert got["theta"].iloc[0] == pytest.approx(mean, abs=1e-8)
+    assert got["se"].iloc[0] == pytest.approx(np.sqrt(post @ (NODES - mean) ** 2), abs=1e-8)
+
+
+def test_half_step_codes_are_coded_exactly():
+    pars = GradedParameters(
+        ("q1",), np.array([1.0]), (np.array([1.0, 0.0, -1.0]),), (np.array([0.5, 1.0, 1.5, 2.0]),)
+    )
+    got = pars.code(pd.DataFrame({"q1": [0.5, 1.0, 1.5, 2.0, None]}))
+    assert got[:, 0].tolist() == [0, 1, 2, 3, -1]
+    with pytest.raises(DataError, match=r"values \[1\.25\]"):
+        pars.code(pd.DataFrame({"q1": [0.5, 1.25]}))

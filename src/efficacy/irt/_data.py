@@ -49,9 +49,18 @@ def numeric_items(data: pd.DataFrame, what: str = "data") -> np.ndarray:
     require_unique_columns(data, what)
     if data.shape[1] == 0 or data.shape[0] == 0:
         raise DataError(f"{what} is empty ({data.shape[0]} rows, {data.shape[1]} columns)")
-    out = np.empty(data.shape, dtype=float)
+    if all(
+        pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t) for t in data.dtypes
+    ):
+        return np.asfortranarray(data.to_numpy(dtype=float, na_value=np.nan))
+    out = np.empty(data.shape, dtype=float, order="F")
     for j, column in enumerate(data.columns):
         series = data[column]
+        if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(
+            series.dtype
+        ):
+            out[:, j] = series.to_numpy(dtype=float, na_value=np.nan)
+            continue
         converted = pd.to_numeric(series, errors="coerce")
         bad = converted.isna() & series.notna()
         if bad.any():
@@ -92,16 +101,23 @@ def code_responses(
     else:
         shared = np.asarray(codes, dtype=float)
         per_item = [shared] * n_items
-    categories = np.full(values.shape, -1, dtype=np.int64)
+    categories = np.full(values.shape, -1, dtype=np.int16, order="F")
     kept: list[np.ndarray] = []
     for j, name in enumerate(names):
         column = values[:, j]
         answered = ~np.isnan(column)
         if warn_unobserved and not answered.any():
             raise DataError(f"{what}: column {name!r} has no answers")
-        seen = np.unique(column[answered])
+        given = column[answered]
+        if warn_unobserved or per_item[j] is None:
+            seen = np.unique(given)
         declared = seen if per_item[j] is None else np.unique(per_item[j])
-        unknown = answered & ~np.isin(column, declared)
+        if given.size == 0:  # scoring: nobody answered this item
+            kept.append(declared)
+            continue
+        index = _positions(declared, given)
+        unknown = answered.copy()
+        unknown[answered] = declared[index] != given
         if unknown.any():
             mask = pd.Series(unknown, index=data.index)
             raise DataError(
@@ -126,9 +142,20 @@ def code_responses(
                     f"{what}: column {name!r} has a single observed code "
                     f"{short_list(list(declared))}; an item needs two categories"
                 )
-        categories[answered, j] = np.searchsorted(declared, column[answered])
+            index = np.searchsorted(declared, given)
+        categories[answered, j] = index
         kept.append(declared)
     return CodedResponses(names, categories, tuple(kept), data.index)
+
+
+def _positions(declared: np.ndarray, given: np.ndarray) -> np.ndarray:
+    """Where each value sits among the declared codes (a valid index; the caller checks
+    that the code there equals the value)."""
+    step = np.diff(declared)
+    if declared.size > 1 and np.all(step == step[0]):  # evenly spaced: arithmetic
+        index = np.rint((given - declared[0]) / step[0])
+        return np.clip(index, 0, declared.size - 1).astype(np.int64)
+    return np.minimum(np.searchsorted(declared, given), declared.size - 1)
 
 
 def code_list(codes: np.ndarray, full: bool = False) -> str:

@@ -25,12 +25,13 @@ import numpy as np
 import pandas as pd
 
 from efficacy.errors import DataError, require_columns
-from efficacy.irt._data import code_responses, one_hot
+from efficacy.irt._data import code_responses
 from efficacy.irt._estimate import quadrature
 from efficacy.irt._grm import category_probs, item_information, theta_derivatives
 
 ScoreMethod = Literal["EAP", "MAP", "ML"]
-_CHUNK = 65_536
+_CHUNK = 4096  # rows per block: the posterior block stays in cache
+_GROUP_ROWS = 4096  # largest table of joint answer patterns of a group of items
 
 
 @dataclass(frozen=True, eq=False)
@@ -93,21 +94,47 @@ class GradedParameters:
 
     def _eap(self, categories: np.ndarray, n_points: int) -> tuple[np.ndarray, np.ndarray]:
         nodes, weights = quadrature(n_points)
-        n_cat = self.n_cat
-        offsets = np.concatenate([[0], np.cumsum(n_cat)[:-1]]).astype(np.int64)
-        table = np.vstack([np.log(p) for p in self.probabilities(nodes)])
-        log_w = np.log(weights)
-        theta = np.empty(categories.shape[0])
-        sd = np.empty(categories.shape[0])
-        for start in range(0, categories.shape[0], _CHUNK):
-            block = categories[start : start + _CHUNK]
-            joint = one_hot(block, offsets, int(sum(n_cat))) @ table + log_w
-            joint -= joint.max(axis=1, keepdims=True)
-            post = np.exp(joint)
-            post /= post.sum(axis=1, keepdims=True)
-            mean = post @ nodes
-            theta[start : start + _CHUNK] = mean
-            sd[start : start + _CHUNK] = np.sqrt(np.maximum(post @ nodes**2 - mean**2, 0.0))
+        # Items are taken in groups whose joint answer patterns (with "not answered" as
+        # one more answer) index a table of summed log-probabilities: a person's
+        # log-likelihood is then the sum of a few table rows instead of one per item.
+        tables, index = [], []
+        log_w = np.log(weights)[None, :]
+        group_table, group_index, size = log_w, np.zeros(categories.shape[0], np.int64), 1
+        for j, probs in enumerate(self.probabilities(nodes)):
+            width = probs.shape[0] + 1
+            if size * width > _GROUP_ROWS and size > 1:
+                tables.append(group_table)
+                index.append(group_index)
+                group_table, group_index, size = np.zeros((1, nodes.size)), 0, 1
+            own = np.vstack([np.log(probs), np.zeros((1, nodes.size))])
+            group_table = (group_table[:, None, :] + own[None, :, :]).reshape(-1, nodes.size)
+            answer = categories[:, j].astype(np.int64)
+            group_index = group_index * width + np.where(answer < 0, width - 1, answer)
+            size *= width
+        tables.append(group_table)
+        index.append(group_index)
+        moments = np.column_stack([np.ones_like(nodes), nodes, nodes**2])
+        n_rows = categories.shape[0]
+        theta = np.empty(n_rows)
+        sd = np.empty(n_rows)
+        spare = np.empty((_CHUNK, nodes.size))
+        for start in range(0, n_rows, _CHUNK):
+            stop = min(start + _CHUNK, n_rows)
+            joint = tables[0][index[0][start:stop]]
+            for table, rows in zip(tables[1:], index[1:], strict=True):
+                part = spare[: stop - start]
+                np.take(table, rows[start:stop], axis=0, out=part)
+                joint += part
+            # log-likelihoods are <= 0, so exp cannot overflow; rows whose total is so
+            # small that it may have lost precision are redone relative to their maximum
+            sums = np.exp(joint) @ moments  # posterior mass, first and second moments
+            tiny = np.flatnonzero(sums[:, 0] < 1e-280)
+            if tiny.size:
+                low = joint[tiny]
+                sums[tiny] = np.exp(low - low.max(axis=1, keepdims=True)) @ moments
+            mean = sums[:, 1] / sums[:, 0]
+            theta[start:stop] = mean
+            sd[start:stop] = np.sqrt(np.maximum(sums[:, 2] / sums[:, 0] - mean**2, 0.0))
         return theta, sd
 
     def mode(
