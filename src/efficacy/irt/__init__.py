@@ -31,6 +31,8 @@ from efficacy.irt._fit import IrtConvergenceWarning, irt
 from efficacy.irt._itemfit import ItemFit
 from efficacy.irt._model import GradedModel
 from efficacy.irt._params import GradedParameters
+from efficacy.irt._plot import information as plot_information
+from efficacy.irt._plot import item_curves as plot_item_curves
 from efficacy.irt._theta import ThetaChange, reliable_change_theta, score_theta
 
 __all__ = [
@@ -41,6 +43,8 @@ __all__ = [
     "ThetaChange",
     "UnobservedCategoryWarning",
     "irt",
+    "plot_information",
+    "plot_item_curves",
     "reliable_change_theta",
     "score_theta",
 ]

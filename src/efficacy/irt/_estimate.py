@@ -4,7 +4,7 @@ The trait has a N(0, 1) prior on 61 equally spaced points from -6 to 6, weighted
 the normal density and normalised (mirt's defaults). EM runs until no parameter moves
 by more than ``tol`` (1e-4, mirt's default). Because EM slows down near the optimum,
 the same marginal likelihood is then maximised by Newton steps (analytic gradient,
-Hessian from forward differences of it), until the Newton step, an estimate of the
+the Hessian from Louis' identity), until the Newton step, an estimate of the
 remaining distance to the optimum, is below ``1e-6`` in every parameter. Standard
 errors come from that observed information matrix.
 
@@ -61,6 +61,7 @@ class MarginalLikelihood:
         self, categories: np.ndarray, n_cat: Sequence[int], nodes: np.ndarray, weights: np.ndarray
     ) -> None:
         patterns, counts = np.unique(categories, axis=0, return_counts=True)
+        self.patterns = patterns
         self.n_cat = list(n_cat)
         self.offsets = np.concatenate([[0], np.cumsum(self.n_cat)[:-1]]).astype(np.int64)
         self.n_columns = int(np.sum(self.n_cat))
@@ -76,16 +77,21 @@ class MarginalLikelihood:
             [np.log(category_probs(a, d, self.nodes)) for a, d in split(params, self.n_cat)]
         )
 
-    def estep(self, params: np.ndarray) -> tuple[float, np.ndarray]:
-        """Log-likelihood and expected counts ``r[column, node]`` under ``params``."""
+    def posterior(self, params: np.ndarray) -> tuple[float, np.ndarray]:
+        """Log-likelihood and each pattern's posterior weights over the nodes."""
         self.n_evaluations += 1
         joint = self.design @ self.log_table(params) + self.log_weights
         top = joint.max(axis=1, keepdims=True)
         post = np.exp(joint - top)
         total = post.sum(axis=1, keepdims=True)
         loglik = float(np.sum(self.freq * (np.log(total[:, 0]) + top[:, 0])))
-        post *= (self.freq / total[:, 0])[:, None]
-        return loglik, self.design.T @ post
+        post /= total
+        return loglik, post
+
+    def estep(self, params: np.ndarray) -> tuple[float, np.ndarray]:
+        """Log-likelihood and expected counts ``r[column, node]`` under ``params``."""
+        loglik, post = self.posterior(params)
+        return loglik, self.design.T @ (post * self.freq[:, None])
 
     def loglik(self, params: np.ndarray) -> float:
         """The marginal log-likelihood (-inf for disordered intercepts)."""
@@ -104,7 +110,17 @@ class MarginalLikelihood:
         ]
         return loglik, np.concatenate(parts)
 
-    def hessian(self, params: np.ndarray, grad: np.ndarray) -> np.ndarray:
+    def hessian(self, params: np.ndarray, grad: np.ndarray | None = None) -> np.ndarray:
+        """Observed Hessian of the marginal log-likelihood (Louis' identity).
+
+        ``grad`` is not needed; it is accepted so the finite-difference version
+        :meth:`hessian_numeric` can stand in.
+        """
+        from efficacy.irt._louis import observed_hessian
+
+        return observed_hessian(self, params)
+
+    def hessian_numeric(self, params: np.ndarray, grad: np.ndarray) -> np.ndarray:
         """Observed Hessian by forward differences of the analytic gradient.
 
         ``grad`` is the gradient at ``params``. Steps of 1e-5 (relative for

@@ -58,16 +58,27 @@ def item_gradient(a: float, d: np.ndarray, theta: np.ndarray, counts: np.ndarray
     return np.concatenate([[grad_a], grad_d])
 
 
-def item_fisher(a: float, d: np.ndarray, theta: np.ndarray, totals: np.ndarray) -> np.ndarray:
-    """Expected information of one item's parameters given ``totals[q]`` answers at node q."""
-    probs = category_probs(a, d, theta)
+def _jacobian(a: float, d: np.ndarray, theta: np.ndarray) -> np.ndarray:
+    """``dP_k / d(a, d_1..)`` as ``[category, parameter, node]``."""
     sp = _star_derivatives(a, d, theta)
-    n_cat = probs.shape[0]
-    jac = np.zeros((n_cat, n_cat, theta.size))  # [category, parameter, node]
+    n_cat = d.size + 1
+    jac = np.zeros((n_cat, n_cat, theta.size))
     jac[:, 0, :] = theta * (sp[:-1] - sp[1:])
     for m in range(1, n_cat):
         jac[m, m, :] = sp[m]
         jac[m - 1, m, :] = -sp[m]
+    return jac
+
+
+def item_scores(a: float, d: np.ndarray, theta: np.ndarray) -> np.ndarray:
+    """``d log P_k / d(a, d_1..)`` as ``[category, parameter, node]``."""
+    return _jacobian(a, d, theta) / category_probs(a, d, theta)[:, None, :]
+
+
+def item_fisher(a: float, d: np.ndarray, theta: np.ndarray, totals: np.ndarray) -> np.ndarray:
+    """Expected information of one item's parameters given ``totals[q]`` answers at node q."""
+    probs = category_probs(a, d, theta)
+    jac = _jacobian(a, d, theta)
     weighted = jac * (totals / probs)[:, None, :]
     return np.einsum("kpq,krq->pr", weighted, jac)
 

@@ -125,6 +125,8 @@ class GradedModel(Result):
             import efficacy as ef
 
             data = ef.item_responses(data, self.instrument, columns)
+            codes = self.instrument.response.codes
+            return self.parameters.score(data, method, checked_codes=codes)
         return self.parameters.score(data, method)
 
     def sum_score_table(self) -> pd.DataFrame:

@@ -30,7 +30,9 @@ from efficacy.irt._estimate import quadrature
 from efficacy.irt._grm import category_probs, item_information, theta_derivatives
 
 ScoreMethod = Literal["EAP", "MAP", "ML"]
-_CHUNK = 4096  # rows per block: the posterior block stays in cache
+#: The values of a score's ``status`` (a categorical column).
+STATUS = ("ok", "no answers", "extreme", "not converged", "too few answers")
+_CHUNK = 2048  # rows per block: the posterior block stays in cache
 _GROUP_ROWS = 4096  # largest table of joint answer patterns of a group of items
 
 
@@ -83,7 +85,50 @@ class GradedParameters:
             raise DataError(f"data must be a pandas DataFrame, got {type(data).__name__}")
         require_columns(data, list(self.names))
         frame = data[list(self.names)]
+        fast = self._code_evenly(frame)
+        if fast is not None:
+            return fast
         return code_responses(frame, list(self.codes), warn_unobserved=False).categories
+
+    def _code_checked(self, data: pd.DataFrame, codes: np.ndarray | None) -> np.ndarray | None:
+        if codes is None or codes.size < 2:
+            return None
+        step = codes[1] - codes[0]
+        if not np.all(codes == codes[0] + step * np.arange(codes.size)):
+            return None
+        if any(c.shape != codes.shape or np.any(c != codes) for c in self.codes):
+            return None
+        require_columns(data, list(self.names))
+        values = data[list(self.names)].to_numpy(dtype=float, na_value=np.nan)
+        index = values - codes[0]
+        if step != 1:
+            index /= step
+            np.rint(index, out=index)
+        np.copyto(index, -1.0, where=np.isnan(values))
+        return index  # whole numbers as floats: the EAP path needs no integer copy
+
+    def _code_evenly(self, frame: pd.DataFrame) -> np.ndarray | None:
+        """All items share evenly spaced codes and every cell is one of them: code the
+        whole matrix at once. None otherwise (the item-by-item path names bad cells)."""
+        first = self.codes[0]
+        step = np.diff(first)
+        if first.size < 2 or not np.all(first == first[0] + step[0] * np.arange(first.size)):
+            return None
+        if any(c.shape != first.shape or np.any(c != first) for c in self.codes):
+            return None
+        if not all(
+            pd.api.types.is_float_dtype(t) or pd.api.types.is_integer_dtype(t) for t in frame.dtypes
+        ):
+            return None
+        values = frame.to_numpy(dtype=float, na_value=np.nan)
+        index = np.rint((values - first[0]) / step[0])
+        # codes are first[0] + k * step[0], so a valid cell is reproduced exactly
+        valid = (index >= 0) & (index < first.size) & (first[0] + index * step[0] == values)
+        missing = np.isnan(values)
+        if not np.all(valid | missing):
+            return None
+        index[missing] = -1
+        return index.astype(np.int16)
 
     def eap(self, categories: np.ndarray, n_points: int = 61) -> tuple[np.ndarray, np.ndarray]:
         """Posterior mean and SD of theta on the quadrature grid, per row."""
@@ -97,40 +142,49 @@ class GradedParameters:
         # Items are taken in groups whose joint answer patterns (with "not answered" as
         # one more answer) index a table of summed log-probabilities: a person's
         # log-likelihood is then the sum of a few table rows instead of one per item.
-        tables, index = [], []
-        log_w = np.log(weights)[None, :]
-        group_table, group_index, size = log_w, np.zeros(categories.shape[0], np.int64), 1
+        tables: list[np.ndarray] = []
+        strides = np.zeros((categories.shape[1], 0))
+        group_table, size = np.log(weights)[None, :], 1
+        widths = []
         for j, probs in enumerate(self.probabilities(nodes)):
             width = probs.shape[0] + 1
             if size * width > _GROUP_ROWS and size > 1:
                 tables.append(group_table)
-                index.append(group_index)
-                group_table, group_index, size = np.zeros((1, nodes.size)), 0, 1
+                group_table, size = np.zeros((1, nodes.size)), 1
+            if size == 1:
+                strides = np.hstack([strides, np.zeros((strides.shape[0], 1))])
             own = np.vstack([np.log(probs), np.zeros((1, nodes.size))])
             group_table = (group_table[:, None, :] + own[None, :, :]).reshape(-1, nodes.size)
-            answer = categories[:, j].astype(np.int64)
-            group_index = group_index * width + np.where(answer < 0, width - 1, answer)
+            strides[:j, -1] *= width  # earlier items of the group move up one place
+            strides[j, -1] = 1.0
             size *= width
+            widths.append(width)
         tables.append(group_table)
-        index.append(group_index)
+        # "not answered" (-1) is each item's last row; the group's row is then a number
+        # in mixed radix, one matrix product for all groups
+        filled = np.where(categories < 0, np.array(widths) - 1.0, categories)
+        index = (filled @ strides).astype(np.intp).T
         moments = np.column_stack([np.ones_like(nodes), nodes, nodes**2])
         n_rows = categories.shape[0]
         theta = np.empty(n_rows)
         sd = np.empty(n_rows)
+        # The same tables as probabilities: a person's likelihood times the prior is a
+        # product of a few table rows. Products cannot overflow (all factors <= 1); rows
+        # whose total is so small that it may have lost precision (or underflowed) are
+        # redone in logs, relative to their maximum.
+        powers = [np.exp(table) for table in tables]
         spare = np.empty((_CHUNK, nodes.size))
         for start in range(0, n_rows, _CHUNK):
             stop = min(start + _CHUNK, n_rows)
-            joint = tables[0][index[0][start:stop]]
-            for table, rows in zip(tables[1:], index[1:], strict=True):
+            joint = powers[0][index[0][start:stop]]
+            for table, rows in zip(powers[1:], index[1:], strict=True):
                 part = spare[: stop - start]
                 np.take(table, rows[start:stop], axis=0, out=part)
-                joint += part
-            # log-likelihoods are <= 0, so exp cannot overflow; rows whose total is so
-            # small that it may have lost precision are redone relative to their maximum
-            sums = np.exp(joint) @ moments  # posterior mass, first and second moments
+                joint *= part
+            sums = joint @ moments  # posterior mass, first and second moments
             tiny = np.flatnonzero(sums[:, 0] < 1e-280)
             if tiny.size:
-                low = joint[tiny]
+                low = sum(t[i[start:stop][tiny]] for t, i in zip(tables, index, strict=True))
                 sums[tiny] = np.exp(low - low.max(axis=1, keepdims=True)) @ moments
             mean = sums[:, 1] / sums[:, 0]
             theta[start:stop] = mean
@@ -171,18 +225,31 @@ class GradedParameters:
             curv[seen] += c
         return grad, curv
 
-    def score(self, data: pd.DataFrame, method: ScoreMethod = "EAP") -> pd.DataFrame:
+    def score(
+        self,
+        data: pd.DataFrame,
+        method: ScoreMethod = "EAP",
+        *,
+        checked_codes: np.ndarray | None = None,
+    ) -> pd.DataFrame:
         """theta, se, T (50 + 10 theta), answered items and a flag per row of ``data``.
 
         ``status`` is ``"ok"``; ``"no answers"`` (EAP and MAP: the prior, ML: NaN);
         ``"extreme"`` for ML when every answer is in an item's lowest or every one in
         its highest category (theta is then -inf or +inf); ``"not converged"``.
+        ``checked_codes``: the data were already checked to hold only these codes
+        (as :func:`efficacy.item_responses` guarantees for an instrument's scale); when
+        every item's categories are exactly these codes, the check is not repeated.
         """
         if method not in ("EAP", "MAP", "ML"):
             raise DataError(f"method must be 'EAP', 'MAP' or 'ML', got {method!r}")
-        categories = self.code(data)
+        categories = self._code_checked(data, checked_codes)
+        if categories is None:
+            categories = self.code(data)
+        elif method != "EAP":
+            categories = categories.astype(np.int16)
         answered = (categories >= 0).sum(axis=1)
-        status = np.where(answered == 0, "no answers", "ok").astype(object)
+        status = np.where(answered == 0, 1, 0).astype(np.int8)  # codes into STATUS
         theta, se = self.eap(categories)
         theta[answered == 0], se[answered == 0] = 0.0, 1.0  # the N(0, 1) prior itself
         if method != "EAP":
@@ -193,14 +260,13 @@ class GradedParameters:
                 lowest = np.all(~seen | (categories == 0), axis=1) & (answered > 0)
                 highest = np.all(~seen | (categories == top), axis=1) & (answered > 0)
                 ok = (answered > 0) & ~lowest & ~highest
-                status[lowest] = "extreme"
-                status[highest] = "extreme"
+                status[lowest | highest] = 2
             mode_theta, mode_se, conv = self.mode(categories[ok], method == "MAP", theta[ok])
             theta = theta.copy()
             se = se.copy()
             theta[ok], se[ok] = mode_theta, mode_se
             bad = np.flatnonzero(ok)[~conv]
-            status[bad] = "not converged"
+            status[bad] = 3
             if method == "ML":
                 theta[answered == 0] = np.nan
                 se[answered == 0] = np.nan
@@ -210,7 +276,7 @@ class GradedParameters:
             {"theta": theta, "se": se, "T": 50.0 + 10.0 * theta, "n_answered": answered},
             index=data.index,
         )
-        out["status"] = pd.Series(status, index=data.index, dtype=object)
+        out["status"] = pd.Categorical.from_codes(status, categories=STATUS)
         return out
 
     # ------------------------------------------------------------ sum scores

@@ -95,7 +95,7 @@ def score_theta(
     items = ef.item_responses(data, inst, columns, coding=coding, on_invalid=on_invalid)
     out: dict[str, Any] = {}
     for entry in entries:
-        scores = parameters_of(entry).score(items, method)
+        scores = parameters_of(entry).score(items, method, checked_codes=inst.response.codes)
         if apply_min_valid:
             short = scores["n_answered"].to_numpy() < inst.scale(entry.scale).min_valid
             scores.loc[short, ["theta", "se", "T"]] = np.nan
