@@ -216,3 +216,25 @@ def test_nonconvergence_is_reported():
     assert not model.converged
     assert any(issubclass(w.category, IrtConvergenceWarning) for w in caught)
     assert "NOT converged" in model.summary()
+
+
+def test_observed_information_equals_numerical_hessian(neuroticism, neuroticism_model):
+    from efficacy.irt._data import code_responses
+    from efficacy.irt._estimate import MarginalLikelihood, quadrature
+
+    coded = code_responses(neuroticism)
+    lik = MarginalLikelihood(coded.categories, [6] * 5, *quadrature())
+    params = neuroticism_model.parameters.flat()
+    louis = lik.hessian(params)
+    numeric = np.empty_like(louis)
+    for p in range(params.size):  # central differences of the analytic gradient
+        h = 1e-4 * max(1.0, abs(params[p]))
+        up, down = params.copy(), params.copy()
+        up[p] += h
+        down[p] -= h
+        numeric[:, p] = (lik.gradient(up)[1] - lik.gradient(down)[1]) / (2 * h)
+    numeric = 0.5 * (numeric + numeric.T)
+    np.testing.assert_allclose(louis, numeric, atol=1e-5 * np.abs(numeric).max())
+    np.testing.assert_allclose(
+        np.linalg.inv(-louis), neuroticism_model.covariance, rtol=1e-8, atol=1e-12
+    )
