@@ -148,6 +148,18 @@ class ThetaChange(Result):
         """The RCI of the person labelled ``label``."""
         return float(self.persons.loc[label, "rci"])
 
+    def summary(self) -> str:
+        """Counts per category and the criterion, as text."""
+        usable = int(self.persons["category"].notna().sum())
+        lines = [
+            "Reliable change on theta: (theta2 - theta1) / sqrt(SE1^2 + SE2^2)",
+            f"criterion |rci| > {self.critical_value:.4f} (level {self.level:g}), "
+            f"{'higher' if self.higher_is_better else 'lower'} is better",
+            f"{usable} of {len(self.persons)} persons with usable scores at both occasions",
+        ]
+        lines += [f"  {name}: {count}" for name, count in self.counts.items()]
+        return "\n".join(lines)
+
 
 def _columns(frame: Any, scale: str | None, what: str) -> tuple[pd.Series, pd.Series, pd.Series]:
     if not isinstance(frame, pd.DataFrame):
