@@ -238,3 +238,13 @@ def test_observed_information_equals_numerical_hessian(neuroticism, neuroticism_
     np.testing.assert_allclose(
         np.linalg.inv(-louis), neuroticism_model.covariance, rtol=1e-8, atol=1e-12
     )
+
+
+def test_rows_without_answers_are_counted_not_hidden(lsat7, lsat7_model):
+    padded = pd.concat([lsat7, pd.DataFrame([[None] * 5] * 3, columns=lsat7.columns)])
+    padded = padded.reset_index(drop=True)
+    model = irt(padded, model="2PL")
+    assert model.n_obs == 1000
+    assert model.n_empty == 3
+    assert "3 rows without answers left out" in model.summary()
+    assert model.log_likelihood == pytest.approx(lsat7_model.log_likelihood, abs=1e-9)

@@ -153,6 +153,7 @@ def _fit(
         items=_item_table(pars, fit.covariance, coded.categories),
         parameters=pars,
         covariance=fit.covariance,
+        n_empty=int((~answered).sum()),
         scale=scale,
         instrument=instrument,
         categories=coded.categories[answered],

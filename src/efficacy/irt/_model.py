@@ -45,7 +45,10 @@ class GradedModel(Result):
         Marginal log-likelihood at the estimate (61-point quadrature, N(0, 1) trait) and
         the information criteria from it.
     n_obs, n_items, n_params
-        Persons, items and free parameters.
+        Persons with at least one answer, items and free parameters.
+    n_empty
+        Rows without any answer: they carry no information about the items and are
+        not counted in ``n_obs`` (nor in the BIC).
     converged
         True when the Newton step at the estimate (the estimated distance to the
         optimum) is below 1e-6 in every parameter and the information is positive
@@ -86,6 +89,7 @@ class GradedModel(Result):
     items: pd.DataFrame
     parameters: GradedParameters = field(repr=False)
     covariance: np.ndarray = field(repr=False)
+    n_empty: int = 0
     scale: str | None = None
     instrument: Instrument | None = field(default=None, repr=False)
     categories: np.ndarray | None = field(default=None, repr=False)
@@ -169,6 +173,7 @@ class GradedModel(Result):
         status = "converged" if self.converged else f"NOT converged: {self.message}"
         head = [
             f"Graded response model ({self.model}), {self.n_items} items, {self.n_obs} persons"
+            + (f" ({self.n_empty} rows without answers left out)" if self.n_empty else "")
             + (f", scale {self.scale!r}" if self.scale else ""),
             f"log-likelihood {self.log_likelihood:.3f}  AIC {self.aic:.3f}  BIC {self.bic:.3f}"
             f"  parameters {self.n_params}",
