@@ -50,40 +50,50 @@ def _item_hessian(a: float, d: np.ndarray, nodes: np.ndarray, counts: np.ndarray
 
 
 def observed_hessian(lik: MarginalLikelihood, params: np.ndarray) -> np.ndarray:
-    """Hessian of the marginal log-likelihood at ``params``."""
+    """Hessian of the marginal log-likelihood at ``params``.
+
+    The ``s s'`` term is assembled from the expected joint counts of category pairs at
+    each node, ``N_q[c, c'] = sum_i f_i w_iq [pattern i has c and c']``, so it costs
+    matrix products over categories, not a score vector per pattern and node.
+    """
     from efficacy.irt._estimate import split
 
     _, post = lik.posterior(params)
     nodes = lik.nodes
+    n_nodes = nodes.size
     items = split(params, lik.n_cat)
-    sizes = lik.n_cat  # parameters per item: a and K - 1 intercepts
+    sizes = lik.n_cat  # parameters per item: a and K - 1 intercepts (K of them)
     starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(int)
     n_par = int(np.sum(sizes))
-    counts = lik.design.T @ (post * lik.freq[:, None])
+    n_col = lik.n_columns
+    freq = lik.freq
+    counts = lik.design.T @ (post * freq[:, None])
     hess = np.zeros((n_par, n_par))
-    tables = []
+    scores = []  # per item [category, parameter, node]
+    full = np.zeros((n_col, n_par, n_nodes))  # category rows x all parameters
     for (a, d), o, k, s in zip(items, lik.offsets, lik.n_cat, starts, strict=True):
         hess[s : s + k, s : s + k] = _item_hessian(a, d, nodes, counts[o : o + k])
-        scores = item_scores(a, d, nodes)  # [category, parameter, node]
-        # node-major, with a zero row for "not answered"
-        tables.append(np.concatenate([scores.transpose(0, 2, 1), np.zeros((1, nodes.size, k))]))
-    n_patterns = lik.patterns.shape[0]
-    chunk = max(1, _CHUNK_CELLS // (nodes.size * n_par))
-    for begin in range(0, n_patterns, chunk):
+        table = item_scores(a, d, nodes)
+        scores.append(table)
+        full[o : o + k, s : s + k, :] = table
+    pairs = np.zeros((n_col, n_col * n_nodes))
+    chunk = max(1, _CHUNK_CELLS // (n_col * n_nodes))
+    for begin in range(0, lik.patterns.shape[0], chunk):
         rows = slice(begin, begin + chunk)
-        pats = lik.patterns[rows]
-        weights = post[rows]
-        freq = lik.freq[rows]
-        # nodes where a pattern's posterior weight is below 1e-15 add nothing measurable
-        ii, qq = np.nonzero(weights > 1e-15)
-        score = np.empty((ii.size, n_par))
-        for j, (s, k) in enumerate(zip(starts, sizes, strict=True)):
-            answer = np.where(pats[ii, j] < 0, k, pats[ii, j])
-            score[:, s : s + k] = tables[j][answer, qq]
-        w = weights[ii, qq]
-        scaled = score * np.sqrt(w * freq[ii])[:, None]
-        hess += scaled.T @ scaled
-        firsts = np.flatnonzero(np.r_[True, ii[1:] != ii[:-1]])
-        mean = np.add.reduceat(score * w[:, None], firsts, axis=0)
-        hess -= (mean * freq[ii[firsts], None]).T @ mean
+        design = lik.design[rows]
+        weighted = post[rows] * freq[rows, None]
+        spread = (design[:, :, None] * weighted[:, None, :]).reshape(design.shape[0], -1)
+        pairs += design.T @ spread
+        mean = np.zeros((design.shape[0], n_par))  # each pattern's posterior mean score
+        for j, (table, s, k) in enumerate(zip(scores, starts, sizes, strict=True)):
+            by_category = (post[rows] @ table.transpose(2, 0, 1).reshape(n_nodes, -1)).reshape(
+                design.shape[0], k, k
+            )
+            answer = lik.patterns[rows, j]
+            seen = answer >= 0
+            mean[seen, s : s + k] = by_category[np.flatnonzero(seen), answer[seen]]
+        hess -= (mean * freq[rows, None]).T @ mean
+    pairs = pairs.reshape(n_col, n_col, n_nodes)
+    for q in range(n_nodes):
+        hess += full[:, :, q].T @ pairs[:, :, q] @ full[:, :, q]
     return 0.5 * (hess + hess.T)
