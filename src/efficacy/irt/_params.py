@@ -90,16 +90,25 @@ class GradedParameters:
             return fast
         return code_responses(frame, list(self.codes), warn_unobserved=False).categories
 
-    def _code_checked(self, data: pd.DataFrame, codes: np.ndarray | None) -> np.ndarray | None:
+    def _trusts(self, codes: np.ndarray | None) -> bool:
+        """True when every item's categories are exactly ``codes``, evenly spaced."""
         if codes is None or codes.size < 2:
-            return None
+            return False
         step = codes[1] - codes[0]
         if not np.all(codes == codes[0] + step * np.arange(codes.size)):
-            return None
-        if any(c.shape != codes.shape or np.any(c != codes) for c in self.codes):
+            return False
+        return all(c.shape == codes.shape and np.all(c == codes) for c in self.codes)
+
+    def _code_checked(self, data: pd.DataFrame, codes: np.ndarray | None) -> np.ndarray | None:
+        if not self._trusts(codes):
             return None
         require_columns(data, list(self.names))
         values = data[list(self.names)].to_numpy(dtype=float, na_value=np.nan)
+        return self._grid_categories(values, codes)  # type: ignore[arg-type]
+
+    @staticmethod
+    def _grid_categories(values: np.ndarray, codes: np.ndarray) -> np.ndarray:
+        step = codes[1] - codes[0]
         index = values - codes[0]
         if step != 1:
             index /= step
@@ -163,32 +172,35 @@ class GradedParameters:
         # "not answered" (-1) is each item's last row; the group's row is then a number
         # in mixed radix, one matrix product for all groups
         filled = np.where(categories < 0, np.array(widths) - 1.0, categories)
-        index = (filled @ strides).astype(np.intp).T
+        index = np.ascontiguousarray((filled @ strides).astype(np.intp).T)
         moments = np.column_stack([np.ones_like(nodes), nodes, nodes**2])
-        n_rows = categories.shape[0]
-        theta = np.empty(n_rows)
-        sd = np.empty(n_rows)
         # The same tables as probabilities: a person's likelihood times the prior is a
         # product of a few table rows. Products cannot overflow (all factors <= 1); rows
         # whose total is so small that it may have lost precision (or underflowed) are
         # redone in logs, relative to their maximum.
         powers = [np.exp(table) for table in tables]
-        spare = np.empty((_CHUNK, nodes.size))
-        for start in range(0, n_rows, _CHUNK):
-            stop = min(start + _CHUNK, n_rows)
-            joint = powers[0][index[0][start:stop]]
-            for table, rows in zip(powers[1:], index[1:], strict=True):
-                part = spare[: stop - start]
-                np.take(table, rows[start:stop], axis=0, out=part)
-                joint *= part
-            sums = joint @ moments  # posterior mass, first and second moments
-            tiny = np.flatnonzero(sums[:, 0] < 1e-280)
-            if tiny.size:
-                low = sum(t[i[start:stop][tiny]] for t, i in zip(tables, index, strict=True))
-                sums[tiny] = np.exp(low - low.max(axis=1, keepdims=True)) @ moments
-            mean = sums[:, 1] / sums[:, 0]
-            theta[start:stop] = mean
-            sd[start:stop] = np.sqrt(np.maximum(sums[:, 2] / sums[:, 0] - mean**2, 0.0))
+        n_rows = categories.shape[0]
+        if len(powers) == 1:
+            sums = (powers[0] @ moments)[index[0]]  # posterior mass, first, second moment
+        else:
+            joint = np.empty((_CHUNK, nodes.size))
+            part = np.empty((_CHUNK, nodes.size))
+            sums = np.empty((n_rows, 3))
+            for start in range(0, n_rows, _CHUNK):
+                stop = min(start + _CHUNK, n_rows)
+                rows = stop - start
+                np.take(powers[0], index[0][start:stop], axis=0, out=joint[:rows])
+                for table, group in zip(powers[1:], index[1:], strict=True):
+                    np.take(table, group[start:stop], axis=0, out=part[:rows])
+                    np.multiply(joint[:rows], part[:rows], out=joint[:rows])
+                np.matmul(joint[:rows], moments, out=sums[start:stop])
+        tiny = np.flatnonzero(sums[:, 0] < 1e-280)
+        for begin in range(0, tiny.size, _CHUNK):
+            rows = tiny[begin : begin + _CHUNK]
+            low = sum(t[i[rows]] for t, i in zip(tables, index, strict=True))
+            sums[rows] = np.exp(low - low.max(axis=1, keepdims=True)) @ moments
+        theta = sums[:, 1] / sums[:, 0]
+        sd = np.sqrt(np.maximum(sums[:, 2] / sums[:, 0] - theta**2, 0.0))
         return theta, sd
 
     def mode(
@@ -246,7 +258,27 @@ class GradedParameters:
         categories = self._code_checked(data, checked_codes)
         if categories is None:
             categories = self.code(data)
-        elif method != "EAP":
+        return self._score(categories, data.index, method)
+
+    def score_checked(
+        self,
+        values: np.ndarray,
+        index: pd.Index,
+        codes: np.ndarray,
+        method: ScoreMethod = "EAP",
+    ) -> pd.DataFrame:
+        """:meth:`score` for a float matrix (columns in ``names`` order) that was already
+        checked to hold only ``codes`` or NaN, as an instrument's coded responses are."""
+        if method not in ("EAP", "MAP", "ML"):
+            raise DataError(f"method must be 'EAP', 'MAP' or 'ML', got {method!r}")
+        if self._trusts(codes):
+            categories = self._grid_categories(values, codes)
+        else:
+            categories = self.code(pd.DataFrame(values, index=index, columns=list(self.names)))
+        return self._score(categories, index, method)
+
+    def _score(self, categories: np.ndarray, index: pd.Index, method: str) -> pd.DataFrame:
+        if method != "EAP" and categories.dtype.kind == "f":
             categories = categories.astype(np.int16)
         answered = (categories >= 0).sum(axis=1)
         status = np.where(answered == 0, 1, 0).astype(np.int8)  # codes into STATUS
@@ -274,7 +306,7 @@ class GradedParameters:
                 se[lowest | highest] = np.inf
         out = pd.DataFrame(
             {"theta": theta, "se": se, "T": 50.0 + 10.0 * theta, "n_answered": answered},
-            index=data.index,
+            index=index,
         )
         out["status"] = pd.Categorical.from_codes(status, categories=STATUS)
         return out

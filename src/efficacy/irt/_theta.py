@@ -86,16 +86,24 @@ def score_theta(
     efficacy.errors.DataError: instrument 'gse' has no irt calibration for scale 'gse'; ...
     """
     import efficacy as ef
+    from efficacy.scoring import _check_frame, _coded, _reverse
 
     inst = ef.load(instrument)
     wanted = [c.scale for c in inst.irt] if scales is None else list(scales)
     if not wanted:
         wanted = list(inst.scale_ids)
     entries = [calibration(inst, scale) for scale in wanted]
-    items = ef.item_responses(data, inst, columns, coding=coding, on_invalid=on_invalid)
+    if method not in ("EAP", "MAP", "ML"):
+        raise DataError(f"method must be 'EAP', 'MAP' or 'ML', got {method!r}")
+    data = _check_frame(data)
+    coded, _ = _coded(data, inst, columns, coding, on_invalid)  # ef.score's own checks
+    values = _reverse(coded.values, inst)
+    position = {item: j for j, item in enumerate(inst.item_ids)}
     out: dict[str, Any] = {}
     for entry in entries:
-        scores = parameters_of(entry).score(items, method, checked_codes=inst.response.codes)
+        pars = parameters_of(entry)
+        block = values[:, [position[name] for name in pars.names]]
+        scores = pars.score_checked(block, data.index, inst.response.codes, method)
         if apply_min_valid:
             short = scores["n_answered"].to_numpy() < inst.scale(entry.scale).min_valid
             scores.loc[short, ["theta", "se", "T"]] = np.nan
@@ -115,7 +123,7 @@ def score_theta(
             entry.scale: {"population": entry.population, "source": str(entry.source)}
             for entry in entries
         },
-        "invalid_cells": items.attrs.get("efficacy", {}).get("invalid_cells"),
+        "invalid_cells": coded.invalid,
     }
     return frame
 
