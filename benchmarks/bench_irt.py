@@ -8,7 +8,7 @@ speed against ``ef.score``.
    standard errors). Both estimates are evaluated under the same marginal likelihood.
 2. Scoring: 1,000,000 respondents x 10 GSE items (codes 1-4, 1% missing cells, as
    bench_scoring), ``ef.score(data, gse)`` against ``efficacy.irt.score_theta`` (EAP
-   from an ``irt:`` section). Runs alternate, best of 5.
+   from an ``irt:`` section). Runs alternate, best of 9.
 
 Run: ``MIRT_PYTHON=/path/to/python .venv/bin/python -m benchmarks.bench_irt``
 (writes benchmarks/irt_RESULTS.md). The mirt side alone, which needs only numpy:
@@ -120,7 +120,7 @@ def main() -> None:
     ef.score(big.head(), gse)
     score_theta(big.head(), inst)
     plain, theta = float("inf"), float("inf")
-    for _ in range(5):
+    for _ in range(9):
         plain = min(plain, best_of(lambda: ef.score(big, gse), 1))
         theta = min(theta, best_of(lambda: score_theta(big, inst), 1))
 
@@ -147,7 +147,7 @@ def main() -> None:
         "",
         f"## EAP scoring, {N_SCORE:,} respondents x 10 GSE items (1% missing cells)",
         "",
-        "Runs alternate; best of 5.",
+        "Runs alternate; best of 9.",
         "",
         "| what | time | ratio |",
         "|---|---|---|",
