@@ -32,7 +32,7 @@ from efficacy.irt._grm import category_probs, item_information, theta_derivative
 ScoreMethod = Literal["EAP", "MAP", "ML"]
 #: The values of a score's ``status`` (a categorical column).
 STATUS = ("ok", "no answers", "extreme", "not converged", "too few answers")
-_CHUNK = 2048  # rows per block: the posterior block stays in cache
+_CHUNK = 1024  # rows per block: the posterior block stays in cache
 _GROUP_ROWS = 4096  # largest table of joint answer patterns of a group of items
 
 
@@ -144,15 +144,33 @@ class GradedParameters:
         from threadpoolctl import threadpool_limits
 
         with threadpool_limits(1, user_api="blas"):  # thin products: threads only cost time
-            return self._eap(categories, n_points)
+            nodes, tables, strides, widths = self._eap_tables(n_points)
+            filled = np.where(categories < 0, widths - 1.0, categories)
+            return self._eap_sums(nodes, tables, filled @ strides)
 
-    def _eap(self, categories: np.ndarray, n_points: int) -> tuple[np.ndarray, np.ndarray]:
+    def _eap_grid(self, values: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`eap` straight from values on the evenly spaced ``codes`` (NaN missing)."""
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(1, user_api="blas"):
+            nodes, tables, strides, widths = self._eap_tables(61)
+            step = codes[1] - codes[0]
+            position = values - codes[0]
+            if step != 1:
+                position /= step
+                np.rint(position, out=position)
+            filled = np.where(np.isnan(values), widths - 1.0, position)
+            return self._eap_sums(nodes, tables, filled @ strides)
+
+    def _eap_tables(
+        self, n_points: int
+    ) -> tuple[np.ndarray, list[np.ndarray], np.ndarray, np.ndarray]:
         nodes, weights = quadrature(n_points)
         # Items are taken in groups whose joint answer patterns (with "not answered" as
         # one more answer) index a table of summed log-probabilities: a person's
         # log-likelihood is then the sum of a few table rows instead of one per item.
         tables: list[np.ndarray] = []
-        strides = np.zeros((categories.shape[1], 0))
+        strides = np.zeros((len(self.names), 0))
         group_table, size = np.log(weights)[None, :], 1
         widths = []
         for j, probs in enumerate(self.probabilities(nodes)):
@@ -169,17 +187,21 @@ class GradedParameters:
             size *= width
             widths.append(width)
         tables.append(group_table)
-        # "not answered" (-1) is each item's last row; the group's row is then a number
-        # in mixed radix, one matrix product for all groups
-        filled = np.where(categories < 0, np.array(widths) - 1.0, categories)
-        index = np.ascontiguousarray((filled @ strides).astype(np.intp).T)
+        # "not answered" is each item's last row; a group's row is then a number in
+        # mixed radix, one matrix product for all groups
+        return nodes, tables, strides, np.array(widths, dtype=float)
+
+    def _eap_sums(
+        self, nodes: np.ndarray, tables: list[np.ndarray], rows: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        index = np.ascontiguousarray(rows.astype(np.intp).T)
+        n_rows = rows.shape[0]
         moments = np.column_stack([np.ones_like(nodes), nodes, nodes**2])
         # The same tables as probabilities: a person's likelihood times the prior is a
         # product of a few table rows. Products cannot overflow (all factors <= 1); rows
         # whose total is so small that it may have lost precision (or underflowed) are
         # redone in logs, relative to their maximum.
         powers = [np.exp(table) for table in tables]
-        n_rows = categories.shape[0]
         if len(powers) == 1:
             sums = (powers[0] @ moments)[index[0]]  # posterior mass, first, second moment
         else:
@@ -272,17 +294,31 @@ class GradedParameters:
         if method not in ("EAP", "MAP", "ML"):
             raise DataError(f"method must be 'EAP', 'MAP' or 'ML', got {method!r}")
         if self._trusts(codes):
+            if method == "EAP":
+                theta, se = self._eap_grid(values, codes)
+                answered = values.shape[1] - np.isnan(values).sum(axis=1)
+                return self._score(None, index, method, (theta, se, answered))
             categories = self._grid_categories(values, codes)
         else:
             categories = self.code(pd.DataFrame(values, index=index, columns=list(self.names)))
         return self._score(categories, index, method)
 
-    def _score(self, categories: np.ndarray, index: pd.Index, method: str) -> pd.DataFrame:
-        if method != "EAP" and categories.dtype.kind == "f":
-            categories = categories.astype(np.int16)
-        answered = (categories >= 0).sum(axis=1)
+    def _score(
+        self,
+        categories: np.ndarray | None,
+        index: pd.Index,
+        method: str,
+        eap: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+    ) -> pd.DataFrame:
+        if eap is None:
+            assert categories is not None
+            if method != "EAP" and categories.dtype.kind == "f":
+                categories = categories.astype(np.int16)
+            answered = (categories >= 0).sum(axis=1)
+            theta, se = self.eap(categories)
+        else:
+            theta, se, answered = eap
         status = np.where(answered == 0, 1, 0).astype(np.int8)  # codes into STATUS
-        theta, se = self.eap(categories)
         theta[answered == 0], se[answered == 0] = 0.0, 1.0  # the N(0, 1) prior itself
         if method != "EAP":
             ok = np.ones(theta.size, dtype=bool)
