@@ -55,6 +55,8 @@ _EXPORTS: dict[str, str] = {
     "polychoric": "efficacy.coefficients",
     "tetrachoric": "efficacy.coefficients",
     "ordinal_alpha": "efficacy.coefficients",
+    # item response theory
+    "irt": "efficacy.item_response",
     # screening
     "screen": "efficacy.screening",
     # norms and change
@@ -81,7 +83,9 @@ _EXPORTS: dict[str, str] = {
 _MODULE_EXPORTS = frozenset({"plot", "tables", "datasets"})
 
 #: The topic packages, reachable as attributes (``ef.norms.standardize``) without an import.
-_TOPICS = frozenset({"instrument", "io", "coefficients", "norms", "output", "screening"})
+_TOPICS = frozenset(
+    {"instrument", "io", "coefficients", "norms", "output", "screening", "item_response"}
+)
 
 __all__ = ["__version__", *_EXPORTS]
 
@@ -141,6 +145,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
         to_redcap_dictionary,
         write,
     )
+    from efficacy.item_response import irt
     from efficacy.norms import (
         build_norms,
         clinical_significance,

@@ -145,4 +145,8 @@ class Result:
         return ()
 
     def _repr_html_(self) -> str:
-        return self.summary()._repr_html_()
+        shown = self.summary()
+        if isinstance(shown, Summary):
+            return shown._repr_html_()
+        table = self.to_frame().to_html(float_format=lambda v: f"{v:.4g}", na_rep="")
+        return f"<div><pre>{html.escape(str(shown))}</pre>{table}</div>"

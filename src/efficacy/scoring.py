@@ -36,7 +36,6 @@ Examples
 
 from __future__ import annotations
 
-import string
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -45,13 +44,13 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from efficacy._columns import Columns, resolve_columns
 from efficacy._exclude import Exclusion, resolve_exclude
 from efficacy._version import __version__
 from efficacy.errors import (
     DataError,
     InvalidResponseError,
     describe_cells,
-    require_columns,
     require_flat_columns,
 )
 from efficacy.instrument._loader import load
@@ -60,7 +59,6 @@ from efficacy.io._numbers import numeric_cells, plain_numeric
 
 OnInvalid = Literal["raise", "missing"]
 OffGrid = Literal["invalid", "keep"]
-Columns = None | str | Mapping[str, Any]
 
 #: Problems a response cell can have, as they appear in messages and reports.
 OUT_OF_RANGE = "outside the response range"
@@ -72,89 +70,6 @@ PROBLEMS = ("", OUT_OF_RANGE, NOT_A_CODE, UNKNOWN_LABEL, NOT_IN_CODING)
 
 class InvalidResponseWarning(UserWarning):
     """Invalid response cells were scored as missing (``on_invalid="missing"``)."""
-
-
-# ------------------------------------------------------------------- columns
-
-
-def resolve_columns(instrument: Instrument, data: pd.DataFrame, columns: Columns) -> dict[str, Any]:
-    """Map each item id to the data column that holds it.
-
-    Parameters
-    ----------
-    columns
-        ``None``: columns are named by item id. A dict: item id -> column. A string
-        template: ``"{n}"`` is replaced by the item number and ``"{id}"`` by its id,
-        e.g. ``"self{n}"`` -> ``self1``, ``self2``, ...
-
-    Examples
-    --------
-    >>> import efficacy as ef
-    >>> frame = pd.DataFrame(columns=[f"q{i}" for i in range(1, 11)])
-    >>> resolve_columns(ef.load("gse"), frame, "q{n}")["gse10"]
-    'q10'
-    """
-    items = instrument.items
-    if columns is None:
-        mapping: dict[str, Any] = {item.id: item.id for item in items}
-    elif isinstance(columns, str):
-        mapping = {
-            item.id: name for item, name in zip(items, _template(columns, items), strict=True)
-        }
-    elif isinstance(columns, Mapping):
-        unknown = [key for key in columns if key not in instrument.item_ids]
-        if unknown:
-            hint = ""
-            if all(value in instrument.item_ids for value in columns.values()):
-                hint = " (the dict maps item id -> column; it looks inverted)"
-            raise DataError(
-                f"columns names items that {instrument.id} does not have: {unknown}; "
-                f"its items are {list(instrument.item_ids)}{hint}"
-            )
-        absent = [item.id for item in items if item.id not in columns]
-        if absent:
-            raise DataError(f"columns gives no column for items {absent} of {instrument.id}")
-        mapping = {item.id: columns[item.id] for item in items}
-    else:
-        raise DataError(
-            f"columns must be None, a dict or a template string, got {type(columns).__name__}"
-        )
-    wanted = list(mapping.values())
-    require_flat_columns(data)
-    require_columns(data, wanted, what=f"data for {instrument.id}")
-    duplicated = sorted({str(c) for c in wanted if (data.columns == c).sum() > 1})
-    if duplicated:
-        raise DataError(f"data has duplicate columns: {duplicated}")
-    if len(set(wanted)) < len(wanted):
-        repeated = sorted({str(c) for c in wanted if wanted.count(c) > 1})
-        raise DataError(f"columns maps several items to the same column: {repeated}")
-    return mapping
-
-
-def _template(template: str, items: Any) -> list[str]:
-    """Column names from a template such as ``"self{n}"`` or ``"q{n:02d}"``.
-
-    The only fields are ``{n}`` (item number) and ``{id}`` (item id), with an
-    optional format spec; anything else is a :class:`DataError` naming the template.
-    """
-    try:
-        fields = [
-            field for _, field, _, _ in string.Formatter().parse(template) if field is not None
-        ]
-    except ValueError as exc:
-        raise DataError(f"column template {template!r} is not a valid template: {exc}") from None
-    unknown = sorted({field for field in fields if field not in ("n", "id")})
-    if unknown:
-        raise DataError(
-            f"column template {template!r} has fields {unknown}; the only fields are "
-            "'{n}' (item number) and '{id}' (item id), e.g. 'self{n}' or 'q{n:02d}'"
-        )
-    if not fields:
-        raise DataError(f"column template {template!r} needs '{{n}}' (item number) or '{{id}}'")
-    try:
-        return [template.format(n=item.number, id=item.id) for item in items]
-    except (ValueError, KeyError, IndexError, AttributeError) as exc:
-        raise DataError(f"column template {template!r} cannot be filled in: {exc}") from None
 
 
 # ------------------------------------------------------------------- coding
@@ -470,7 +385,7 @@ def score(
     columns: Columns = None,
     *,
     coding: str | None = None,
-    method: Literal["sum", "mean"] | None = None,
+    method: Literal["sum", "mean", "irt"] | None = None,
     scales: str | list[str] | None = None,
     on_invalid: OnInvalid = "raise",
     exclude: Any = None,
@@ -491,9 +406,13 @@ def score(
     coding
         An alternative coding the instrument declares (e.g. RSES ``"one_to_four"``).
     method
-        ``"sum"`` or ``"mean"`` for every scale instead of the instrument's own.
+        ``"sum"`` or ``"mean"`` for every scale instead of the instrument's own, or
+        ``"irt"``: trait scores (EAP) from the item parameters in the instrument's
+        ``irt:`` section, without fitting (``<scale>_theta``, ``_se``, ``_T`` = 50 + 10
+        theta, ``_n_valid`` and ``_status`` per calibrated scale).
     scales
-        Which scales to score (default all): a list of scale ids, or one scale id.
+        Which scales to score (default all; with ``method="irt"`` every calibrated
+        scale): a list of scale ids, or one scale id.
     on_invalid
         ``"raise"`` (default): invalid cells are an :class:`InvalidResponseError`.
         ``"missing"``: they are scored as missing, with a warning, and listed in
@@ -537,13 +456,15 @@ def score(
     """
     inst = load(instrument)
     data = _check_frame(data)
-    if method not in (None, "sum", "mean"):
-        raise DataError(f"method must be 'sum' or 'mean', got {method!r}")
+    if method not in (None, "sum", "mean", "irt"):
+        raise DataError(f"method must be 'sum', 'mean' or 'irt', got {method!r}")
     if isinstance(scales, str):
         scales = [scales]
     chosen = list(inst.scales) if scales is None else [_scale(inst, s) for s in scales]
     coded, mapping = _coded(data, inst, columns, coding, on_invalid, off_grid)
     excluded = None if exclude is None else resolve_exclude(data, exclude)
+    if method == "irt":
+        return _theta_frame(coded, mapping, inst, data.index, scales, coding, excluded)
     return scores_frame(
         coded,
         mapping,
@@ -585,6 +506,36 @@ def scores_frame(
         "instrument_sha256": instrument.sha256,
         "package_version": __version__,
         "methods": {scale.id: method or scale.method for scale in chosen},
+        "coding": coding,
+        "columns": dict(mapping),
+        "invalid_cells": coded.invalid,
+        "excluded": None if excluded is None else excluded.provenance,
+    }
+    return out
+
+
+def _theta_frame(
+    coded: CodedItems,
+    mapping: dict[str, Any],
+    instrument: Instrument,
+    index: pd.Index,
+    scales: list[str] | None,
+    coding: str | None,
+    excluded: Exclusion | None,
+) -> pd.DataFrame:
+    """``score(method="irt")``: trait scores from the instrument's published parameters."""
+    from efficacy.item_response._theta import theta_scores
+
+    values = _reverse(coded.values, instrument)
+    if excluded is not None:
+        values = excluded.apply(values)
+    out = theta_scores(values, instrument, index, scales=scales)
+    out.attrs["efficacy"] = {
+        "instrument": instrument.id,
+        "instrument_version": instrument.version,
+        "instrument_sha256": instrument.sha256,
+        "package_version": __version__,
+        **out.attrs["efficacy"],
         "coding": coding,
         "columns": dict(mapping),
         "invalid_cells": coded.invalid,

@@ -24,7 +24,6 @@ from efficacy.instrument._loader import (
     load,
     validate_file,
 )
-from efficacy.instrument._meaning import MAX_CODES
 from efficacy.instrument._model import (
     PROVENANCE_MEANING,
     Check,
@@ -43,7 +42,7 @@ from efficacy.instrument._model import (
     normalise_label,
 )
 from efficacy.instrument._norm_yaml import NormTable, from_yaml, to_yaml
-from efficacy.instrument._schema import schema
+from efficacy.instrument._schema import MAX_CODES, schema
 from efficacy.instrument._yaml import MAX_DEPTH
 
 __all__ = [

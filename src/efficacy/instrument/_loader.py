@@ -12,7 +12,7 @@ What a file may contain, beyond the schema:
   :data:`~efficacy.instrument._yaml.MAX_DEPTH` levels of nesting (see
   :func:`efficacy.instrument._yaml.read_yaml`);
 - numbers are finite, and patterns (identifiers, codes) match the whole value;
-- a response scale has at most :data:`~efficacy.instrument._meaning.MAX_CODES` codes;
+- a response scale has at most :data:`~efficacy.instrument.MAX_CODES` codes;
   two label keys that are the same number (``4`` and ``4.0``) are one code given twice;
 - labels and aliases are compared as scoring compares them (case and spacing ignored):
   each names one code only;
@@ -44,6 +44,7 @@ import pandas as pd
 import yaml
 
 from efficacy.errors import InstrumentError
+from efficacy.instrument._irt_spec import build_irt
 from efficacy.instrument._meaning import line_of, meaning_problems
 from efficacy.instrument._model import (
     Check,
@@ -294,6 +295,7 @@ def _build(data: dict[str, Any], path: Path | None, digest: str | None) -> Instr
         ),
         norms=tuple(build_norm_table(t) for t in data.get("norms", [])),
         screening=_screening(data["screening"]) if "screening" in data else None,
+        irt=build_irt(data),
         path=path,
         sha256=digest,
     )

@@ -20,12 +20,10 @@ from typing import Any
 
 import yaml
 
+from efficacy.instrument._irt_spec import irt_problems
 from efficacy.instrument._model import normalise_label
+from efficacy.instrument._schema import MAX_CODES
 from efficacy.instrument._yaml import path_text, shown
-
-#: Most codes a response scale may have (``(max - min) / step + 1``): a 0-100 scale in
-#: steps of 0.01 has 10,001.
-MAX_CODES = 10_001
 
 
 def line_of(root: yaml.Node, path: list[Any]) -> int:
@@ -218,6 +216,7 @@ def meaning_problems(data: dict[str, Any], root: yaml.Node, name: str) -> list[s
                 ["screening", "antonyms", i],
                 f"an antonym pair needs two different items; got {pair}, items are {item_ids}",
             )
+    irt_problems(data, report, check_source)
     return problems
 
 

@@ -265,6 +265,28 @@ class ScreeningSpec:
 
 
 @dataclass(frozen=True)
+class IrtItemParameters:
+    """One item's graded-model parameters: slope, decreasing intercepts, category codes."""
+
+    id: str
+    a: float
+    d: tuple[float, ...]
+    codes: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class IrtCalibration:
+    """Item parameters of one scale, calibrated so the reference population's trait is N(0, 1)."""
+
+    scale: str
+    model: str
+    population: str
+    source: Source
+    items: tuple[IrtItemParameters, ...]
+    note: str | None = None
+
+
+@dataclass(frozen=True)
 class Instrument:
     """A validated questionnaire, loaded from its YAML definition."""
 
@@ -292,6 +314,7 @@ class Instrument:
     screening: ScreeningSpec | None = None
     path: Path | None = None
     sha256: str | None = None
+    irt: tuple[IrtCalibration, ...] = ()
 
     def __repr__(self) -> str:
         return (

@@ -33,6 +33,10 @@ from typing import Any
 import jsonschema
 import jsonschema.validators
 
+#: Most codes a response scale may have (``(max - min) / step + 1``): a 0-100 scale in
+#: steps of 0.01 has 10,001.
+MAX_CODES = 10_001
+
 
 @functools.cache
 def schema() -> dict[str, Any]:

@@ -77,6 +77,7 @@ from scipy import stats
 from efficacy.errors import DataError
 from efficacy.instrument._model import Instrument
 from efficacy.instrument._norm_yaml import NormTable
+from efficacy.item_response import ThetaChange, reliable_change_theta
 from efficacy.norms._input import (
     Scores,
     align,
@@ -98,6 +99,7 @@ Method = Literal[
     "edwards_nunnally",
     "nunnally_kotsch",
     "hageman_arrindell",
+    "irt",
 ]
 METHODS: tuple[str, ...] = (
     "jacobson_truax",
@@ -323,7 +325,7 @@ def reliable_change(
     sd_post: float | None = None,
     reliability_post: float | None = None,
     higher_is_better: bool | None = None,
-) -> ReliableChange:
+) -> ReliableChange | ThetaChange:
     """Reliable change index and category per person.
 
     Parameters
@@ -344,7 +346,12 @@ def reliable_change(
     method
         One of ``jacobson_truax`` (default), ``gulliksen_lord_novick``,
         ``hsu_linn_lord``, ``edwards_nunnally``, ``nunnally_kotsch``,
-        ``hageman_arrindell`` (formulas in the module documentation).
+        ``hageman_arrindell`` (formulas in the module documentation), or ``irt``:
+        pre and post are trait scores with their own standard errors (from
+        ``ef.score(..., method="irt")`` with ``scale=``, or a fitted model's
+        ``scores()``), and each person's change is judged against
+        ``sqrt(SE_pre^2 + SE_post^2)`` (Jabrayilov, Emons & Sijtsma, 2016); the
+        result is a :class:`~efficacy.item_response.ThetaChange`.
     level
         Confidence level: two-sided criterion ``norm.ppf((1 + level)/2)``, one-sided
         ``norm.ppf(level)`` for Hageman–Arrindell.
@@ -380,6 +387,13 @@ def reliable_change(
     (3.2152, 5.4863, 'reliably improved')
     """
     check_level(level)
+    if method == "irt":
+        inst = instrument_of(instrument)
+        if higher_is_better is None:
+            higher_is_better = inst.higher_is_better if inst is not None else True
+        return reliable_change_theta(
+            pre, post, scale=scale, level=level, higher_is_better=higher_is_better
+        )
     if method not in METHODS:
         raise DataError(f"method must be one of {list(METHODS)}, got {method!r}")
     inst = instrument_of(instrument)

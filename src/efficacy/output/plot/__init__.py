@@ -11,7 +11,9 @@ functions (``pip install efficacy[report]``).
 - :func:`item_rest`: item-rest correlations with a reference line;
 - :func:`reliable_change`: pre against post with the band of unreliable change;
 - :func:`correlation_heatmap`: the inter-item correlations as a heat map;
-- :func:`norm_comparison`: the sample's mean with its interval against the norm means.
+- :func:`norm_comparison`: the sample's mean with its interval against the norm means;
+- :func:`item_curves` and :func:`information`: a graded response model's category
+  curves and its item and test information.
 
 Examples
 --------
@@ -30,6 +32,7 @@ from __future__ import annotations
 from efficacy.output.plot._change import reliable_change
 from efficacy.output.plot._common import METHOD_NAMES, NORM_COLOR, SAMPLE_COLOR, WIDTH
 from efficacy.output.plot._correlations import correlation_heatmap
+from efficacy.output.plot._irt import information, item_curves
 from efficacy.output.plot._items import item_responses, item_rest
 from efficacy.output.plot._norms import norm_comparison
 from efficacy.output.plot._scores import score_distribution
@@ -40,6 +43,8 @@ __all__ = [
     "SAMPLE_COLOR",
     "WIDTH",
     "correlation_heatmap",
+    "information",
+    "item_curves",
     "item_responses",
     "item_rest",
     "norm_comparison",

@@ -28,7 +28,7 @@ METHOD_NAMES: dict[str, str] = {
 
 
 @functools.cache
-def _figure_class() -> type:
+def figure_class() -> type:
     """A Figure that shows itself in notebooks (``_repr_png_``) without ``pyplot``."""
     try:
         from matplotlib.figure import Figure
@@ -51,7 +51,7 @@ def _figure_class() -> type:
 
 
 def new_figure(width: float, height: float) -> tuple[Figure, Axes]:
-    fig = _figure_class()(figsize=(width, height), layout="constrained")
+    fig = figure_class()(figsize=(width, height), layout="constrained")
     ax = fig.add_subplot()
     style_axes(ax)
     return fig, ax
