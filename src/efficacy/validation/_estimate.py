@@ -1,0 +1,434 @@
+"""One ML or MLR estimation: estimates, standard errors, test statistics, fit measures.
+
+``estimate()`` runs :func:`fit_ml` on a parameter table and adds what lavaan 0.6-14
+reports for that estimator:
+
+- ML: standard errors from the expected information; the chi-square ``N F``.
+- MLR: Huber-White (sandwich) standard errors with the observed information as bread
+  and the case-wise scores at the model-implied moments as meat; the Yuan-Bentler
+  scaled chi-square in lavaan's Mplus variant (``tr(U Gamma)`` from the unrestricted
+  information and scores, less the model part), which is what ``estimator = "MLR"``
+  reports.
+
+The independence (baseline) model is fitted the same way for CFI and TLI.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from efficacy.validation import _fitindex as fx
+from efficacy.validation._ml import (
+    GroupData,
+    MLEstimate,
+    _inv_logdet,
+    casewise_scores,
+    fit_ml,
+    h1_trace,
+    implied,
+    observed_info,
+)
+from efficacy.validation._model import Model, build_model
+from efficacy.validation._warnings import FitWarning, ModelError
+
+
+@dataclass(frozen=True)
+class Estimation:
+    """Everything one fitted model provides; the public result classes wrap it."""
+
+    model: Model
+    ml: MLEstimate
+    estimator: str
+    vcov: np.ndarray
+    scaling: float  # Yuan-Bentler c (nan for ML)
+    trace_ugamma: float
+    scaling_h1: float
+    scaling_h0: float
+    baseline: Estimation | None
+    data: tuple[GroupData, ...]
+    group_labels: tuple
+    problems: tuple[str, ...]
+
+    @property
+    def n_total(self) -> int:
+        return self.ml.n_total
+
+    @property
+    def df(self) -> int:
+        return self.ml.df
+
+    @property
+    def chisq(self) -> float:
+        return self.ml.chisq
+
+    @property
+    def chisq_scaled(self) -> float:
+        return self.ml.chisq / self.scaling if self.estimator == "MLR" else math.nan
+
+
+def _robust(model: Model, theta: np.ndarray, data: Sequence[GroupData], df: int):
+    """MLR: sandwich covariance and the Yuan-Bentler (Mplus) trace."""
+    n_total = sum(d.n for d in data)
+    hess = observed_info(model, theta, data)
+    e_inv = np.linalg.inv(hess)
+    b0 = np.zeros_like(hess)
+    trace_h1 = trace_h0 = 0.0
+    ndat = 0
+    for g, gd in enumerate(data):
+        w = gd.n / n_total
+        scores = casewise_scores(implied(model, theta, g, gd), gd, model.meanstructure)
+        b0_g = scores.T @ scores / gd.n
+        b0 += w * b0_g
+        h1, size = h1_trace(gd, model.meanstructure)
+        trace_h1 += h1
+        ndat += size
+        trace_h0 += w * float(np.sum(b0_g * e_inv.T))
+    vcov = e_inv @ b0 @ e_inv / n_total
+    trace = trace_h1 - trace_h0
+    # lavaan divides by the number of free rows, equality-constrained copies included
+    n_rows = sum(1 for par in model.params if par.free)
+    return vcov, trace, trace_h1 / ndat, trace_h0 / max(n_rows, 1)
+
+
+def _check_state(model: Model, ml: MLEstimate, vcov_ok: bool) -> list[str]:
+    problems = []
+    if not ml.converged:
+        problems.append(f"the optimiser did not converge ({ml.message})")
+    for g in range(model.n_groups):
+        mats = model.matrices(ml.theta, g)
+        where = f" in group {g + 1}" if model.n_groups > 1 else ""
+        for i, item in enumerate(model.items):
+            if mats["theta"][i, i] < 0:
+                problems.append(
+                    f"Heywood case: residual variance {item}~~{item}{where} is negative "
+                    f"({mats['theta'][i, i]:.4g})"
+                )
+        for j, name in enumerate(model.factors):
+            if mats["psi"][j, j] < 0:
+                problems.append(
+                    f"factor variance {name}~~{name}{where} is negative ({mats['psi'][j, j]:.4g})"
+                )
+        if model.factors and np.all(np.diag(mats["psi"]) > 0):
+            eig = np.linalg.eigvalsh(mats["psi"])
+            if eig[0] <= 0:
+                problems.append(
+                    f"the latent covariance matrix{where} of {list(model.factors)} is not "
+                    f"positive definite (smallest eigenvalue {eig[0]:.4g}): some factor "
+                    "correlation is beyond +-1"
+                )
+    if not vcov_ok:
+        problems.append("the information matrix could not be inverted: no standard errors")
+    return problems
+
+
+def _free_names(model: Model) -> list[str]:
+    names: dict[int, str] = {}
+    for par in model.params:
+        if par.free and par.free not in names:
+            group = f" (group {par.group + 1})" if model.n_groups > 1 else ""
+            names[par.free] = f"{par.lhs}{par.op}{par.rhs}{group}"
+    return [names[k] for k in sorted(names)]
+
+
+def check_identified(model: Model, ml: MLEstimate) -> None:
+    """Raise :class:`ModelError` naming the parameters of a singular information matrix."""
+    info = ml.expected_info
+    if info.size == 0:
+        return
+    eig, vec = np.linalg.eigh(info)
+    if eig[0] > 1e-9 * max(eig[-1], 1e-300):
+        return
+    null = np.abs(vec[:, 0])
+    names = _free_names(model)
+    involved = [names[k] for k in np.argsort(-null) if null[k] > 0.1][:6]
+    raise ModelError(
+        "the model is not identified: the information matrix is singular "
+        f"(smallest eigenvalue {eig[0]:.3g}); parameters involved: {involved}"
+    )
+
+
+def estimate(
+    model: Model,
+    data: Sequence[GroupData],
+    estimator: str,
+    *,
+    group_labels: Sequence = (),
+    baseline: bool = True,
+    start: np.ndarray | None = None,
+) -> Estimation:
+    """Fit ``model`` to ``data`` with ``estimator`` ("ML" or "MLR")."""
+    data = tuple(data)
+    ml = fit_ml(model, data, start=start)
+    check_identified(model, ml)
+    n_total = ml.n_total
+    scaling = trace = h1 = h0 = math.nan
+    vcov_ok = True
+    try:
+        if estimator == "MLR":
+            vcov, trace, h1, h0 = _robust(model, ml.theta, data, ml.df)
+            scaling = trace / ml.df if ml.df > 0 else math.nan
+            if scaling < 0:
+                scaling = math.nan
+        else:
+            vcov = np.linalg.inv(ml.expected_info) / n_total
+    except np.linalg.LinAlgError:
+        vcov = np.full((model.n_free, model.n_free), np.nan)
+        vcov_ok = False
+    base = None
+    if baseline:
+        base_model = build_model(
+            {},
+            n_groups=model.n_groups,
+            meanstructure=model.meanstructure,
+            independence=True,
+            items=model.items,
+        )
+        base = estimate(base_model, data, estimator, baseline=False)
+    problems = _check_state(model, ml, vcov_ok)
+    return Estimation(
+        model=model,
+        ml=ml,
+        estimator=estimator,
+        vcov=vcov,
+        scaling=scaling,
+        trace_ugamma=trace,
+        scaling_h1=h1,
+        scaling_h0=h0,
+        baseline=base,
+        data=data,
+        group_labels=tuple(group_labels) or tuple(range(1, model.n_groups + 1)),
+        problems=tuple(problems),
+    )
+
+
+def warn_problems(est: Estimation, what: str = "CFA") -> None:
+    """Emit one :class:`FitWarning` per problem of the fit."""
+    for problem in est.problems:
+        warnings.warn(f"{what}: {problem}", FitWarning, stacklevel=3)
+
+
+# ----------------------------------------------------------------------- tables
+
+
+def parameter_table(est: Estimation) -> pd.DataFrame:
+    """lavaan's ``parameterEstimates(fit, standardized = TRUE)`` columns, one row each."""
+    model, theta = est.model, est.ml.theta
+    se_all = np.sqrt(np.clip(np.diag(est.vcov), 0, None)) if est.vcov.size else np.array([])
+    mats = [model.matrices(theta, g) for g in range(model.n_groups)]
+    sigmas = [m["lambda"] @ m["psi"] @ m["lambda"].T + m["theta"] for m in mats]
+    rows = []
+    for par in model.params:
+        m, sigma = mats[par.group], sigmas[par.group]
+        est_value = theta[par.free - 1] if par.free else par.value
+        se = float(se_all[par.free - 1]) if par.free else 0.0
+        z = est_value / se if par.free and se > 0 else math.nan
+        pvalue = 2 * stats.norm.sf(abs(z)) if np.isfinite(z) else math.nan
+        psi_d = np.sqrt(np.abs(np.diag(m["psi"]))) if model.factors else np.array([])
+        sd_ov = np.sqrt(np.diag(sigma))
+        i, j = par.row, par.col
+        if par.kind == "lambda":
+            std_lv = est_value * psi_d[j]
+            std_all = std_lv / sd_ov[i]
+        elif par.kind == "psi":
+            std_lv = std_all = est_value / (psi_d[i] * psi_d[j])
+        elif par.kind == "theta":
+            std_lv = est_value
+            std_all = est_value / (sd_ov[i] * sd_ov[j])
+        elif par.kind == "nu":
+            std_lv = est_value
+            std_all = est_value / sd_ov[i]
+        else:
+            std_lv = std_all = est_value / psi_d[i]
+        rows.append(
+            {
+                "lhs": par.lhs,
+                "op": par.op,
+                "rhs": par.rhs,
+                "group": est.group_labels[par.group],
+                "free": par.free > 0,
+                "est": est_value,
+                "se": se,
+                "z": z,
+                "pvalue": pvalue,
+                "std_lv": std_lv,
+                "std_all": std_all,
+            }
+        )
+    table = pd.DataFrame(rows)
+    if model.n_groups == 1:
+        table = table.drop(columns="group")
+    return table
+
+
+def _residual_summaries(est: Estimation) -> dict[str, float]:
+    model = est.model
+    n_total = est.n_total
+    out = dict.fromkeys(
+        ("rmr", "rmr_nomean", "srmr", "srmr_bentler", "srmr_bentler_nomean", "crmr",
+         "crmr_nomean", "srmr_mplus", "srmr_mplus_nomean"), 0.0
+    )
+    for g, gd in enumerate(est.data):
+        dv = implied(model, est.ml.theta, g, gd)
+        w = gd.n / n_total
+        s, sigma, p = gd.cov, dv.sigma, gd.cov.shape[0]
+        rows, cols = np.tril_indices(p)
+        off = rows != cols
+        sd = np.sqrt(np.diag(s))
+        raw = (s - sigma)[rows, cols]
+        bentler = ((s - sigma) / np.outer(sd, sd))[rows, cols]
+        sig_sd = np.sqrt(np.diag(sigma))
+        cor_res = (s / np.outer(sd, sd) - sigma / np.outer(sig_sd, sig_sd))[rows, cols][off]
+        mean_raw = gd.mean - dv.mu
+        mean_std = mean_raw / sd
+        mean_cor = gd.mean / sd - dv.mu / sig_sd
+        pstar, pcor = len(raw), int(off.sum())
+        nomean = {
+            "rmr": math.sqrt(np.sum(raw**2) / pstar),
+            "srmr_bentler": math.sqrt(np.sum(bentler**2) / pstar),
+            "crmr": math.sqrt(np.sum(cor_res**2) / pcor) if pcor else 0.0,
+        }
+        var_part = np.sum(((np.diag(s) - np.diag(sigma)) / np.diag(s)) ** 2)
+        mplus_nomean = math.sqrt((np.sum(cor_res**2) + var_part) / pstar)
+        if model.meanstructure:
+            total = {
+                "rmr": math.sqrt((np.sum(raw**2) + np.sum(mean_raw**2)) / (pstar + p)),
+                "srmr_bentler": math.sqrt(
+                    (np.sum(bentler**2) + np.sum(mean_std**2)) / (pstar + p)
+                ),
+                "crmr": math.sqrt((np.sum(cor_res**2) + np.sum(mean_std**2)) / (pcor + p)),
+            }
+            mplus = math.sqrt((np.sum(cor_res**2) + np.sum(mean_cor**2) + var_part) / (pstar + p))
+        else:
+            total, mplus = nomean, mplus_nomean
+        for key in ("rmr", "srmr_bentler", "crmr"):
+            out[key] += w * total[key]
+            out[f"{key}_nomean"] += w * nomean[key]
+        out["srmr_mplus"] += w * mplus
+        out["srmr_mplus_nomean"] += w * mplus_nomean
+    out["srmr"] = out["srmr_bentler"]
+    return out
+
+
+def fit_measures(est: Estimation) -> pd.Series:
+    """lavaan's ``fitMeasures`` (names with '_' for '.') for an ML or MLR fit."""
+    base = est.baseline
+    n = est.n_total
+    groups = est.model.n_groups
+    x2, df = est.chisq, est.df
+    npar = est.model.n_free
+    x2n, dfn = base.chisq, base.df
+    scaled = est.estimator == "MLR"
+    out: dict[str, float] = {
+        "npar": npar,
+        "fmin": est.ml.fmin,
+        "chisq": x2,
+        "df": df,
+        "pvalue": float(stats.chi2.sf(x2, df)) if df > 0 else math.nan,
+    }
+    if scaled:
+        c, cn = est.scaling, base.scaling
+        x2s, x2ns = x2 / c, x2n / cn
+        out.update(
+            chisq_scaled=x2s,
+            df_scaled=df,
+            pvalue_scaled=float(stats.chi2.sf(x2s, df)) if df > 0 else math.nan,
+            chisq_scaling_factor=c,
+        )
+    out.update(
+        baseline_chisq=x2n, baseline_df=dfn, baseline_pvalue=float(stats.chi2.sf(x2n, dfn))
+    )
+    if scaled:
+        out.update(
+            baseline_chisq_scaled=x2ns,
+            baseline_df_scaled=dfn,
+            baseline_pvalue_scaled=float(stats.chi2.sf(x2ns, dfn)),
+            baseline_chisq_scaling_factor=cn,
+        )
+    out["cfi"] = fx.cfi(x2, df, x2n, dfn)
+    out["tli"] = fx.tli(x2, df, x2n, dfn)
+    if scaled:
+        out["cfi_scaled"] = fx.cfi(x2s, df, x2ns, dfn)
+        out["tli_scaled"] = fx.tli(x2s, df, x2ns, dfn)
+        out["cfi_robust"] = fx.cfi(x2, df, x2n, dfn, c, cn)
+        out["tli_robust"] = fx.tli(x2, df, x2n, dfn, c, cn)
+    out.update(
+        nnfi=fx.tli(x2, df, x2n, dfn),
+        rfi=fx.rfi(x2, df, x2n, dfn),
+        nfi=fx.nfi(x2, df, x2n, dfn),
+        pnfi=fx.pnfi(x2, df, x2n, dfn),
+        ifi=fx.ifi(x2, df, x2n, dfn),
+        rni=fx.rni(x2, df, x2n, dfn),
+    )
+    if scaled:
+        out.update(
+            nnfi_scaled=fx.tli(x2s, df, x2ns, dfn),
+            rfi_scaled=fx.rfi(x2s, df, x2ns, dfn),
+            nfi_scaled=fx.nfi(x2s, df, x2ns, dfn),
+            pnfi_scaled=fx.pnfi(x2s, df, x2ns, dfn),
+            ifi_scaled=fx.ifi(x2s, df, x2ns, dfn),
+            rni_scaled=fx.rni(x2s, df, x2ns, dfn),
+            nnfi_robust=fx.tli(x2, df, x2n, dfn, c, cn),
+            rni_robust=fx.rni(x2, df, x2n, dfn, c, cn),
+        )
+    unrestricted = 0.0
+    for gd in est.data:
+        p = gd.cov.shape[0]
+        logdet = np.linalg.slogdet(gd.cov)[1]
+        unrestricted += -gd.n / 2 * (p * math.log(2 * math.pi) + logdet + p)
+    logl = unrestricted - x2 / 2
+    out.update(
+        logl=logl,
+        unrestricted_logl=unrestricted,
+        aic=-2 * logl + 2 * npar,
+        bic=-2 * logl + npar * math.log(n),
+        ntotal=n,
+        bic2=-2 * logl + npar * math.log((n + 2) / 24),
+    )
+    if scaled:
+        out["scaling_factor_h1"] = est.scaling_h1
+        out["scaling_factor_h0"] = est.scaling_h0
+    lower, upper = fx.rmsea_ci(x2, df, n, groups)
+    out.update(
+        rmsea=fx.rmsea(x2, df, n, groups),
+        rmsea_ci_lower=lower,
+        rmsea_ci_upper=upper,
+        rmsea_ci_level=0.90,
+        rmsea_pvalue=fx.rmsea_pvalue(x2, df, n, groups, h0=0.05),
+        rmsea_close_h0=0.05,
+        rmsea_notclose_pvalue=fx.rmsea_pvalue(x2, df, n, groups, h0=0.08, close=False),
+        rmsea_notclose_h0=0.08,
+    )
+    if scaled:
+        df2 = est.trace_ugamma
+        lo_s, up_s = fx.rmsea_ci(x2, df2, n, groups)
+        lo_r, up_r = fx.rmsea_ci(x2s, df, n, groups, c_hat=c)
+        out.update(
+            rmsea_scaled=fx.rmsea(x2, df2, n, groups),
+            rmsea_ci_lower_scaled=lo_s,
+            rmsea_ci_upper_scaled=up_s,
+            rmsea_pvalue_scaled=fx.rmsea_pvalue(x2, df2, n, groups, h0=0.05),
+            rmsea_notclose_pvalue_scaled=fx.rmsea_pvalue(
+                x2, df2, n, groups, h0=0.08, close=False
+            ),
+            rmsea_robust=fx.rmsea(x2, df, n, groups, c_hat=c),
+            rmsea_ci_lower_robust=lo_r,
+            rmsea_ci_upper_robust=up_r,
+            rmsea_pvalue_robust=fx.rmsea_pvalue(x2s, df, n, groups, c_hat=c, h0=0.05),
+            rmsea_notclose_pvalue_robust=fx.rmsea_pvalue(
+                x2s, df, n, groups, c_hat=c, h0=0.08, close=False
+            ),
+        )
+    out.update(_residual_summaries(est))
+    out["mfi"] = math.exp(-0.5 * (x2 - df) / n)
+    out["ecvi"] = x2 / n + 2 * npar / n
+    return pd.Series(out, dtype=float, name="fit_measures")
+
+
+__all__ = ["Estimation", "estimate", "fit_measures", "parameter_table", "_inv_logdet"]
