@@ -1,0 +1,39 @@
+"""Validation: confirmatory factor analysis and measurement invariance.
+
+:func:`cfa` fits the factor structure an instrument declares (its subscales) or a
+``model`` dict, with lavaan 0.6-14's ML or MLR estimator; :func:`invariance` runs the
+configural-metric-scalar-strict ladder across groups with difference tests and a
+verdict that names its criteria.
+
+Examples
+--------
+>>> from efficacy.validation import cfa, invariance
+>>> cfa.__name__, invariance.__name__
+('cfa', 'invariance')
+"""
+
+from efficacy.validation._cfa import CFAResult, cfa
+from efficacy.validation._data import factors_from_instrument
+from efficacy.validation._invariance import (
+    CHEN_2007,
+    LEVELS,
+    InvarianceResult,
+    chen_criteria,
+    invariance,
+    scaled_difference,
+)
+from efficacy.validation._warnings import FitWarning, ModelError
+
+__all__ = [
+    "CHEN_2007",
+    "LEVELS",
+    "CFAResult",
+    "FitWarning",
+    "InvarianceResult",
+    "ModelError",
+    "cfa",
+    "chen_criteria",
+    "factors_from_instrument",
+    "invariance",
+    "scaled_difference",
+]

@@ -431,4 +431,4 @@ def fit_measures(est: Estimation) -> pd.Series:
     return pd.Series(out, dtype=float, name="fit_measures")
 
 
-__all__ = ["Estimation", "estimate", "fit_measures", "parameter_table", "_inv_logdet"]
+__all__ = ["Estimation", "_inv_logdet", "estimate", "fit_measures", "parameter_table"]

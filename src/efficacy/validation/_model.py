@@ -87,8 +87,10 @@ class Model:
                 mat[par.col, par.row] = value
         return mats
 
-    def start(self, groups_s: Sequence[np.ndarray], groups_mean: Sequence[np.ndarray]) -> np.ndarray:
-        """Starting values: lavaan-like simple starts, loadings from a one-factor regression."""
+    def start(
+        self, groups_s: Sequence[np.ndarray], groups_mean: Sequence[np.ndarray]
+    ) -> np.ndarray:
+        """Simple starting values: loadings 1, half the item variances as residuals."""
         start = np.zeros(self.n_free)
         count = np.zeros(self.n_free)
         for par in self.params:

@@ -1,0 +1,301 @@
+"""Confirmatory factor analysis of an instrument's declared structure: :func:`cfa`.
+
+Examples
+--------
+>>> import numpy as np, pandas as pd
+>>> from efficacy.validation import cfa
+>>> rng = np.random.default_rng(3)
+>>> f = rng.normal(size=(400, 2)) @ np.array([[1.0, 0.4], [0.0, 0.9]])
+>>> load = np.array([[0.8, 0.7, 0.6, 0, 0, 0], [0, 0, 0, 0.9, 0.6, 0.7]]).T
+>>> x = f @ load.T + rng.normal(scale=0.6, size=(400, 6))
+>>> items = pd.DataFrame(x, columns=["a1", "a2", "a3", "b1", "b2", "b3"])
+>>> fit = cfa(items, model={"A": ["a1", "a2", "a3"], "B": ["b1", "b2", "b3"]})
+>>> fit.converged, int(fit.fit_measures["df"])
+(True, 8)
+>>> fit.loadings[["factor", "item"]].head(2).values.tolist()
+[['A', 'a1'], ['A', 'a2']]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import pandas as pd
+
+from efficacy.instrument import Instrument
+from efficacy.results import Result
+from efficacy.validation._data import check_rows, prepare
+from efficacy.validation._estimate import (
+    Estimation,
+    estimate,
+    fit_measures,
+    parameter_table,
+    warn_problems,
+)
+from efficacy.validation._model import build_model
+from efficacy.validation._warnings import ModelError
+
+Estimator = Literal["ML", "MLR"]
+
+#: The fit measures a summary shows, in order.
+SUMMARY_MEASURES = (
+    "chisq", "df", "pvalue", "chisq_scaled", "chisq_scaling_factor", "pvalue_scaled",
+    "cfi", "tli", "cfi_robust", "tli_robust", "rmsea", "rmsea_ci_lower", "rmsea_ci_upper",
+    "rmsea_robust", "rmsea_ci_lower_robust", "rmsea_ci_upper_robust", "srmr", "aic", "bic",
+)
+
+
+def _estimator(value: str) -> Estimator:
+    upper = str(value).upper()
+    if upper in ("WLSMV", "DWLS", "WLS"):
+        raise NotImplementedError(
+            f"estimator {value!r} is not available yet; use 'ML' or 'MLR'"
+        )
+    if upper not in ("ML", "MLR"):
+        raise ModelError(f"unknown estimator {value!r}; use 'ML' or 'MLR'")
+    return upper  # type: ignore[return-value]
+
+
+@dataclass(frozen=True, repr=False)
+class CFAResult(Result):
+    """A fitted confirmatory factor model, with lavaan 0.6-14's numbers.
+
+    Attributes
+    ----------
+    estimator
+        ``"ML"`` or ``"MLR"``.
+    converged
+        The optimiser reached a point where the gradient vanishes (checked).
+    n_obs, n_dropped
+        Rows used, and rows dropped listwise for missing items.
+    groups
+        Group labels (``("all",)`` for a single group).
+    factors
+        ``{factor: [items]}`` as fitted.
+    fit_measures
+        lavaan's ``fitMeasures`` with ``_`` for ``.``: ``chisq``, ``df``, ``pvalue``,
+        ``cfi``, ``tli``, ``rmsea`` with ``rmsea_ci_lower``/``upper``, ``srmr``,
+        ``aic``, ``bic``, the baseline model and, for MLR, the ``*_scaled`` and
+        ``*_robust`` versions.
+    parameters
+        Every parameter as lavaan's ``parameterEstimates(standardized = TRUE)``:
+        ``lhs``, ``op``, ``rhs`` (``group``), ``free``, ``est``, ``se``, ``z``,
+        ``pvalue``, ``std_lv``, ``std_all`` and ``reversed`` (the item was reverse-keyed
+        and reversed before fitting).
+    loadings
+        The ``=~`` rows: ``factor``, ``item``, ``est``, ``se``, ``z``, ``pvalue``,
+        ``std_all``.
+    problems
+        What makes the fit untrustworthy (non-convergence, Heywood cases, latent
+        covariances not positive definite); each was also issued as a warning.
+    instrument
+        The instrument id, or None for a ``model`` dict.
+    """
+
+    estimator: str
+    converged: bool
+    n_obs: int
+    n_dropped: int
+    groups: tuple[Any, ...]
+    factors: dict[str, list[str]]
+    fit_measures: pd.Series
+    parameters: pd.DataFrame
+    loadings: pd.DataFrame
+    problems: tuple[str, ...] = ()
+    instrument: str | None = None
+    std_lv: bool = False
+    _estimation: Estimation | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def ok(self) -> bool:
+        """True when the fit converged and shows none of the listed problems."""
+        return self.converged and not self.problems
+
+    def to_frame(self) -> pd.DataFrame:
+        """The parameter table (as :attr:`parameters`)."""
+        return self.parameters.copy()
+
+    def summary(self) -> str:
+        """A text report: data, estimator, fit measures, loadings and any problems."""
+        fm = self.fit_measures
+        lines = [
+            f"Confirmatory factor analysis ({self.estimator}"
+            + (", std_lv" if self.std_lv else ", marker loadings fixed to 1")
+            + ")",
+            f"  instrument: {self.instrument}" if self.instrument else "  model: user-given",
+            f"  rows used: {self.n_obs} (dropped listwise for missing items: {self.n_dropped})",
+        ]
+        if len(self.groups) > 1:
+            lines.append(f"  groups: {list(self.groups)}")
+        lines.append(f"  converged: {self.converged}")
+        lines.append("Fit measures")
+        for key in SUMMARY_MEASURES:
+            if key in fm.index:
+                value = fm[key]
+                text = str(int(value)) if key == "df" else f"{value:.4f}"
+                lines.append(f"  {key:<24}{text:>12}")
+        lines.append("Loadings")
+        text = self.loadings.to_string(
+            index=False, float_format=lambda v: f"{v:.3f}", na_rep=""
+        )
+        lines.extend("  " + row for row in text.splitlines())
+        if self.problems:
+            lines.append("Problems (do not interpret this fit as it stands)")
+            lines.extend(f"  - {p}" for p in self.problems)
+        return "\n".join(lines)
+
+    def _repr_fields(self) -> list[tuple[str, Any]]:
+        fm = self.fit_measures
+        return [
+            ("estimator", self.estimator),
+            ("converged", self.converged),
+            ("n_obs", self.n_obs),
+            ("factors", list(self.factors)),
+            ("chisq", fm["chisq"]),
+            ("df", int(fm["df"])),
+            ("cfi", fm["cfi"]),
+            ("rmsea", fm["rmsea"]),
+            ("srmr", fm["srmr"]),
+        ]
+
+
+def _loadings(params: pd.DataFrame) -> pd.DataFrame:
+    rows = params[params["op"] == "=~"].rename(columns={"lhs": "factor", "rhs": "item"})
+    columns = ["factor", "item"]
+    if "group" in rows:
+        columns.append("group")
+    columns += ["est", "se", "z", "pvalue", "std_all"]
+    if "reversed" in rows:
+        columns.append("reversed")
+    return rows[columns].reset_index(drop=True)
+
+
+def result_from(
+    est: Estimation, prepared, *, std_lv: bool, what: str = "CFA"
+) -> CFAResult:
+    """Wrap an estimation as a :class:`CFAResult` (warnings issued here)."""
+    warn_problems(est, what)
+    params = parameter_table(est)
+    reversed_items = set(prepared.reversed_items)
+    if prepared.instrument is not None:
+        params["reversed"] = [
+            (row.op in ("=~",) and row.rhs in reversed_items)
+            or (row.op in ("~~", "~1") and row.lhs in reversed_items)
+            for row in params.itertuples()
+        ]
+    return CFAResult(
+        estimator=est.estimator,
+        converged=est.ml.converged,
+        n_obs=est.n_total,
+        n_dropped=prepared.n_dropped,
+        groups=prepared.group_labels,
+        factors={k: list(v) for k, v in prepared.factors.items()},
+        fit_measures=fit_measures(est),
+        parameters=params,
+        loadings=_loadings(params),
+        problems=est.problems,
+        instrument=prepared.instrument,
+        std_lv=std_lv,
+        _estimation=est,
+    )
+
+
+def cfa(
+    data: pd.DataFrame,
+    instrument: str | Instrument | None = None,
+    *,
+    model: Mapping[str, Sequence[str]] | None = None,
+    estimator: str = "ML",
+    std_lv: bool = False,
+    group: str | None = None,
+    group_equal: Sequence[str] = (),
+    group_partial: Sequence[str] = (),
+    meanstructure: bool | None = None,
+    missing: str = "listwise",
+) -> CFAResult:
+    """Fit a confirmatory factor model as lavaan 0.6-14's ``cfa()`` does.
+
+    Parameters
+    ----------
+    data
+        Item responses (one column per item); for an instrument, raw responses as
+        :func:`efficacy.item_responses` reads them (labels coded, reverse-keyed items
+        reversed).
+    instrument
+        Bundled id or :class:`~efficacy.Instrument`: its subscales are the factors
+        (a total made of the other scales is left out; a one-scale instrument is one
+        factor).
+    model
+        ``{factor: [items]}`` instead of (or to override) the instrument's structure.
+    estimator
+        ``"ML"`` (expected-information standard errors) or ``"MLR"`` (sandwich
+        standard errors, Yuan-Bentler scaled chi-square, scaled and robust CFI, TLI
+        and RMSEA).
+    std_lv
+        Identify factors by unit variances instead of fixing the first loading to 1.
+    group
+        Column with group labels for a multi-group model (intercepts and means are
+        then modelled).
+    group_equal, group_partial
+        lavaan's ``group.equal`` (``"loadings"``, ``"intercepts"``, ``"residuals"``)
+        and ``group.partial`` (e.g. ``["x3~1"]``).
+    meanstructure
+        Model intercepts (default: only with groups, as lavaan).
+    missing
+        ``"listwise"`` (lavaan's default; rows dropped are reported as ``n_dropped``).
+
+    Returns
+    -------
+    CFAResult
+
+    Raises
+    ------
+    ModelError
+        A factor with fewer than 2 items (a 2-item factor only warns), an item on two
+        factors, an unidentified model (naming the parameters involved).
+    DataError
+        Fewer rows than parameters, an item without variance in a group.
+
+    Warns
+    -----
+    FitWarning
+        Non-convergence, a negative variance (Heywood case) or a latent covariance
+        matrix that is not positive definite, naming the parameter.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from efficacy.validation import cfa
+    >>> rng = np.random.default_rng(0)
+    >>> trait = rng.normal(size=300)
+    >>> raw = pd.DataFrame(
+    ...     {f"gse{i}": np.clip(np.rint(2.5 + 0.8 * trait + rng.normal(size=300)), 1, 4)
+    ...      for i in range(1, 11)}
+    ... )
+    >>> fit = cfa(raw, "gse", estimator="MLR")
+    >>> list(fit.factors), int(fit.fit_measures["df"])
+    (['gse'], 35)
+    >>> bool(0 < fit.fit_measures["cfi_robust"] <= 1)
+    True
+    """
+    estimator = _estimator(estimator)
+    if missing != "listwise":
+        raise NotImplementedError(f"missing={missing!r} is not available yet; use 'listwise'")
+    prepared = prepare(data, instrument, model, group)
+    n_groups = len(prepared.groups)
+    if meanstructure is None:
+        meanstructure = n_groups > 1
+    spec = build_model(
+        prepared.factors,
+        n_groups=n_groups,
+        meanstructure=meanstructure,
+        std_lv=std_lv,
+        group_equal=group_equal,
+        group_partial=group_partial,
+    )
+    check_rows(prepared, spec.n_free)
+    est = estimate(spec, prepared.groups, estimator, group_labels=prepared.group_labels)
+    return result_from(est, prepared, std_lv=std_lv)
+
