@@ -69,7 +69,9 @@ class CFAResult(Result):
     converged
         The optimiser reached a point where the gradient vanishes (checked).
     n_obs, n_dropped
-        Rows used, and rows dropped listwise for missing items.
+        Rows used, and rows dropped for missing items.
+    missing
+        ``"listwise"`` or ``"fiml"``.
     groups
         Group labels (``("all",)`` for a single group).
     factors
@@ -106,6 +108,7 @@ class CFAResult(Result):
     problems: tuple[str, ...] = ()
     instrument: str | None = None
     std_lv: bool = False
+    missing: str = "listwise"
     _estimation: Estimation | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -125,7 +128,8 @@ class CFAResult(Result):
             + (", std_lv" if self.std_lv else ", marker loadings fixed to 1")
             + ")",
             f"  instrument: {self.instrument}" if self.instrument else "  model: user-given",
-            f"  rows used: {self.n_obs} (dropped listwise for missing items: {self.n_dropped})",
+            f"  rows used: {self.n_obs} (dropped for missing items: {self.n_dropped}; "
+            f"missing data: {self.missing})",
         ]
         if len(self.groups) > 1:
             lines.append(f"  groups: {list(self.groups)}")
@@ -198,6 +202,7 @@ def result_from(
         problems=est.problems,
         instrument=prepared.instrument,
         std_lv=std_lv,
+        missing="fiml" if est.fiml else "listwise",
         _estimation=est,
     )
 
@@ -244,7 +249,10 @@ def cfa(
     meanstructure
         Model intercepts (default: only with groups, as lavaan).
     missing
-        ``"listwise"`` (lavaan's default; rows dropped are reported as ``n_dropped``).
+        ``"listwise"`` (lavaan's default; rows dropped are reported as ``n_dropped``)
+        or ``"fiml"`` (full-information ML by missing-data pattern, with intercepts;
+        rows with no answered item are dropped). Under FIML the robust CFI, TLI and
+        RMSEA of MLR (lavaan's missing-data corrections) are not computed and are NaN.
 
     Returns
     -------
@@ -281,12 +289,10 @@ def cfa(
     True
     """
     estimator = _estimator(estimator)
-    if missing != "listwise":
-        raise NotImplementedError(f"missing={missing!r} is not available yet; use 'listwise'")
-    prepared = prepare(data, instrument, model, group)
+    prepared = prepare(data, instrument, model, group, missing)
     n_groups = len(prepared.groups)
-    if meanstructure is None:
-        meanstructure = n_groups > 1
+    if meanstructure is None or missing == "fiml":
+        meanstructure = n_groups > 1 or missing == "fiml" or bool(meanstructure)
     spec = build_model(
         prepared.factors,
         n_groups=n_groups,

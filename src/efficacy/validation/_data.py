@@ -6,8 +6,9 @@ is one factor) or from a ``model`` dict ``{factor: [items]}``. Instrument data g
 through :func:`efficacy.item_responses`, so labels are coded and reverse-keyed items
 reversed (a reversal changes no fit index, only the sign of the item's loading).
 
-Missing data are handled listwise, as lavaan does by default: the rows dropped are
-counted and reported by the result, never silently.
+Missing data are handled listwise, as lavaan does by default, or by full-information
+ML (``missing="fiml"``; rows with no answered item are dropped, as lavaan does). The
+rows dropped are counted and reported by the result, never silently.
 
 Examples
 --------
@@ -30,6 +31,7 @@ import pandas as pd
 
 from efficacy.errors import DataError, require_columns, short_list
 from efficacy.instrument import Instrument
+from efficacy.validation._fiml import MissingGroup
 from efficacy.validation._ml import GroupData
 from efficacy.validation._warnings import FitWarning, ModelError
 
@@ -101,8 +103,15 @@ def prepare(
     instrument: str | Instrument | None,
     model: Mapping[str, Sequence[str]] | None,
     group: str | None,
+    missing: str = "listwise",
 ) -> Prepared:
-    """Check the input and split the complete rows by group."""
+    """Check the input and split the rows by group.
+
+    ``missing="listwise"`` keeps complete rows (:class:`GroupData`); ``"fiml"`` keeps
+    every row with at least one answered item (:class:`MissingGroup`).
+    """
+    if missing not in ("listwise", "fiml"):
+        raise ModelError(f"unknown missing={missing!r}; use 'listwise' or 'fiml'")
     if not isinstance(data, pd.DataFrame):
         raise DataError(f"data must be a pandas DataFrame, not {type(data).__name__}")
     reversed_items: tuple[str, ...] = ()
@@ -153,21 +162,27 @@ def prepare(
     else:
         labels = ("all",)
         codes = np.zeros(len(data), dtype=int)
-    complete = ~np.isnan(values).any(axis=1)
+    answered = ~np.isnan(values)
+    complete = answered.any(axis=1) if missing == "fiml" else answered.all(axis=1)
     groups = []
     for g, label in enumerate(labels):
         rows = values[(codes == g) & complete]
         where = f" in group {group}={label!r}" if group is not None else ""
         if rows.shape[0] < 2:
-            raise DataError(f"only {rows.shape[0]} complete rows{where}")
-        sd = rows.std(axis=0)
-        flat = [items[j] for j in np.flatnonzero(sd == 0)]
+            raise DataError(f"only {rows.shape[0]} usable rows{where}")
+        with np.errstate(invalid="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            sd = np.nanstd(rows, axis=0)
+            first = np.nanmax(rows, axis=0)
+        flat = [items[j] for j in np.flatnonzero(~(sd > 0))]
         if flat:
             raise DataError(
-                f"item(s) {flat} have no variance{where} (every complete row has the same "
-                f"value {[float(rows[0, items.index(i)]) for i in flat]})"
+                f"item(s) {flat} have no variance{where} (every answer is "
+                f"{[float(first[items.index(i)]) for i in flat]})"
             )
-        groups.append(GroupData.from_array(rows))
+        groups.append(
+            MissingGroup.from_array(rows) if missing == "fiml" else GroupData.from_array(rows)
+        )
     return Prepared(
         factors=factors,
         items=items,
@@ -184,6 +199,6 @@ def check_rows(prepared: Prepared, n_free: int) -> None:
     n = sum(g.n for g in prepared.groups)
     if n < n_free:
         raise DataError(
-            f"{n} complete rows for {n_free} free parameters: a CFA needs more rows than "
-            f"parameters ({prepared.n_dropped} rows with missing items were dropped listwise)"
+            f"{n} usable rows for {n_free} free parameters: a CFA needs more rows than "
+            f"parameters ({prepared.n_dropped} rows with missing items were dropped)"
         )

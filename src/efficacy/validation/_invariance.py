@@ -280,12 +280,13 @@ def invariance(
     estimator: str = "ML",
     levels: Sequence[str] = ("configural", "metric", "scalar", "strict"),
     std_lv: bool = False,
+    missing: str = "listwise",
 ) -> InvarianceResult:
     """Test measurement invariance of the factor structure across ``group``.
 
     Parameters
     ----------
-    data, instrument, model, std_lv
+    data, instrument, model, std_lv, missing
         As for :func:`cfa`.
     group
         Column holding the group labels; the first label met is the reference group.
@@ -319,7 +320,7 @@ def invariance(
     unknown = [lvl for lvl in levels if lvl not in LEVELS]
     if unknown:
         raise ModelError(f"unknown invariance levels {unknown}; use {list(LEVELS)}")
-    prepared = prepare(data, instrument, model, group)
+    prepared = prepare(data, instrument, model, group, missing)
     if len(prepared.groups) < 2:
         raise ModelError(
             f"group column {group!r} has one group {list(prepared.group_labels)}: "

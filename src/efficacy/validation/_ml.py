@@ -25,7 +25,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -116,7 +116,9 @@ class _State:
     derivs: list[Derivs]
 
 
-def _evaluate(model: Model, theta: np.ndarray, data: Sequence[GroupData], *, need: bool = True):
+def _evaluate(
+    model: Model, theta: np.ndarray, data: Sequence[GroupData], info_too: bool = True
+):
     n_total = sum(d.n for d in data)
     f = 0.0
     k_free = model.n_free
@@ -133,15 +135,12 @@ def _evaluate(model: Model, theta: np.ndarray, data: Sequence[GroupData], *, nee
         diff = gd.mean - dv.mu
         _, logdet_s = np.linalg.slogdet(gd.cov)
         f += w * (logdet + np.sum(gd.cov * sinv) - logdet_s - len(diff) + diff @ sinv @ diff)
-        if not need:
-            continue
         derivs.append(dv)
         m = sinv - sinv @ (gd.cov + np.outer(diff, diff)) @ sinv
         grad += w * (np.einsum("kij,ij->k", dv.d_sigma, m) - 2.0 * dv.d_mu @ (sinv @ diff))
-        ws = np.einsum("ij,kjl->kil", sinv, dv.d_sigma)
-        info += w * (
-            np.einsum("kij,lji->kl", ws, ws) + 2.0 * dv.d_mu @ sinv @ dv.d_mu.T
-        )
+        if info_too:
+            ws = np.einsum("ij,kjl->kil", sinv, dv.d_sigma)
+            info += w * (np.einsum("kij,lji->kl", ws, ws) + 2.0 * dv.d_mu @ sinv @ dv.d_mu.T)
     return _State(f=f, grad=grad, info=info, derivs=derivs)
 
 
@@ -175,14 +174,20 @@ def fit_ml(
     start: np.ndarray | None = None,
     max_iter: int = 500,
     tol: float = 1e-10,
+    evaluator: Callable | None = None,
 ) -> MLEstimate:
-    """Minimise the ML discrepancy by Fisher scoring with step halving."""
+    """Minimise the ML discrepancy by Fisher scoring with step halving.
+
+    ``evaluator(model, theta, data)`` returns the discrepancy, its gradient and its
+    expected information (default: complete-data ML; :mod:`._fiml` passes its own).
+    """
+    evaluate = evaluator or _evaluate
     theta = (
         model.start([d.cov for d in data], [d.mean for d in data])
         if start is None
         else np.array(start, dtype=float)
     )
-    state = _evaluate(model, theta, data)
+    state = evaluate(model, theta, data)
     if state is None:
         raise FloatingPointError("the starting values give a covariance matrix that is not PD")
     message = "maximum number of iterations reached"
@@ -197,7 +202,7 @@ def fit_ml(
         new = None
         for _ in range(40):
             candidate = theta - scale * step
-            trial = _evaluate(model, candidate, data)
+            trial = evaluate(model, candidate, data)
             if trial is not None and trial.f <= state.f + 1e-14 * max(1.0, abs(state.f)):
                 new = (candidate, trial)
                 break
@@ -231,16 +236,20 @@ def fit_ml(
     )
 
 
-def gradient_fmin(model: Model, theta: np.ndarray, data: Sequence[GroupData]) -> np.ndarray:
+def gradient_fmin(
+    model: Model, theta: np.ndarray, data: Sequence, evaluator: Callable | None = None
+) -> np.ndarray:
     """Analytic gradient of lavaan's ``fmin`` (= F / 2)."""
-    state = _evaluate(model, theta, data)
+    state = (evaluator or _evaluate)(model, theta, data, info_too=False)
     if state is None:
         raise FloatingPointError("implied covariance matrix is not positive definite")
     return state.grad / 2.0
 
 
-def observed_info(model: Model, theta: np.ndarray, data: Sequence[GroupData]) -> np.ndarray:
-    """Hessian of ``fmin`` by central differences of the analytic gradient."""
+def observed_info(
+    model: Model, theta: np.ndarray, data: Sequence, evaluator: Callable | None = None
+) -> np.ndarray:
+    """Hessian of ``fmin`` by central differences (4 points) of the analytic gradient."""
     k = theta.size
     hess = np.zeros((k, k))
     for j in range(k):
@@ -252,10 +261,10 @@ def observed_info(model: Model, theta: np.ndarray, data: Sequence[GroupData]) ->
         up2[j] += 2 * h
         down2[j] -= 2 * h
         g = (
-            -gradient_fmin(model, up2, data)
-            + 8 * gradient_fmin(model, up, data)
-            - 8 * gradient_fmin(model, down, data)
-            + gradient_fmin(model, down2, data)
+            -gradient_fmin(model, up2, data, evaluator)
+            + 8 * gradient_fmin(model, up, data, evaluator)
+            - 8 * gradient_fmin(model, down, data, evaluator)
+            + gradient_fmin(model, down2, data, evaluator)
         ) / (12 * h)
         hess[:, j] = g
     return (hess + hess.T) / 2.0

@@ -1,0 +1,262 @@
+"""Full-information ML with missing data (lavaan's ``missing = "ml"``), by missing pattern.
+
+Rows are grouped by which items they answer. For a pattern with ``n_k`` rows, observed
+items ``o``, pattern mean ``ybar_k`` and covariance ``C_k`` (divisor ``n_k``), the
+contribution to ``-2 log L`` (without the ``2 pi`` terms) is
+
+``n_k [log|Sigma_oo| + tr(Sigma_oo^-1 (C_k + (ybar_k - mu_o)(ybar_k - mu_o)'))]``.
+
+lavaan's ``fmin`` is this sum over rows and groups, divided by 2N, less the same for the
+saturated (h1) model, which is fitted here by the same Fisher scoring (its estimates
+are the EM means and covariances). Standard errors use the observed information;
+MLR adds the sandwich with case-wise scores and the Yuan-Bentler (Mplus) trace from
+the saturated model's observed information and scores.
+
+Examples
+--------
+>>> import numpy as np
+>>> x = np.array([[1.0, 2.0], [2.0, np.nan], [np.nan, 1.0], [3.0, 3.5], [2.5, 2.0]])
+>>> g = MissingGroup.from_array(x)
+>>> [len(p.rows) for p in g.patterns], g.n_cells()
+([3, 1, 1], 8)
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from efficacy.validation._ml import MLEstimate, _State, fit_ml, implied, observed_info
+from efficacy.validation._model import Model, Param
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """The rows sharing one missing-data pattern, with their moments."""
+
+    observed: np.ndarray  # item positions answered
+    rows: np.ndarray  # row positions in the group
+    x: np.ndarray  # (n_k, p_o) observed values
+    mean: np.ndarray
+    cov: np.ndarray
+
+
+@dataclass(frozen=True)
+class MissingGroup:
+    """One group's rows (NaN for missing) split into patterns, padded for batching.
+
+    Pattern moments are stored padded to all items (zeros where unobserved), so every
+    pattern's ``Sigma_oo^-1`` comes from one batched inversion of ``Sigma`` with the
+    unobserved rows and columns replaced by the identity.
+    """
+
+    x: np.ndarray
+    patterns: tuple[Pattern, ...]
+    mean: np.ndarray  # observed-case means (starting values)
+    cov: np.ndarray  # diagonal of observed-case variances (starting values)
+    mask: np.ndarray  # (P, p) observed
+    counts: np.ndarray  # (P,)
+    pmeans: np.ndarray  # (P, p)
+    pcovs: np.ndarray  # (P, p, p)
+    row_pattern: np.ndarray  # (n,) pattern of each row (-1: nothing observed)
+
+    @classmethod
+    def from_array(cls, x: np.ndarray) -> MissingGroup:
+        x = np.asarray(x, dtype=float)
+        present = ~np.isnan(x)
+        keys, inverse = np.unique(present, axis=0, return_inverse=True)
+        inverse = np.asarray(inverse).ravel()
+        order = np.argsort(-keys.sum(axis=1), kind="stable")
+        patterns = []
+        row_pattern = np.full(x.shape[0], -1)
+        for k in order:
+            rows = np.flatnonzero(inverse == k)
+            obs = np.flatnonzero(keys[k])
+            if obs.size == 0:
+                continue
+            row_pattern[rows] = len(patterns)
+            xo = x[np.ix_(rows, obs)]
+            mean = xo.mean(axis=0)
+            centred = xo - mean
+            patterns.append(Pattern(obs, rows, xo, mean, centred.T @ centred / len(rows)))
+        p = x.shape[1]
+        mask = np.zeros((len(patterns), p), dtype=bool)
+        pmeans = np.zeros((len(patterns), p))
+        pcovs = np.zeros((len(patterns), p, p))
+        for k, pat in enumerate(patterns):
+            mask[k, pat.observed] = True
+            pmeans[k, pat.observed] = pat.mean
+            pcovs[k][np.ix_(pat.observed, pat.observed)] = pat.cov
+        counts = np.array([len(pat.rows) for pat in patterns], dtype=float)
+        with np.errstate(invalid="ignore"):
+            mean = np.nanmean(x, axis=0)
+            var = np.nanvar(x, axis=0)
+        return cls(x=x, patterns=tuple(patterns), mean=mean, cov=np.diag(var), mask=mask,
+                   counts=counts, pmeans=pmeans, pcovs=pcovs, row_pattern=row_pattern)
+
+    @property
+    def n(self) -> int:
+        return int(self.counts.sum())
+
+    def n_cells(self) -> int:
+        return int((self.counts * self.mask.sum(axis=1)).sum())
+
+    def inverses(self, sigma: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+        """Per pattern: ``Sigma_oo^-1`` padded with zeros, and ``log|Sigma_oo|``."""
+        both = self.mask[:, :, None] & self.mask[:, None, :]
+        eye = np.eye(sigma.shape[0])
+        padded = np.where(both, sigma[None], eye[None])
+        try:
+            chol = np.linalg.cholesky(padded)
+        except np.linalg.LinAlgError:
+            return None
+        logdet = 2.0 * np.log(np.diagonal(chol, axis1=1, axis2=2)).sum(axis=1)
+        inv = np.linalg.inv(padded)
+        return np.where(both, inv, 0.0), logdet
+
+
+def evaluate_fiml(
+    model: Model, theta: np.ndarray, data: Sequence[MissingGroup], info_too: bool = True
+):
+    """``-2 log L / N`` (no 2 pi terms), its gradient and expected information."""
+    n_total = sum(g.n for g in data)
+    k_free = model.n_free
+    f = 0.0
+    grad = np.zeros(k_free)
+    info = np.zeros((k_free, k_free))
+    derivs = []
+    for g, gd in enumerate(data):
+        dv = implied(model, theta, g, gd)
+        derivs.append(dv)
+        inv = gd.inverses(dv.sigma)
+        if inv is None:
+            return None
+        q, logdet = inv
+        w = gd.counts / n_total
+        d = np.where(gd.mask, gd.pmeans - dv.mu[None], 0.0)  # (P, p)
+        qd = np.einsum("Pij,Pj->Pi", q, d)
+        second = gd.pcovs + d[:, :, None] * d[:, None, :]
+        f += float(w @ (logdet + np.einsum("Pij,Pji->P", q, second)))
+        m = q - q @ second @ q
+        grad += np.einsum("kij,ij->k", dv.d_sigma, np.tensordot(w, m, axes=1))
+        grad -= 2.0 * dv.d_mu @ (w @ qd)
+        if info_too:
+            # sum_P w_P tr(Q_P dS_k Q_P dS_l) = vec(dS_k)' W vec(dS_l)
+            p = d.shape[1]
+            wq = np.einsum("P,Pij,Pkl->jkli", w, q, q, optimize=True).reshape(p * p, p * p)
+            flat = dv.d_sigma.reshape(k_free, p * p)
+            info += flat @ wq @ flat.T
+            info += 2.0 * dv.d_mu @ np.tensordot(w, q, axes=1) @ dv.d_mu.T
+    return _State(f=f, grad=grad, info=info, derivs=derivs)
+
+
+def saturated_model(items: Sequence[str], n_groups: int) -> Model:
+    """Every variance, covariance and mean free: the h1 model."""
+    rows = []
+    free = 0
+    p = len(items)
+    for g in range(n_groups):
+        for j in range(p):
+            for i in range(j, p):
+                free += 1
+                rows.append(Param(items[i], "~~", items[j], g, free, 0.0, "theta", i, j))
+        for i in range(p):
+            free += 1
+            rows.append(Param(items[i], "~1", "", g, free, 0.0, "nu", i, 0))
+    return Model(items=tuple(items), factors=(), n_groups=n_groups, meanstructure=True,
+                 params=tuple(rows))
+
+
+def casewise_scores_fiml(model: Model, theta: np.ndarray, g: int, gd: MissingGroup) -> np.ndarray:
+    """Per-row derivatives of the log-likelihood (n x K), rows in the group's order."""
+    dv = implied(model, theta, g, gd)
+    q, _ = gd.inverses(dv.sigma)
+    keep = gd.row_pattern >= 0
+    scores = np.zeros((gd.x.shape[0], model.n_free))
+    rows_q = q[gd.row_pattern[keep]]
+    r = np.where(np.isnan(gd.x[keep]), 0.0, gd.x[keep] - dv.mu[None])
+    z = np.einsum("nij,nj->ni", rows_q, r)
+    quad = np.einsum("ni,kij,nj->nk", z, dv.d_sigma, z, optimize=True)
+    trace = np.einsum("Pij,kji->Pk", q, dv.d_sigma, optimize=True)[gd.row_pattern[keep]]
+    scores[keep] = 0.5 * (quad - trace) + z @ dv.d_mu.T
+    return scores
+
+
+@dataclass(frozen=True)
+class H1:
+    """The saturated model's fit: its -2 log L / N per group and EM moments."""
+
+    f: float
+    logl: float
+    means: tuple[np.ndarray, ...]
+    covs: tuple[np.ndarray, ...]
+    estimate: MLEstimate
+    model: Model
+
+
+def _logl(data: Sequence[MissingGroup], f_over_n: float) -> float:
+    n_total = sum(g.n for g in data)
+    cells = sum(g.n_cells() for g in data)
+    return -0.5 * (f_over_n * n_total + cells * math.log(2 * math.pi))
+
+
+def fit_h1(items: Sequence[str], data: Sequence[MissingGroup]) -> H1:
+    model = saturated_model(items, len(data))
+    est = fit_ml(model, data, evaluator=evaluate_fiml)
+    means, covs = [], []
+    for g in range(len(data)):
+        mats = model.matrices(est.theta, g)
+        means.append(mats["nu"])
+        covs.append(mats["theta"])
+    f = est.fmin * 2.0
+    return H1(f, _logl(data, f), tuple(means), tuple(covs), est, model)
+
+
+def fit_fiml(model: Model, data: Sequence[MissingGroup], h1: H1) -> tuple[MLEstimate, float]:
+    """The model's FIML estimate with lavaan's fmin and chi-square; and its log L."""
+    est = fit_ml(model, data, evaluator=evaluate_fiml)
+    f = est.fmin * 2.0
+    n_total = sum(g.n for g in data)
+    chisq = max(n_total * (f - h1.f), 0.0)
+    p = len(model.items)
+    df = model.n_groups * (p * (p + 1) // 2 + p) - model.n_free
+    est = replace(est, fmin=(f - h1.f) / 2.0, chisq=chisq, df=df)
+    return est, _logl(data, f)
+
+
+def robust_fiml(model: Model, theta: np.ndarray, data: Sequence[MissingGroup], h1: H1):
+    """MLR under FIML: sandwich covariance, the Yuan-Bentler (Mplus) trace, h1 and h0 parts."""
+    n_total = sum(g.n for g in data)
+    e_inv = np.linalg.inv(observed_info(model, theta, data, evaluate_fiml))
+    b0 = np.zeros_like(e_inv)
+    trace_h0 = 0.0
+    for g, gd in enumerate(data):
+        scores = casewise_scores_fiml(model, theta, g, gd)
+        b0_g = scores.T @ scores / gd.n
+        b0 += gd.n / n_total * b0_g
+        trace_h0 += gd.n / n_total * float(np.sum(b0_g * e_inv.T))
+    vcov = e_inv @ b0 @ e_inv / n_total
+    # h1: per group, the saturated model's observed information and mean score products
+    trace_h1 = 0.0
+    ndat = 0
+    sat_theta = h1.estimate.theta
+    a1_all = observed_info(h1.model, sat_theta, data, evaluate_fiml)
+    for g, gd in enumerate(data):
+        own = [p.free - 1 for p in h1.model.params if p.group == g]
+        a1 = a1_all[np.ix_(own, own)]
+        a1 *= n_total / gd.n
+        scores = casewise_scores_fiml(h1.model, sat_theta, g, gd)[:, own]
+        b1 = scores.T @ scores / gd.n
+        trace_h1 += float(np.trace(np.linalg.solve(a1, b1)))
+        ndat += len(own)
+    n_rows = sum(1 for par in model.params if par.free)
+    return vcov, trace_h1 - trace_h0, trace_h1 / ndat, trace_h0 / max(n_rows, 1)
+
+
+def fiml_vcov(model: Model, theta: np.ndarray, data: Sequence[MissingGroup]) -> np.ndarray:
+    """ML under FIML: the inverse observed information."""
+    n_total = sum(g.n for g in data)
+    return np.linalg.inv(observed_info(model, theta, data, evaluate_fiml)) / n_total
