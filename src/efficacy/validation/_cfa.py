@@ -219,6 +219,7 @@ def cfa(
     group_partial: Sequence[str] = (),
     meanstructure: bool | None = None,
     missing: str = "listwise",
+    max_iter: int = 500,
 ) -> CFAResult:
     """Fit a confirmatory factor model as lavaan 0.6-14's ``cfa()`` does.
 
@@ -253,6 +254,10 @@ def cfa(
         or ``"fiml"`` (full-information ML by missing-data pattern, with intercepts;
         rows with no answered item are dropped). Under FIML the robust CFI, TLI and
         RMSEA of MLR (lavaan's missing-data corrections) are not computed and are NaN.
+
+    max_iter
+        Most Fisher-scoring iterations; a fit that needs more is reported as not
+        converged (with a :class:`FitWarning`).
 
     Returns
     -------
@@ -302,6 +307,8 @@ def cfa(
         group_partial=group_partial,
     )
     check_rows(prepared, spec.n_free)
-    est = estimate(spec, prepared.groups, estimator, group_labels=prepared.group_labels)
+    est = estimate(
+        spec, prepared.groups, estimator, group_labels=prepared.group_labels, max_iter=max_iter
+    )
     return result_from(est, prepared, std_lv=std_lv)
 

@@ -156,8 +156,10 @@ def check_identified(model: Model, ml: MLEstimate) -> None:
     info = ml.expected_info
     if info.size == 0:
         return
-    eig, vec = np.linalg.eigh(info)
-    if eig[0] > 1e-9 * max(eig[-1], 1e-300):
+    # scale-free: the information in correlation form (parameters in their own units)
+    scale = np.sqrt(np.clip(np.diag(info), 1e-300, None))
+    eig, vec = np.linalg.eigh(info / np.outer(scale, scale))
+    if eig[0] > 1e-9:
         return
     null = np.abs(vec[:, 0])
     names = _free_names(model)
@@ -177,6 +179,7 @@ def estimate(
     baseline: bool = True,
     start: np.ndarray | None = None,
     h1_fit: H1 | None = None,
+    max_iter: int = 500,
 ) -> Estimation:
     """Fit ``model`` to ``data`` with ``estimator`` ("ML" or "MLR").
 
@@ -187,9 +190,9 @@ def estimate(
     logl = math.nan
     if fiml:
         h1_fit = h1_fit or fit_h1(model.items, data)
-        ml, logl = fit_fiml(model, data, h1_fit)
+        ml, logl = fit_fiml(model, data, h1_fit, max_iter=max_iter)
     else:
-        ml = fit_ml(model, data, start=start)
+        ml = fit_ml(model, data, start=start, max_iter=max_iter)
     check_identified(model, ml)
     n_total = ml.n_total
     scaling = trace = h1 = h0 = math.nan

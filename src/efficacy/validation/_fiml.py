@@ -215,9 +215,11 @@ def fit_h1(items: Sequence[str], data: Sequence[MissingGroup]) -> H1:
     return H1(f, _logl(data, f), tuple(means), tuple(covs), est, model)
 
 
-def fit_fiml(model: Model, data: Sequence[MissingGroup], h1: H1) -> tuple[MLEstimate, float]:
+def fit_fiml(
+    model: Model, data: Sequence[MissingGroup], h1: H1, max_iter: int = 500
+) -> tuple[MLEstimate, float]:
     """The model's FIML estimate with lavaan's fmin and chi-square; and its log L."""
-    est = fit_ml(model, data, evaluator=evaluate_fiml)
+    est = fit_ml(model, data, evaluator=evaluate_fiml, max_iter=max_iter)
     f = est.fmin * 2.0
     n_total = sum(g.n for g in data)
     chisq = max(n_total * (f - h1.f), 0.0)

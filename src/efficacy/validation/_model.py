@@ -90,19 +90,45 @@ class Model:
     def start(
         self, groups_s: Sequence[np.ndarray], groups_mean: Sequence[np.ndarray]
     ) -> np.ndarray:
-        """Simple starting values: loadings 1, half the item variances as residuals."""
+        """Starting values: per factor, a one-factor fit from the leading eigenvector.
+
+        For each factor and group, the items' covariance matrix gives loadings
+        ``sqrt(ev) * v`` (sign set by the marker, rescaled so the marker's loading is 1
+        under marker identification); residual variances are what the loadings leave
+        of the item variances (at least a tenth of them); factor covariances start at 0.
+        """
+        values: dict[tuple, float] = {}
+        for g in range(self.n_groups):
+            s = groups_s[g]
+            for j in range(len(self.factors)):
+                rows = [p for p in self.params if p.group == g and p.kind == "lambda"
+                        and p.col == j]
+                idx = [p.row for p in rows]
+                sub = s[np.ix_(idx, idx)]
+                ev, vec = np.linalg.eigh(sub)
+                lam = np.sqrt(max(ev[-1], 1e-8)) * vec[:, -1]
+                if lam[0] < 0:
+                    lam = -lam
+                psi = 1.0
+                if not self.std_lv and abs(lam[0]) > 1e-8:
+                    psi = lam[0] ** 2
+                    lam = lam / lam[0]
+                for p, value in zip(rows, lam, strict=True):
+                    values[(g, "lambda", p.row, j)] = value
+                    resid = s[p.row, p.row] - value**2 * psi
+                    values[(g, "theta", p.row, p.row)] = max(resid, 0.1 * s[p.row, p.row])
+                values[(g, "psi", j, j)] = psi
         start = np.zeros(self.n_free)
         count = np.zeros(self.n_free)
         for par in self.params:
             if not par.free:
                 continue
             s, mean = groups_s[par.group], groups_mean[par.group]
-            if par.kind == "lambda":
-                value = 1.0 if not self.std_lv else float(np.sqrt(s[par.row, par.row]) * 0.7)
+            key = (par.group, par.kind, par.row, par.col)
+            if key in values:
+                value = values[key]
             elif par.kind == "theta":
-                value = 0.5 * s[par.row, par.row] if par.row == par.col else 0.0
-            elif par.kind == "psi":
-                value = (1.0 if self.std_lv else 0.05) if par.row == par.col else 0.0
+                value = s[par.row, par.row] if par.row == par.col else 0.0
             elif par.kind == "nu":
                 value = mean[par.row]
             else:
