@@ -242,3 +242,46 @@ def test_fiml_on_complete_data_equals_ml_with_means():
     ml = cfa(HS, model=MODEL, meanstructure=True)
     for key in ("chisq", "df", "cfi", "tli", "rmsea", "srmr", "logl", "aic", "bic"):
         assert fiml.fit_measures[key] == pytest.approx(ml.fit_measures[key], abs=1e-7), key
+
+
+def test_modification_indices_match_lavaan():
+    fit = cfa(HS, model=MODEL)
+    ours = fit.modification_indices(top=None)
+    ref = pd.DataFrame(GOLDEN["modindices"])
+    assert len(ours) == len(ref) == 54  # 18 cross-loadings, 36 residual covariances
+    key = ["lhs", "op", "rhs"]
+    # lavaan writes a residual covariance with the items in model order
+    merged = ref.merge(ours, on=key, suffixes=("_ref", ""), how="left")
+    assert merged["mi"].notna().all()
+    # score tests are first-order sensitive to where the optimiser stopped (lavaan's
+    # gradient is about 1e-6, N = 301): relative 1e-4
+    for column in ("mi", "epc", "sepc_all"):
+        np.testing.assert_allclose(merged[column], merged[f"{column}_ref"], rtol=1e-4,
+                                   atol=1e-6, err_msg=column)
+    top = fit.modification_indices()
+    assert len(top) == 10
+    assert top.iloc[0][key].tolist() == ["visual", "=~", "x9"]  # mi 36.411 in lavaan
+
+
+def test_reliability_matches_semtools():
+    fit = cfa(HS, model=MODEL)
+    rel = fit.reliability.set_index("factor")
+    ref = GOLDEN["reliability"]
+    for factor in MODEL:
+        assert rel.loc[factor, "omega"] == pytest.approx(ref["omega"][factor], abs=1e-6)
+        assert rel.loc[factor, "ave"] == pytest.approx(ref["ave"][factor], abs=1e-6)
+    one = cfa(HS, model={"textual": MODEL["textual"]}).reliability.iloc[0]
+    ref = GOLDEN["reliability_one_factor"]
+    assert one["omega"] == pytest.approx(ref["omega"]["textual"], abs=1e-6)
+    assert one["ave"] == pytest.approx(ref["ave"]["textual"], abs=1e-6)
+    assert one["coefficient_h"] == pytest.approx(ref["maximal_relia"], abs=1e-6)
+
+
+def test_composite_reliability_by_hand():
+    fit = cfa(HS, model=MODEL)
+    rel = fit.reliability.set_index("factor")
+    std = fit.loadings.set_index("item")["std_all"]
+    for factor, items in MODEL.items():
+        lam = std[items].to_numpy()
+        expected = lam.sum() ** 2 / (lam.sum() ** 2 + (1 - lam**2).sum())
+        assert rel.loc[factor, "composite_reliability"] == pytest.approx(expected, rel=1e-12)

@@ -120,6 +120,29 @@ class CFAResult(Result):
         """The parameter table (as :attr:`parameters`)."""
         return self.parameters.copy()
 
+    @property
+    def reliability(self) -> pd.DataFrame:
+        """Per factor (and group): ``omega`` (semTools ``compRelSEM``), ``ave``,
+        ``coefficient_h`` (Hancock-Mueller maximal reliability) and
+        ``composite_reliability`` (Fornell-Larcker); see
+        :mod:`efficacy.validation._reliability` for the formulas."""
+        from efficacy.validation._reliability import reliability_table
+
+        return reliability_table(self._estimation, self.groups)
+
+    def modification_indices(self, top: int | None = 10) -> pd.DataFrame:
+        """Score tests of the omitted cross-loadings and residual covariances.
+
+        lavaan's ``modindices()`` (expected information): ``mi``, ``epc`` and
+        ``sepc_all``, largest ``mi`` first; ``top=None`` returns all. Complete data
+        only (not under FIML).
+        """
+        from efficacy.validation._modindices import modification_indices
+
+        table = modification_indices(self._estimation, self.groups)
+        table = table.sort_values("mi", ascending=False, kind="stable").reset_index(drop=True)
+        return table if top is None else table.head(top)
+
     def summary(self) -> str:
         """A text report: data, estimator, fit measures, loadings and any problems."""
         fm = self.fit_measures
