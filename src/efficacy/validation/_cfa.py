@@ -37,7 +37,7 @@ from efficacy.validation._estimate import (
 from efficacy.validation._model import build_model
 from efficacy.validation._warnings import ModelError
 
-Estimator = Literal["ML", "MLR"]
+Estimator = Literal["ML", "MLR", "WLSMV"]
 
 #: The fit measures a summary shows, in order.
 SUMMARY_MEASURES = (
@@ -49,12 +49,8 @@ SUMMARY_MEASURES = (
 
 def _estimator(value: str) -> Estimator:
     upper = str(value).upper()
-    if upper in ("WLSMV", "DWLS", "WLS"):
-        raise NotImplementedError(
-            f"estimator {value!r} is not available yet; use 'ML' or 'MLR'"
-        )
-    if upper not in ("ML", "MLR"):
-        raise ModelError(f"unknown estimator {value!r}; use 'ML' or 'MLR'")
+    if upper not in ("ML", "MLR", "WLSMV"):
+        raise ModelError(f"unknown estimator {value!r}; use 'ML', 'MLR' or 'WLSMV'")
     return upper  # type: ignore[return-value]
 
 
@@ -128,6 +124,8 @@ class CFAResult(Result):
         :mod:`efficacy.validation._reliability` for the formulas."""
         from efficacy.validation._reliability import reliability_table
 
+        if self.estimator == "WLSMV":
+            raise ModelError("reliability from a WLSMV fit (ordinal omega) is not available")
         return reliability_table(self._estimation, self.groups)
 
     def modification_indices(self, top: int | None = 10) -> pd.DataFrame:
@@ -139,6 +137,8 @@ class CFAResult(Result):
         """
         from efficacy.validation._modindices import modification_indices
 
+        if self.estimator == "WLSMV":
+            raise ModelError("modification indices of a WLSMV fit are not available")
         table = modification_indices(self._estimation, self.groups)
         table = table.sort_values("mi", ascending=False, kind="stable").reset_index(drop=True)
         return table if top is None else table.head(top)
@@ -259,9 +259,11 @@ def cfa(
     model
         ``{factor: [items]}`` instead of (or to override) the instrument's structure.
     estimator
-        ``"ML"`` (expected-information standard errors) or ``"MLR"`` (sandwich
+        ``"ML"`` (expected-information standard errors), ``"MLR"`` (sandwich
         standard errors, Yuan-Bentler scaled chi-square, scaled and robust CFI, TLI
-        and RMSEA).
+        and RMSEA) or ``"WLSMV"`` (ordinal items: thresholds and polychoric
+        correlations, DWLS, robust standard errors, scaled-shifted chi-square; one
+        group, complete rows; the robust CFI/TLI/RMSEA are NaN).
     std_lv
         Identify factors by unit variances instead of fixing the first loading to 1.
     group
@@ -317,6 +319,15 @@ def cfa(
     True
     """
     estimator = _estimator(estimator)
+    if estimator == "WLSMV":
+        from efficacy.validation._wlsmv_api import cfa_wlsmv
+
+        if group is not None or group_equal or missing != "listwise":
+            raise ModelError(
+                "WLSMV is available for one group with listwise deletion; multi-group "
+                "ordinal models and pairwise deletion are not implemented"
+            )
+        return cfa_wlsmv(data, instrument, model, std_lv=std_lv, max_iter=max_iter)
     prepared = prepare(data, instrument, model, group, missing)
     n_groups = len(prepared.groups)
     if meanstructure is None or missing == "fiml":
