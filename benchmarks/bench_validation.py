@@ -6,7 +6,8 @@ Run from the repository root::
 
 Writes ``benchmarks/validation_RESULTS.md``. Data: simulated (seed 20240) 20,000 rows
 of a 10-item, 2-factor model (5 items each, loadings 0.5-0.9, factor correlation 0.4),
-with a two-level ``group`` column, written to a temporary CSV that both sides read.
+with a two-level ``group`` column, written to a temporary CSV that both sides read; for
+WLSMV the same values cut into 5 ordered categories.
 Timings are the best of interleaved repeats (the machine may be shared); lavaan is
 timed inside R with ``system.time`` on the same CSV (best of the same number of runs).
 """
@@ -48,6 +49,13 @@ def simulate(n: int = 20_000, seed: int = 20240) -> pd.DataFrame:
     return frame
 
 
+def ordinal(frame: pd.DataFrame) -> pd.DataFrame:
+    """The same latent responses cut into 5 categories (cuts -1.5, -0.5, 0.4, 1.3)."""
+    out = frame.copy()
+    out[ITEMS] = np.digitize(frame[ITEMS].to_numpy(), [-1.5, -0.5, 0.4, 1.3]) + 1
+    return out
+
+
 def best_of(cases: dict[str, Callable[[], object]], repeats: int = REPEATS) -> dict[str, float]:
     times: dict[str, list[float]] = {name: [] for name in cases}
     for _ in range(repeats):
@@ -76,15 +84,18 @@ ladder <- quote({{
   }}
 }})
 cat("ladder", best(ladder), "\\n")
+o <- read.csv("{ordinal_path}")
+cat("wlsmv", best(quote(cfa(m, data = o, ordered = paste0("y", 1:10),
+                            estimator = "WLSMV"))), "\\n")
 cat("version", as.character(packageVersion("lavaan")), "\\n")
 """
 
 
-def time_lavaan(path: Path) -> dict[str, str]:
+def time_lavaan(path: Path, ordinal_path: Path) -> dict[str, str]:
     if shutil.which("Rscript") is None:
         return {}
     script = R_SCRIPT.format(path=path, model=LAVAAN_MODEL.replace("\n", "\\n"),
-                             repeats=REPEATS)
+                             repeats=REPEATS, ordinal_path=ordinal_path)
     done = subprocess.run(["Rscript", "-e", script], capture_output=True, text=True,
                           check=False)
     if done.returncode != 0:
@@ -104,19 +115,24 @@ def main() -> None:
         path = Path(tmp) / "cfa20000.csv"
         frame.to_csv(path, index=False)
         data = pd.read_csv(path)
+        ordinal_path = Path(tmp) / "ordinal20000.csv"
+        ordinal(frame).to_csv(ordinal_path, index=False)
+        odata = pd.read_csv(ordinal_path)
         with warnings.catch_warnings():
             warnings.simplefilter("error")
             cases = {
                 "ml": lambda: cfa(data, model=MODEL).fit_measures,
                 "mlr": lambda: cfa(data, model=MODEL, estimator="MLR").fit_measures,
                 "ladder": lambda: invariance(data, model=MODEL, group="group").table,
+                "wlsmv": lambda: cfa(odata, model=MODEL, estimator="WLSMV").fit_measures,
             }
             ours = best_of(cases)
-        lavaan = time_lavaan(path)
+        lavaan = time_lavaan(path, ordinal_path)
     rows = [
         ("ML CFA, 10 items, 20,000 rows (fit + all fit measures)", "ml"),
         ("MLR CFA, same data", "mlr"),
         ("Invariance ladder, 4 levels, 2 groups (ML)", "ladder"),
+        ("WLSMV CFA, same latent data cut into 5 categories", "wlsmv"),
     ]
     lines = [
         "# Validation (CFA, invariance) benchmark",
