@@ -35,6 +35,7 @@ from efficacy.instrument import (
     Citation,
     Coding,
     Instrument,
+    InvarianceEvidence,
     Item,
     License,
     NormGroup,
@@ -43,6 +44,8 @@ from efficacy.instrument import (
     ResponseScale,
     Scale,
     Source,
+    StructureEvidence,
+    Validity,
 )
 
 #: Largest instrument file accepted, in bytes.
@@ -207,6 +210,9 @@ def _meaning_problems(data: dict[str, Any], root: yaml.Node, name: str) -> list[
             report([*path, "ref"], f"{source['ref']!r} is not a key in citations {citation_keys}")
 
     check_source(data["license"]["source"], ["license", "source"])
+    for part in ("structure", "invariance"):
+        for k, entry in enumerate(data.get("validity", {}).get(part, [])):
+            check_source(entry["source"], ["validity", part, k, "source"])
 
     response = data["response"]
     low, high, step = float(response["min"]), float(response["max"]), float(response.get("step", 1))
@@ -445,9 +451,31 @@ def _build(data: dict[str, Any], path: Path | None, digest: str | None) -> Instr
             for r in data.get("reliability", [])
         ),
         norms=tuple(build_norm_table(t) for t in data.get("norms", [])),
+        validity=_validity(data["validity"]) if "validity" in data else None,
         path=path,
         sha256=digest,
     )
+
+
+def _validity(raw: dict[str, Any]) -> Validity:
+    """The optional ``validity:`` section (structure and invariance evidence)."""
+    structure = tuple(
+        StructureEvidence(
+            model=r["model"], estimator=r["estimator"], source=_source(r["source"]),
+            n=r.get("n"), sample=r.get("sample"), fit=dict(r.get("fit", {})),
+        )
+        for r in raw.get("structure", [])
+    )
+    invariance = tuple(
+        InvarianceEvidence(
+            across=r["across"], level=r["level"], holds=r["holds"], source=_source(r["source"]),
+            groups=tuple(r.get("groups", [])), estimator=r.get("estimator"),
+            delta_cfi=r.get("delta_cfi"), delta_rmsea=r.get("delta_rmsea"),
+            delta_srmr=r.get("delta_srmr"), n=r.get("n"), sample=r.get("sample"),
+        )
+        for r in raw.get("invariance", [])
+    )
+    return Validity(structure=structure, invariance=invariance)
 
 
 def check_text(text: str, name: str = "<instrument>") -> list[str]:
