@@ -85,3 +85,72 @@ def test_wlsmv_errors_name_items():
         cfa(DATA, model=MODEL, estimator="WLSMV", group="group")
     with pytest.raises(ModelError, match="9-point range"):
         cfa(DATA, "tses", estimator="WLSMV")
+
+
+LADDER = ("configural", "thresholds", "metric", "scalar")
+LADDER_MEASURES = (
+    "npar", "chisq", "df", "pvalue", "chisq_scaled", "chisq_scaling_factor", "pvalue_scaled",
+    "baseline_chisq", "baseline_chisq_scaled", "cfi", "tli", "cfi_scaled", "tli_scaled",
+    "rmsea", "rmsea_ci_lower", "rmsea_ci_upper", "rmsea_scaled", "rmsea_ci_lower_scaled",
+    "rmsea_ci_upper_scaled", "srmr",
+)
+
+
+@pytest.fixture(scope="module")
+def ladder():
+    from efficacy.validation import invariance
+
+    return invariance(DATA, model=MODEL, group="group", estimator="WLSMV")
+
+
+def test_ordinal_ladder_matches_lavaan(ladder):
+    """Wu & Estabrook (2016) ladder against semTools::measEq.syntax + lavaan: 1e-4."""
+    assert ladder.levels == LADDER
+    for level in LADDER:
+        fit = ladder.fits[level]
+        ref = GOLDEN["ladder"][level]
+        assert fit.converged
+        for name in LADDER_MEASURES:
+            key = name if name == "srmr" else name.replace("_", ".")
+            assert fit.fit_measures[name] == pytest.approx(
+                ref["fit_measures"][key], rel=1e-5, abs=1e-4
+            ), (level, name)
+        expected = pd.DataFrame(ref["parameters"])
+        table = fit.parameters.assign(group=fit.parameters["group"].map({"a": 1, "b": 2}))
+        merged = expected.merge(table, on=["lhs", "op", "rhs", "group"], suffixes=("_ref", ""))
+        assert len(merged) == len(table)  # lavaan also lists the fixed residual variances
+        for column in ("est", "se"):
+            np.testing.assert_allclose(merged[column], merged[f"{column}_ref"], atol=1e-5,
+                                       err_msg=f"{level} {column}")
+        std = merged[merged["std_all"].notna()]
+        assert (std["op"] == "=~").sum() == 16
+        np.testing.assert_allclose(std["std_all"], std["std_all_ref"], atol=1e-5)
+
+
+def test_ordinal_ladder_difference_tests_match_lavaan(ladder):
+    for level in LADDER[1:]:
+        row = ladder.table.loc[level]
+        ref = GOLDEN["ladder_lrt"][level]
+        assert row["df_diff"] == ref["df_diff"]
+        assert row["chisq_diff"] == pytest.approx(ref["chisq_diff"], rel=1e-5)
+        assert row["p_diff"] == pytest.approx(ref["p_diff"], rel=1e-4, abs=1e-8)
+
+
+def test_ordinal_ladder_verdicts(ladder):
+    table = ladder.table
+    assert table["verdict"].tolist() == ["reference", "holds", "holds", "fails"]
+    # the simulation shifted o4's thresholds in group b: scalar invariance must fail
+    assert table.loc["scalar", "delta_cfi"] < -0.010
+    assert "scaled CFI" in table.loc["scalar", "criteria"]
+    with pytest.raises(ModelError, match="partial invariance is not available"):
+        ladder.partial(free=["o4"])
+
+
+def test_category_seen_in_one_group_only_is_named():
+    from efficacy.validation import invariance
+
+    frame = DATA.copy()
+    frame.loc[(frame["group"] == "b") & (frame["o6"] == 1), "o6"] = 2
+    with pytest.raises(DataError, match=r"item 'o6': categories \[1\.0\] are observed in other "
+                                        r"groups but not in group='b'"):
+        invariance(frame, model=MODEL, group="group", estimator="WLSMV")

@@ -139,6 +139,8 @@ class InvarianceResult(Result):
         """
         if self._prepared is None:  # pragma: no cover - always set by invariance()
             raise ModelError("this result cannot be refitted")
+        if self.estimator == "WLSMV":
+            raise ModelError("partial invariance is not available for the ordinal ladder")
         names = []
         for name in free:
             if name in self._prepared.items:
@@ -156,9 +158,9 @@ class InvarianceResult(Result):
 
     def summary(self) -> str:
         """A text report of the ladder and the verdicts with their criteria."""
-        cfi, rmsea = ("cfi_robust", "rmsea_robust") if self.estimator == "MLR" else (
-            "cfi", "rmsea"
-        )
+        cfi, rmsea = {"MLR": ("cfi_robust", "rmsea_robust"),
+                      "WLSMV": ("cfi_scaled", "rmsea_scaled")}.get(self.estimator,
+                                                                   ("cfi", "rmsea"))
         columns = ["chisq", "df", cfi, rmsea, "srmr", "chisq_diff", "df_diff", "p_diff",
                    "delta_cfi", "delta_rmsea", "delta_srmr", "verdict"]
         lines = [
@@ -278,7 +280,7 @@ def invariance(
     group: str,
     model: Mapping[str, Sequence[str]] | None = None,
     estimator: str = "ML",
-    levels: Sequence[str] = ("configural", "metric", "scalar", "strict"),
+    levels: Sequence[str] | None = None,
     std_lv: bool = False,
     missing: str = "listwise",
 ) -> InvarianceResult:
@@ -291,10 +293,15 @@ def invariance(
     group
         Column holding the group labels; the first label met is the reference group.
     estimator
-        ``"ML"`` (plain chi-square difference) or ``"MLR"`` (Satorra-Bentler 2001
-        scaled difference; the verdict uses the robust CFI and RMSEA).
+        ``"ML"`` (plain chi-square difference), ``"MLR"`` (Satorra-Bentler 2001
+        scaled difference; the verdict uses the robust CFI and RMSEA) or ``"WLSMV"``
+        (ordinal items; Wu & Estabrook 2016 identification with unit factor variances;
+        lavaan's scaled-shifted difference test; the verdict uses the scaled CFI and
+        RMSEA; complete rows only).
     levels
-        Which of ``configural``, ``metric``, ``scalar``, ``strict`` to fit, in order.
+        Which levels to fit, in order: ``configural``, ``metric``, ``scalar``, ``strict``
+        (default for ML and MLR) or ``configural``, ``thresholds``, ``metric``,
+        ``scalar`` (WLSMV).
 
     Returns
     -------
@@ -317,6 +324,20 @@ def invariance(
     3
     """
     estimator = _estimator(estimator)
+    if estimator == "WLSMV":
+        from efficacy.validation._invariance_ordinal import ordinal_ladder
+
+        if missing != "listwise":
+            raise ModelError("WLSMV invariance uses complete rows: missing='listwise'")
+        prepared = prepare(data, instrument, model, group, "listwise")
+        if len(prepared.groups) < 2:
+            raise ModelError(
+                f"group column {group!r} has one group {list(prepared.group_labels)}: "
+                "invariance needs at least two"
+            )
+        order = levels or ("configural", "thresholds", "metric", "scalar")
+        return ordinal_ladder(prepared, group, tuple(order))
+    levels = tuple(levels or ("configural", "metric", "scalar", "strict"))
     unknown = [lvl for lvl in levels if lvl not in LEVELS]
     if unknown:
         raise ModelError(f"unknown invariance levels {unknown}; use {list(LEVELS)}")

@@ -174,6 +174,9 @@ class GroupsEstimate:
     test: dict
     baseline: dict
     residuals: tuple[np.ndarray, ...]
+    jacobians: tuple[np.ndarray, ...]
+    weights: tuple[np.ndarray, ...]
+    e_inv: np.ndarray
 
 
 def _start(model: OrdinalGroupsModel, st: Sequence[OrdinalStats]) -> np.ndarray:
@@ -286,7 +289,49 @@ def fit_groups(model: OrdinalGroupsModel, st: Sequence[OrdinalStats], max_iter: 
     baseline = _scaled_shifted(ws, base_jacs, [s.gamma for s in st], fg, np.linalg.inv(e0),
                                len(st) * len(st[0].s) - k_total, x2_null)
     return GroupsEstimate(model, tuple(st), theta, f_groups, vcov, converged, test, baseline,
-                          tuple(res))
+                          tuple(res), tuple(jacs), tuple(ws), e_inv)
+
+
+def scaled_shifted_difference(free: GroupsEstimate, restricted: GroupsEstimate) -> dict:
+    """lavaan's ``lavTestLRT`` for WLSMV: Satorra (2000), scaled and shifted.
+
+    ``A`` spans the restrictions: the orthogonal complement of
+    ``pinv(Delta_free) Delta_restricted`` (each model's Jacobian at its own estimates);
+    with ``P`` the expected information of the less restricted model and
+    ``Q = P^-1 A' (A P^-1 A')^+ A P^-1``, ``U = V Delta Q Delta' V``; then
+    ``a = sqrt(m / tr((U Gamma)^2))``, ``b = m - a tr(U Gamma)`` and the statistic
+    ``a (T_restricted - T_free) + b`` on ``m`` degrees of freedom.
+    """
+    t1, t0 = free.test, restricted.test
+    m = t0["df"] - t1["df"]
+    if m <= 0:
+        return {"chisq_diff": t0["chisq"] - t1["chisq"], "df_diff": m, "p_diff": math.nan}
+    d1 = np.vstack(free.jacobians)
+    d0 = np.vstack(restricted.jacobians)
+    h = np.linalg.pinv(d1) @ d0
+    q_full, r = np.linalg.qr(h, mode="complete")
+    rank = int(np.sum(np.abs(np.diag(r)) > 1e-10 * max(1.0, np.abs(r).max())))
+    a_mat = q_full[:, rank:].T
+    p_inv = free.e_inv
+    apa = a_mat @ p_inv @ a_mat.T
+    q = p_inv @ a_mat.T @ np.linalg.pinv(apa) @ a_mat @ p_inv
+    nobs = np.array([s.n for s in free.stats], dtype=float)
+    fg = nobs / nobs.sum()
+    v_all = np.concatenate(free.weights)
+    sizes = [len(w) for w in free.weights]
+    g_all = np.zeros((sum(sizes), sum(sizes)))
+    start = 0
+    for f, st, size in zip(fg, free.stats, sizes, strict=True):
+        g_all[start:start + size, start:start + size] = f * st.gamma
+        start += size
+    u = v_all[:, None] * (d1 @ q @ d1.T) * v_all[None, :]
+    ug = u @ g_all
+    tr1 = float(np.trace(ug))
+    tr2 = float(np.sum(ug * ug.T))
+    a = math.sqrt(m / tr2)
+    b = m - a * tr1
+    stat = (t0["chisq"] - t1["chisq"]) * a + b
+    return {"chisq_diff": stat, "df_diff": m, "p_diff": float(stats.chi2.sf(stat, m))}
 
 
 def groups_fit_measures(est: GroupsEstimate) -> pd.Series:
