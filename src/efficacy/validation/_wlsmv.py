@@ -15,8 +15,7 @@ free. With the sample statistics ``s`` and their ``Gamma`` from
   ``b = df - a tr(U Gamma)``; lavaan reports ``1 / a`` as the scaling factor;
 - the baseline model frees only the thresholds (correlations 0).
 
-The robust CFI/TLI/RMSEA of Savalei (2021), which lavaan computes by refitting with
-``catML``, are not implemented (NaN).
+The robust CFI, TLI and RMSEA (Savalei 2021) come from :mod:`._catml`.
 """
 
 from __future__ import annotations
@@ -29,6 +28,7 @@ import pandas as pd
 from scipy import stats
 
 from efficacy.validation import _fitindex as fx
+from efficacy.validation._catml import robust_measures
 from efficacy.validation._model import Model, Param, build_model
 from efficacy.validation._ordinal import OrdinalStats
 
@@ -119,6 +119,8 @@ class WLSMVEstimate:
     test: dict
     baseline: dict
     star: np.ndarray
+    jacobian: np.ndarray
+    e_inv: np.ndarray
 
 
 def _scaled_shifted(w: np.ndarray, jac: np.ndarray, gamma: np.ndarray, df: int, x2: float):
@@ -189,12 +191,13 @@ def fit_wlsmv(om: OrdinalModel, st: OrdinalStats, *, max_iter: int = 500) -> WLS
     base_jac[:n_th, :n_th] = np.eye(n_th)
     base_x2 = (st.n - 1) * float(np.sum(w[n_th:] * st.s[n_th:] ** 2))
     baseline = _scaled_shifted(w, base_jac, st.gamma, len(st.s) - n_th, base_x2)
-    _, _, star = implied_and_jacobian(om, theta, st)
-    return WLSMVEstimate(om, st, theta, f, vcov, converged, iterations, test, baseline, star)
+    _, jac, star = implied_and_jacobian(om, theta, st)
+    return WLSMVEstimate(om, st, theta, f, vcov, converged, iterations, test, baseline, star,
+                         jac, np.linalg.inv(jac.T @ (w[:, None] * jac)))
 
 
 def wlsmv_fit_measures(est: WLSMVEstimate) -> pd.Series:
-    """lavaan's ``fitMeasures`` for WLSMV (robust CFI/TLI/RMSEA: NaN, not implemented)."""
+    """lavaan's ``fitMeasures`` for WLSMV, the robust (Savalei 2021) versions included."""
     t, b = est.test, est.baseline
     x2, df, x2s = t["chisq"], t["df"], t["stat"]
     x2n, dfn, x2ns = b["chisq"], b["df"], b["stat"]
@@ -210,7 +213,6 @@ def wlsmv_fit_measures(est: WLSMVEstimate) -> pd.Series:
         "baseline_chisq_scaling_factor": b["scaling"],
         "cfi": fx.cfi(x2, df, x2n, dfn), "tli": fx.tli(x2, df, x2n, dfn),
         "cfi_scaled": fx.cfi(x2s, df, x2ns, dfn), "tli_scaled": fx.tli(x2s, df, x2ns, dfn),
-        "cfi_robust": math.nan, "tli_robust": math.nan,
         "nnfi": fx.tli(x2, df, x2n, dfn), "rfi": fx.rfi(x2, df, x2n, dfn),
         "nfi": fx.nfi(x2, df, x2n, dfn), "pnfi": fx.pnfi(x2, df, x2n, dfn),
         "ifi": fx.ifi(x2, df, x2n, dfn), "rni": fx.rni(x2, df, x2n, dfn),
@@ -228,8 +230,11 @@ def wlsmv_fit_measures(est: WLSMVEstimate) -> pd.Series:
         rmsea_scaled=fx.rmsea(x2s, df, n), rmsea_ci_lower_scaled=lo_s,
         rmsea_ci_upper_scaled=up_s, rmsea_pvalue_scaled=fx.rmsea_pvalue(x2s, df, n, h0=0.05),
         rmsea_notclose_pvalue_scaled=fx.rmsea_pvalue(x2s, df, n, h0=0.08, close=False),
-        rmsea_robust=math.nan, rmsea_ci_lower_robust=math.nan, rmsea_ci_upper_robust=math.nan,
     )
+    cor = est.star.copy()
+    np.fill_diagonal(cor, 1.0)
+    out.update(robust_measures([est.stats], [cor], [est.jacobian],
+                               [1.0 / np.diag(est.stats.gamma)], est.e_inv, df))
     rows, cols = est.stats.pairs
     resid = est.stats.rho[rows, cols] - est.star[rows, cols]
     p = est.stats.rho.shape[0]

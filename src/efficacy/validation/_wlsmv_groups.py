@@ -37,6 +37,7 @@ import pandas as pd
 from scipy import stats
 
 from efficacy.validation import _fitindex as fx
+from efficacy.validation._catml import robust_measures
 from efficacy.validation._model import Param
 from efficacy.validation._ordinal import OrdinalStats
 
@@ -335,7 +336,7 @@ def scaled_shifted_difference(free: GroupsEstimate, restricted: GroupsEstimate) 
 
 
 def groups_fit_measures(est: GroupsEstimate) -> pd.Series:
-    """lavaan's ``fitMeasures`` for a multi-group WLSMV fit (robust versions NaN)."""
+    """lavaan's ``fitMeasures`` for a multi-group WLSMV fit (robust: Savalei 2021)."""
     t, b = est.test, est.baseline
     x2, df, x2s = t["chisq"], t["df"], t["stat"]
     x2n, dfn, x2ns = b["chisq"], b["df"], b["stat"]
@@ -356,9 +357,8 @@ def groups_fit_measures(est: GroupsEstimate) -> pd.Series:
         "baseline_chisq_scaling_factor": b["scaling"],
         "cfi": fx.cfi(x2, df, x2n, dfn), "tli": fx.tli(x2, df, x2n, dfn),
         "cfi_scaled": fx.cfi(x2s, df, x2ns, dfn), "tli_scaled": fx.tli(x2s, df, x2ns, dfn),
-        "cfi_robust": math.nan, "tli_robust": math.nan,
         "rmsea": fx.rmsea(x2, df, n, groups),
-        "rmsea_scaled": fx.rmsea(x2s, df, n, groups), "rmsea_robust": math.nan,
+        "rmsea_scaled": fx.rmsea(x2s, df, n, groups),
     }
     lo, up = fx.rmsea_ci(x2, df, n, groups)
     lo_s, up_s = fx.rmsea_ci(x2s, df, n, groups)
@@ -370,6 +370,18 @@ def groups_fit_measures(est: GroupsEstimate) -> pd.Series:
     for s, r in zip(est.stats, est.residuals, strict=True):
         srmr += s.n / n_total * math.sqrt(float(np.sum(r[n_th:] ** 2)) / (p * (p + 1) / 2))
     out["srmr"] = srmr
+    cors = []
+    for s, r in zip(est.stats, est.residuals, strict=True):
+        rows, cols = s.pairs
+        cor = np.eye(p)
+        cor[rows, cols] = cor[cols, rows] = s.s[n_th:] - r[n_th:]
+        cors.append(cor)
+    robust = robust_measures(est.stats, cors, est.jacobians, est.weights, est.e_inv, df)
+    if any(p.kind == "delta" and p.free for p in est.model.params):
+        # lavaan 0.6-14 cannot build its catML model once thresholds are held equal (free
+        # scales): it reports NA, and so do we
+        robust = dict.fromkeys(robust, math.nan)
+    out.update(robust)
     return pd.Series(out, dtype=float, name="fit_measures")
 
 
