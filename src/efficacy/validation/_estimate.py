@@ -28,6 +28,7 @@ from efficacy.validation import _fitindex as fx
 from efficacy.validation._fiml import (
     H1,
     MissingGroup,
+    fiml_corrected,
     fiml_vcov,
     fit_fiml,
     fit_h1,
@@ -352,6 +353,31 @@ def _residual_summaries(est: Estimation) -> dict[str, float]:
     return out
 
 
+def _fiml_robust(est: Estimation) -> dict[str, float]:
+    """Robust CFI, TLI and RMSEA under FIML: lavaan's FIML-corrected versions."""
+    version = "V3" if est.estimator == "MLR" else "V6"
+    base = est.baseline
+    xx3, k = fiml_corrected(est.model, est.ml.theta, est.data, est.h1, version)
+    xx3n, kn = fiml_corrected(base.model, base.ml.theta, est.data, est.h1, version)
+    df, dfn = est.df, base.df
+    c, cn = k / df, kn / dfn
+    n, groups = est.n_total, est.model.n_groups
+    lo, up = fx.rmsea_ci(xx3 / c, df, n, groups, c_hat=c)
+    return {
+        "cfi_robust": fx.cfi(xx3, df, xx3n, dfn, c, cn),
+        "tli_robust": fx.tli(xx3, df, xx3n, dfn, c, cn),
+        "nnfi_robust": fx.tli(xx3, df, xx3n, dfn, c, cn),
+        "rni_robust": fx.rni(xx3, df, xx3n, dfn, c, cn),
+        "rmsea_robust": fx.rmsea(xx3, df, n, groups, c_hat=c),
+        "rmsea_ci_lower_robust": lo,
+        "rmsea_ci_upper_robust": up,
+        "rmsea_pvalue_robust": fx.rmsea_pvalue(xx3 / c, df, n, groups, c_hat=c, h0=0.05),
+        "rmsea_notclose_pvalue_robust": fx.rmsea_pvalue(
+            xx3 / c, df, n, groups, c_hat=c, h0=0.08, close=False
+        ),
+    }
+
+
 def fit_measures(est: Estimation) -> pd.Series:
     """lavaan's ``fitMeasures`` (names with '_' for '.') for an ML or MLR fit."""
     base = est.baseline
@@ -468,11 +494,7 @@ def fit_measures(est: Estimation) -> pd.Series:
     out["mfi"] = math.exp(-0.5 * (x2 - df) / n)
     out["ecvi"] = x2 / n + 2 * npar / n
     if est.fiml:
-        # lavaan's robust indices under FIML use a missing-data correction (Savalei 2018)
-        # that is not implemented: report them as missing rather than wrong
-        for key in out:
-            if key.endswith("_robust"):
-                out[key] = math.nan
+        out.update(_fiml_robust(est))
     return pd.Series(out, dtype=float, name="fit_measures")
 
 
