@@ -159,3 +159,17 @@ def test_category_seen_in_one_group_only_is_named():
     with pytest.raises(DataError, match=r"item 'o6': categories \[1\.0\] are observed in other "
                                         r"groups but not in group='b'"):
         invariance(frame, model=MODEL, group="group", estimator="WLSMV")
+
+
+def test_ordinal_omega_matches_semtools():
+    fit = cfa(DATA, model=MODEL, estimator="WLSMV")
+    rel = fit.reliability.set_index("factor")
+    ref = GOLDEN["reliability"]
+    for factor in MODEL:
+        assert rel.loc[factor, "omega_ordinal"] == pytest.approx(
+            ref["omega_ordinal"][factor], abs=1e-6
+        )
+        assert rel.loc[factor, "omega"] == pytest.approx(ref["omega_latent"][factor], abs=1e-6)
+    std = fit.loadings.set_index("item")["std_all"]
+    lam = std[MODEL["F1"]].to_numpy()
+    assert rel.loc["F1", "ave"] == pytest.approx(np.mean(lam**2))

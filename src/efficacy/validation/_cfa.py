@@ -120,12 +120,17 @@ class CFAResult(Result):
     def reliability(self) -> pd.DataFrame:
         """Per factor (and group): ``omega`` (semTools ``compRelSEM``), ``ave``,
         ``coefficient_h`` (Hancock-Mueller maximal reliability) and
-        ``composite_reliability`` (Fornell-Larcker); see
-        :mod:`efficacy.validation._reliability` for the formulas."""
+        ``composite_reliability`` (Fornell-Larcker); under WLSMV also
+        ``omega_ordinal`` (Green & Yang). See :mod:`efficacy.validation._reliability`
+        for the formulas."""
         from efficacy.validation._reliability import reliability_table
 
         if self.estimator == "WLSMV":
-            raise ModelError("reliability from a WLSMV fit (ordinal omega) is not available")
+            from efficacy.validation._reliability import ordinal_reliability_table
+
+            if self._estimation is None:
+                raise ModelError("reliability of a multi-group WLSMV fit is not available")
+            return ordinal_reliability_table(self._estimation)
         return reliability_table(self._estimation, self.groups)
 
     def modification_indices(self, top: int | None = 10) -> pd.DataFrame:

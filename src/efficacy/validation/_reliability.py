@@ -71,3 +71,53 @@ def reliability_table(est, group_labels) -> pd.DataFrame:
                 row = {"group": group_labels[g], **row}
             rows.append(row)
     return pd.DataFrame(rows)
+
+
+def _response_scale_covariance(idx, corr: np.ndarray, taus) -> float:
+    """Sum over item pairs of the covariances of the observed category scores implied by
+    latent correlations ``corr`` and thresholds (Green & Yang 2009)."""
+    from scipy.special import ndtr
+
+    from efficacy.validation._ordinal import _bvn_cdf
+
+    total = 0.0
+    for i in idx:
+        for j in idx:
+            ti, tj = taus[i], taus[j]
+            if i == j and corr[i, j] >= 1.0:
+                joint = ndtr(np.minimum(ti[:, None], tj[None, :]))
+            else:
+                joint = _bvn_cdf(ti[:, None], tj[None, :], corr[i, j])
+            total += float((joint - np.outer(ndtr(ti), ndtr(tj))).sum())
+    return total
+
+
+def ordinal_reliability_table(est) -> pd.DataFrame:
+    """Per factor of a one-group WLSMV fit: ``omega`` on the latent-response scale and
+    ``omega_ordinal`` (Green & Yang 2009, on the response scale), both with the sample
+    polychoric matrix as the total (semTools ``compRelSEM``, ``ord.scale`` FALSE and
+    TRUE); ``ave``, ``coefficient_h`` and ``composite_reliability`` from the
+    standardized loadings."""
+    from efficacy.validation._wlsmv import _unpack
+
+    om = est.model
+    lam_all, psi, taus = _unpack(om, est.theta)
+    rho = est.stats.rho
+    rows = []
+    for j, name in enumerate(om.base.factors):
+        idx = [p.row for p in om.params if p.kind == "lambda" and p.col == j]
+        lam = lam_all[idx, j]
+        common = np.zeros_like(rho)
+        common[np.ix_(idx, idx)] = np.outer(lam, lam) * psi[j, j]
+        std = lam * np.sqrt(psi[j, j])
+        rows.append({
+            "factor": name,
+            "n_items": len(idx),
+            "omega": float(lam.sum() ** 2 * psi[j, j] / rho[np.ix_(idx, idx)].sum()),
+            "omega_ordinal": _response_scale_covariance(idx, common, taus)
+            / _response_scale_covariance(idx, rho, taus),
+            "ave": float(np.mean(std**2)),
+            "coefficient_h": coefficient_h(std),
+            "composite_reliability": composite_reliability(std),
+        })
+    return pd.DataFrame(rows)

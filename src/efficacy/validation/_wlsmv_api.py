@@ -93,4 +93,5 @@ def cfa_wlsmv(data, instrument, model, *, std_lv: bool, max_iter: int) -> CFARes
         problems=tuple(problems),
         instrument=prepared.instrument,
         std_lv=std_lv,
+        _estimation=est,
     )
