@@ -190,3 +190,15 @@ def test_no_warning_for_a_clean_fit():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         cfa(DATA, model=MODEL)
+
+
+def test_configural_chisq_is_the_sum_of_the_group_fits():
+    from efficacy.validation import invariance
+
+    data = DATA.assign(grp=np.where(np.arange(len(DATA)) % 3 == 0, "x", "y"))
+    inv = invariance(data, model=MODEL, group="grp", levels=("configural", "metric"))
+    parts = [cfa(data[data["grp"] == g], model=MODEL).fit_measures["chisq"] for g in "xy"]
+    assert inv.table.loc["configural", "chisq"] == pytest.approx(sum(parts), rel=1e-9)
+    # nested: the metric model cannot fit better; 4 loadings constrained
+    assert inv.table.loc["metric", "chisq"] >= inv.table.loc["configural", "chisq"]
+    assert inv.table.loc["metric", "df_diff"] == 4
