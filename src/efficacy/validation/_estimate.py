@@ -88,8 +88,13 @@ class Estimation:
         return self.ml.chisq / self.scaling if self.estimator == "MLR" else math.nan
 
 
-def _robust(model: Model, theta: np.ndarray, data: Sequence[GroupData], df: int):
-    """MLR: sandwich covariance and the Yuan-Bentler (Mplus) trace."""
+def _robust(model: Model, theta: np.ndarray, data: Sequence[GroupData], df: int,
+            h1_cache: dict | None = None):
+    """MLR: sandwich covariance and the Yuan-Bentler (Mplus) trace.
+
+    ``h1_cache`` keeps the unrestricted-model traces, which depend on the data only (the
+    baseline model reuses the model's).
+    """
     n_total = sum(d.n for d in data)
     hess = observed_info(model, theta, data)
     e_inv = np.linalg.inv(hess)
@@ -101,7 +106,13 @@ def _robust(model: Model, theta: np.ndarray, data: Sequence[GroupData], df: int)
         scores = casewise_scores(implied(model, theta, g, gd), gd, model.meanstructure)
         b0_g = scores.T @ scores / gd.n
         b0 += w * b0_g
-        h1, size = h1_trace(gd, model.meanstructure)
+        key = (g, model.meanstructure)
+        if h1_cache is not None and key in h1_cache:
+            h1, size = h1_cache[key]
+        else:
+            h1, size = h1_trace(gd, model.meanstructure)
+            if h1_cache is not None:
+                h1_cache[key] = (h1, size)
         trace_h1 += h1
         ndat += size
         trace_h0 += w * float(np.sum(b0_g * e_inv.T))
@@ -181,6 +192,7 @@ def estimate(
     start: np.ndarray | None = None,
     h1_fit: H1 | None = None,
     max_iter: int = 500,
+    h1_cache: dict | None = None,
 ) -> Estimation:
     """Fit ``model`` to ``data`` with ``estimator`` ("ML" or "MLR").
 
@@ -194,7 +206,8 @@ def estimate(
         ml, logl = fit_fiml(model, data, h1_fit, max_iter=max_iter)
     else:
         ml = fit_ml(model, data, start=start, max_iter=max_iter)
-    check_identified(model, ml)
+    if baseline:  # the independence model is always identified
+        check_identified(model, ml)
     n_total = ml.n_total
     scaling = trace = h1 = h0 = math.nan
     vcov_ok = True
@@ -205,7 +218,8 @@ def estimate(
         elif fiml:
             vcov = fiml_vcov(model, ml.theta, data)
         elif estimator == "MLR":
-            vcov, trace, h1, h0 = _robust(model, ml.theta, data, ml.df)
+            h1_cache = {} if h1_cache is None else h1_cache
+            vcov, trace, h1, h0 = _robust(model, ml.theta, data, ml.df, h1_cache)
             scaling = trace / ml.df if ml.df > 0 else math.nan
             if scaling < 0:
                 scaling = math.nan
@@ -223,7 +237,8 @@ def estimate(
             independence=True,
             items=model.items,
         )
-        base = estimate(base_model, data, estimator, baseline=False, h1_fit=h1_fit)
+        base = estimate(base_model, data, estimator, baseline=False, h1_fit=h1_fit,
+                        h1_cache=h1_cache)
     problems = _check_state(model, ml, vcov_ok)
     return Estimation(
         model=model,

@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import optimize, stats
+from scipy import optimize, special
 
 
 def _nan(*values: float) -> bool:
@@ -128,9 +128,10 @@ def rmsea(x2, df, n, groups=1, c_hat=1.0) -> float:
 
 
 def _pchisq(x2: float, df: float, ncp: float) -> float:
+    x2 = max(x2, 0.0)
     if ncp <= 0:
-        return float(stats.chi2.cdf(x2, df))
-    return float(stats.ncx2.cdf(x2, df, ncp))
+        return float(special.chdtr(df, x2))
+    return float(special.chndtr(x2, df, ncp))
 
 
 def rmsea_ci(x2, df, n, groups=1, c_hat=1.0, level=0.90) -> tuple[float, float]:

@@ -215,6 +215,7 @@ def _ladder(
     fits: dict[str, CFAResult] = {}
     rows = []
     robust = estimator == "MLR"
+    h1_cache: dict = {}  # the unrestricted-model traces are the same at every level
     for k, level in enumerate(levels):
         spec = build_model(
             prepared.factors,
@@ -225,7 +226,8 @@ def _ladder(
             group_partial=free,
         )
         check_rows(prepared, spec.n_free)
-        est = estimate(spec, prepared.groups, estimator, group_labels=prepared.group_labels)
+        est = estimate(spec, prepared.groups, estimator, group_labels=prepared.group_labels,
+                       h1_cache=h1_cache)
         fit = result_from(est, prepared, std_lv=std_lv, what=f"invariance ({level})")
         fits[level] = fit
         fm = fit.fit_measures

@@ -278,7 +278,12 @@ def casewise_scores(derivs: Derivs, gd: GroupData, meanstructure: bool) -> np.nd
     sinv = inv[0]
     centred = gd.x - (derivs.mu if meanstructure else gd.mean)
     z = centred @ sinv
-    quad = np.einsum("ni,kij,nj->nk", z, derivs.d_sigma, z, optimize=True)
+    # z' dSigma_k z for every row and parameter as one product over the lower triangle
+    p = sinv.shape[0]
+    rows, cols = np.tril_indices(p)
+    weight = np.where(rows == cols, 1.0, 2.0)
+    d_lower = derivs.d_sigma[:, rows, cols] * weight
+    quad = (z[:, rows] * z[:, cols]) @ d_lower.T
     trace = np.einsum("ij,kji->k", sinv, derivs.d_sigma)
     scores = 0.5 * (quad - trace)
     if meanstructure:
