@@ -66,3 +66,28 @@ def test_validity_errors_name_the_field():
                                     "ref: nobody, provenance: P}\n  invariance")
     problems = check_text(unknown)
     assert any("'nobody' is not a key in citations" in p for p in problems)
+
+
+def test_norm_guard(tmp_path):
+    import pytest
+
+    from efficacy.validation import NormInvarianceWarning, warn_norm_invariance
+
+    plain = ef.load("gse")
+    by_country = plain.norm("world2006_country")
+    with pytest.warns(NormInvarianceWarning, match="was never tested"):
+        messages = warn_norm_invariance(plain, by_country)
+    assert len(messages) == 1 and "'country'" in messages[0]
+    # a pooled international table: the caller says what it spans
+    pooled = plain.norm("world2006")
+    assert warn_norm_invariance(plain, pooled) == []
+    with pytest.warns(NormInvarianceWarning):
+        warn_norm_invariance(plain, pooled, spans=["nation"])
+    # with records: scalar invariance by sex holds, across nations it failed
+    path = tmp_path / "gse_validity.yaml"
+    path.write_text(GSE + SECTION)
+    recorded = ef.load(path)
+    with pytest.warns(NormInvarianceWarning, match="failed"):
+        problems = warn_norm_invariance(recorded, recorded.norm("world2006_country"))
+    assert "failed" in problems[0] and "delta CFI -0.160" in problems[0]
+    assert warn_norm_invariance(recorded, recorded.norm("world2006_sex")) == []

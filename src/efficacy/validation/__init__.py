@@ -2,8 +2,10 @@
 
 :func:`cfa` fits the factor structure an instrument declares (its subscales) or a
 ``model`` dict, with lavaan 0.6-14's ML or MLR estimator; :func:`invariance` runs the
-configural-metric-scalar-strict ladder across groups with difference tests and a
-verdict that names its criteria.
+configural-metric-scalar-strict ladder (or the ordinal one under WLSMV) across groups
+with difference tests and a verdict that names its criteria; :func:`warn_norm_invariance`
+flags norm comparisons across nations or language versions that recorded invariance
+results do not support.
 
 Examples
 --------
@@ -22,6 +24,11 @@ from efficacy.validation._invariance import (
     invariance,
     scaled_difference,
 )
+from efficacy.validation._norm_guard import (
+    NormInvarianceWarning,
+    norm_invariance_problems,
+    warn_norm_invariance,
+)
 from efficacy.validation._warnings import FitWarning, ModelError
 
 __all__ = [
@@ -31,9 +38,12 @@ __all__ = [
     "FitWarning",
     "InvarianceResult",
     "ModelError",
+    "NormInvarianceWarning",
     "cfa",
     "chen_criteria",
     "factors_from_instrument",
     "invariance",
+    "norm_invariance_problems",
     "scaled_difference",
+    "warn_norm_invariance",
 ]
