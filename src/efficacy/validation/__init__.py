@@ -29,6 +29,7 @@ from efficacy.validation._norm_guard import (
     norm_invariance_problems,
     warn_norm_invariance,
 )
+from efficacy.validation._report import validity_tables
 from efficacy.validation._warnings import FitWarning, ModelError
 
 __all__ = [
@@ -45,5 +46,6 @@ __all__ = [
     "invariance",
     "norm_invariance_problems",
     "scaled_difference",
+    "validity_tables",
     "warn_norm_invariance",
 ]
