@@ -27,14 +27,9 @@ import pandas as pd
 from efficacy.instrument import Instrument
 from efficacy.results import Result
 from efficacy.validation._data import check_rows, prepare
-from efficacy.validation._estimate import (
-    Estimation,
-    estimate,
-    fit_measures,
-    parameter_table,
-    warn_problems,
-)
+from efficacy.validation._estimate import Estimation, estimate, warn_problems
 from efficacy.validation._model import build_model
+from efficacy.validation._tables import fit_measures, parameter_table
 from efficacy.validation._warnings import ModelError
 
 Estimator = Literal["ML", "MLR", "WLSMV"]
