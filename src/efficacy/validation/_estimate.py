@@ -1,4 +1,4 @@
-"""One ML or MLR estimation: estimates, standard errors, test statistics, fit measures.
+"""One ML or MLR estimation: estimates, standard errors, test statistics, honest state.
 
 ``estimate()`` runs :func:`fit_ml` on a parameter table and adds what lavaan 0.6-14
 reports for that estimator:
@@ -10,7 +10,9 @@ reports for that estimator:
   information and scores, less the model part), which is what ``estimator = "MLR"``
   reports.
 
-The independence (baseline) model is fitted the same way for CFI and TLI.
+Under FIML (:mod:`._fiml`) ML uses the observed information, as lavaan does with
+``missing = "ml"``. The independence (baseline) model is fitted the same way for CFI
+and TLI; the tables are built by :mod:`._tables`.
 """
 
 from __future__ import annotations
