@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -195,6 +195,23 @@ class H1:
     covs: tuple[np.ndarray, ...]
     estimate: MLEstimate
     model: Model
+    _cache: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def observed_info(self, data: Sequence[MissingGroup]) -> np.ndarray:
+        """The saturated model's observed information (computed once)."""
+        if "info" not in self._cache:
+            self._cache["info"] = observed_info(self.model, self.estimate.theta, data,
+                                                evaluate_fiml)
+        return self._cache["info"]
+
+    def score_products(self, g: int, gd: MissingGroup) -> np.ndarray:
+        """Mean outer product of group ``g``'s case-wise saturated scores (cached)."""
+        key = ("scores", g)
+        if key not in self._cache:
+            own = [p.free - 1 for p in self.model.params if p.group == g]
+            scores = casewise_scores_fiml(self.model, self.estimate.theta, g, gd)[:, own]
+            self._cache[key] = scores.T @ scores / gd.n
+        return self._cache[key]
 
 
 def _logl(data: Sequence[MissingGroup], f_over_n: float) -> float:
@@ -244,14 +261,12 @@ def robust_fiml(model: Model, theta: np.ndarray, data: Sequence[MissingGroup], h
     # h1: per group, the saturated model's observed information and mean score products
     trace_h1 = 0.0
     ndat = 0
-    sat_theta = h1.estimate.theta
-    a1_all = observed_info(h1.model, sat_theta, data, evaluate_fiml)
+    a1_all = h1.observed_info(data)
     for g, gd in enumerate(data):
         own = [p.free - 1 for p in h1.model.params if p.group == g]
         a1 = a1_all[np.ix_(own, own)]
         a1 *= n_total / gd.n
-        scores = casewise_scores_fiml(h1.model, sat_theta, g, gd)[:, own]
-        b1 = scores.T @ scores / gd.n
+        b1 = h1.score_products(g, gd)
         trace_h1 += float(np.trace(np.linalg.solve(a1, b1)))
         ndat += len(own)
     n_rows = sum(1 for par in model.params if par.free)
@@ -314,16 +329,14 @@ def fiml_corrected(model: Model, theta: np.ndarray, data: Sequence[MissingGroup]
     n_total = sum(g.n for g in data)
     fg = np.array([g.n / n_total for g in data])
     sat = h1.model
-    sat_theta = h1.estimate.theta
-    a_all = observed_info(sat, sat_theta, data, evaluate_fiml)
+    a_all = h1.observed_info(data)
     xx3 = 0.0
     blocks_wm, blocks_wmi, blocks_wc, blocks_gam, jacs = [], [], [], [], []
     for g, gd in enumerate(data):
         own = [p.free - 1 for p in sat.params if p.group == g]
         wm = a_all[np.ix_(own, own)] * n_total / gd.n
         wmi = np.linalg.inv(wm)
-        scores = casewise_scores_fiml(sat, sat_theta, g, gd)[:, own]
-        jm = scores.T @ scores / gd.n
+        jm = h1.score_products(g, gd)
         dv = implied(model, theta, g, gd)
         s_t, m_t = h1.covs[g], h1.means[g]
         p = s_t.shape[0]
