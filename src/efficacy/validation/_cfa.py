@@ -62,7 +62,7 @@ class CFAResult(Result):
     n_obs, n_dropped
         Rows used, and rows dropped for missing items.
     missing
-        ``"listwise"`` or ``"fiml"``.
+        ``"listwise"``, ``"fiml"`` or ``"pairwise"``.
     groups
         Group labels (``("all",)`` for a single group).
     factors
@@ -276,9 +276,9 @@ def cfa(
         Model intercepts (default: only with groups, as lavaan).
     missing
         ``"listwise"`` (lavaan's default; rows dropped are reported as ``n_dropped``)
-        or ``"fiml"`` (full-information ML by missing-data pattern, with intercepts;
-        rows with no answered item are dropped). Under FIML the robust CFI, TLI and
-        RMSEA of MLR (lavaan's missing-data corrections) are not computed and are NaN.
+        or ``"fiml"`` (ML and MLR: full-information ML by missing-data pattern, with
+        intercepts; rows with no answered item are dropped) or ``"pairwise"`` (WLSMV:
+        thresholds and polychorics from the available answers, as lavaan).
 
     max_iter
         Most Fisher-scoring iterations; a fit that needs more is reported as not
@@ -322,12 +322,15 @@ def cfa(
     if estimator == "WLSMV":
         from efficacy.validation._wlsmv_api import cfa_wlsmv
 
-        if group is not None or group_equal or missing != "listwise":
+        if group is not None or group_equal:
             raise ModelError(
-                "WLSMV is available for one group with listwise deletion; multi-group "
-                "ordinal models and pairwise deletion are not implemented"
+                "cfa() fits WLSMV for one group; for groups use invariance(..., "
+                "estimator='WLSMV')"
             )
-        return cfa_wlsmv(data, instrument, model, std_lv=std_lv, max_iter=max_iter)
+        if missing not in ("listwise", "pairwise"):
+            raise ModelError(f"WLSMV takes missing='listwise' or 'pairwise', not {missing!r}")
+        return cfa_wlsmv(data, instrument, model, std_lv=std_lv, max_iter=max_iter,
+                         missing=missing)
     prepared = prepare(data, instrument, model, group, missing)
     n_groups = len(prepared.groups)
     if meanstructure is None or missing == "fiml":

@@ -82,21 +82,25 @@ def _phi(x: np.ndarray) -> np.ndarray:
 
 
 def ordinal_stats(codes: np.ndarray, names: list[str] | None = None) -> OrdinalStats:
-    """Thresholds, polychoric correlations and Gamma of complete category codes.
+    """Thresholds, polychoric correlations and Gamma of category codes.
 
-    ``codes`` holds 0-based category indices (n x p) with every category of an item
-    observed.
+    ``codes`` holds 0-based category indices (n x p), -1 for a missing cell, with every
+    category of an item observed. Missing cells are handled pairwise, as lavaan's
+    ``missing = "pairwise"``: thresholds from each item's answers, correlations from
+    the rows answering both items, and a row's score is zero where it has no answer.
     """
     import efficacy as ef
 
     codes = np.asarray(codes, dtype=np.int64)
     n, p = codes.shape
+    present = codes >= 0  # -1: missing (pairwise: each statistic uses the rows it can)
     n_cat = tuple(int(codes[:, i].max()) + 1 for i in range(p))
     thresholds = []
     for i in range(p):
-        counts = np.bincount(codes[:, i], minlength=n_cat[i])
-        thresholds.append(ndtri(np.cumsum(counts)[:-1] / n))
-    frame = pd.DataFrame(codes + 1, columns=names or [f"v{i}" for i in range(p)])
+        counts = np.bincount(codes[present[:, i], i], minlength=n_cat[i])
+        thresholds.append(ndtri(np.cumsum(counts)[:-1] / counts.sum()))
+    frame = pd.DataFrame(np.where(present, codes + 1, np.nan),
+                         columns=names or [f"v{i}" for i in range(p)])
     rho = ef.polychoric(frame, smooth=False, tol=1e-12, max_categories=max(n_cat)).rho
     rho = rho.to_numpy()
     # univariate threshold scores: per item, per category
@@ -115,7 +119,7 @@ def ordinal_stats(codes: np.ndarray, names: list[str] | None = None) -> OrdinalS
             if c > 0:
                 cell[c, c - 1] -= _phi(t[c]) / prob[c]
         block = slice(offsets[i], offsets[i + 1])
-        sc_th[:, block] = cell[codes[:, i]]
+        sc_th[:, block] = np.where(present[:, [i]], cell[np.maximum(codes[:, i], 0)], 0.0)
         a11[block, block] = sc_th[:, block].T @ sc_th[:, block]
     rows, cols = np.triu_indices(p, 1)
     rows, cols = cols, rows  # i > j, column by column
@@ -146,9 +150,9 @@ def ordinal_stats(codes: np.ndarray, names: list[str] | None = None) -> OrdinalS
         z_lo_i = _phi(lower_i) * cond(lower_i, lower_j, upper_j)
         z_up_j = _phi(upper_j) * cond(upper_j, lower_i, upper_i)
         z_lo_j = _phi(lower_j) * cond(lower_j, lower_i, upper_i)
-        ci, cj = codes[:, i], codes[:, j]
-        score = d_rho[ci, cj]
-        sc_cor[:, k] = score
+        both = present[:, i] & present[:, j]
+        ci, cj = codes[both, i], codes[both, j]
+        sc_cor[both, k] = d_rho[ci, cj]
         counts = np.zeros((n_cat[i], n_cat[j]))
         np.add.at(counts, (ci, cj), 1.0)
         weight = counts * d_rho / lik  # sum over rows of score * (dx_th / lik numerators)

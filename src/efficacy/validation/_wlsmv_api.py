@@ -4,6 +4,8 @@ Items are ordinal: with an instrument, its items must be declared on a 4- to 7-p
 range (they are then treated as ordinal without being listed); with a ``model`` dict,
 every item must hold integer codes. The categories of each item are those observed
 (lavaan's ordered factors); all items must show the same number of categories.
+Missing cells: complete rows (``missing="listwise"``) or pairwise
+(``missing="pairwise"``, lavaan's option of that name).
 """
 
 from __future__ import annotations
@@ -26,13 +28,17 @@ from efficacy.validation._wlsmv import (
 
 
 def _codes(x: np.ndarray, items: tuple[str, ...]) -> np.ndarray:
-    bad = [items[j] for j in range(x.shape[1]) if not np.all(np.floor(x[:, j]) == x[:, j])]
+    """0-based category codes of each item's observed values; -1 where missing."""
+    seen = ~np.isnan(x)
+    bad = [items[j] for j in range(x.shape[1])
+           if not np.all(np.floor(x[seen[:, j], j]) == x[seen[:, j], j])]
     if bad:
         raise DataError(f"WLSMV needs integer category codes; items {bad} have other values")
-    codes = np.empty(x.shape, dtype=np.int64)
+    codes = np.full(x.shape, -1, dtype=np.int64)
     levels = []
     for j in range(x.shape[1]):
-        values, codes[:, j] = np.unique(x[:, j], return_inverse=True)
+        values = np.unique(x[seen[:, j], j])
+        codes[seen[:, j], j] = np.searchsorted(values, x[seen[:, j], j])
         levels.append(values)
     counts = [len(v) for v in levels]
     most = max(counts)
@@ -46,7 +52,8 @@ def _codes(x: np.ndarray, items: tuple[str, ...]) -> np.ndarray:
     return codes
 
 
-def cfa_wlsmv(data, instrument, model, *, std_lv: bool, max_iter: int) -> CFAResult:
+def cfa_wlsmv(data, instrument, model, *, std_lv: bool, max_iter: int,
+              missing: str = "listwise") -> CFAResult:
     if instrument is not None:
         import efficacy as ef
 
@@ -57,7 +64,9 @@ def cfa_wlsmv(data, instrument, model, *, std_lv: bool, max_iter: int) -> CFARes
                 f"{inst.id} items are on a {points}-point range: WLSMV treats 4- to 7-point "
                 "items as ordinal; use estimator='ML' or 'MLR'"
             )
-    prepared = prepare(data, instrument, model, None, "listwise")
+    # pairwise: every row with an answer (prepare's "fiml" keeps exactly those)
+    prepared = prepare(data, instrument, model, None,
+                       "fiml" if missing == "pairwise" else "listwise")
     x = prepared.groups[0].x
     codes = _codes(x, prepared.items)
     st = ordinal_stats(codes, list(prepared.items))
@@ -93,5 +102,6 @@ def cfa_wlsmv(data, instrument, model, *, std_lv: bool, max_iter: int) -> CFARes
         problems=tuple(problems),
         instrument=prepared.instrument,
         std_lv=std_lv,
+        missing=missing,
         _estimation=est,
     )
