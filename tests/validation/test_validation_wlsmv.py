@@ -226,3 +226,19 @@ def test_wlsmv_pairwise_matches_lavaan():
         np.testing.assert_allclose(merged[column], merged[f"{column}_ref"], atol=1e-6)
     listwise = cfa(frame, model=MODEL, estimator="WLSMV")
     assert listwise.n_dropped > 0 and listwise.n_obs + listwise.n_dropped == 1200
+
+
+def test_ordinal_ladder_pairwise_matches_lavaan():
+    from efficacy.validation import invariance
+
+    frame = pd.read_csv(HERE / "ordinal_missing.csv")
+    inv = invariance(frame, model=MODEL, group="group", estimator="WLSMV", missing="pairwise",
+                     levels=("configural", "scalar"))
+    for level in ("configural", "scalar"):
+        ref = GOLDEN["ladder_pairwise"][level]["fit_measures"]
+        fm = inv.fits[level].fit_measures
+        assert inv.fits[level].missing == "pairwise"
+        for name in ("chisq", "df", "chisq_scaled", "chisq_scaling_factor", "cfi_scaled",
+                     "tli_scaled", "rmsea_scaled", "srmr"):
+            key = name if name == "srmr" else name.replace("_", ".")
+            assert fm[name] == pytest.approx(ref[key], rel=1e-5, abs=1e-4), (level, name)

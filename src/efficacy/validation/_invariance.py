@@ -299,7 +299,7 @@ def invariance(
         scaled difference; the verdict uses the robust CFI and RMSEA) or ``"WLSMV"``
         (ordinal items; Wu & Estabrook 2016 identification with unit factor variances;
         lavaan's scaled-shifted difference test; the verdict uses the scaled CFI and
-        RMSEA; complete rows only).
+        RMSEA; ``missing`` ``"listwise"`` or ``"pairwise"``).
     levels
         Which levels to fit, in order: ``configural``, ``metric``, ``scalar``, ``strict``
         (default for ML and MLR) or ``configural``, ``thresholds``, ``metric``,
@@ -329,16 +329,17 @@ def invariance(
     if estimator == "WLSMV":
         from efficacy.validation._invariance_ordinal import ordinal_ladder
 
-        if missing != "listwise":
-            raise ModelError("WLSMV invariance uses complete rows: missing='listwise'")
-        prepared = prepare(data, instrument, model, group, "listwise")
+        if missing not in ("listwise", "pairwise"):
+            raise ModelError(f"WLSMV takes missing='listwise' or 'pairwise', not {missing!r}")
+        prepared = prepare(data, instrument, model, group,
+                           "fiml" if missing == "pairwise" else "listwise")
         if len(prepared.groups) < 2:
             raise ModelError(
                 f"group column {group!r} has one group {list(prepared.group_labels)}: "
                 "invariance needs at least two"
             )
         order = levels or ("configural", "thresholds", "metric", "scalar")
-        return ordinal_ladder(prepared, group, tuple(order))
+        return ordinal_ladder(prepared, group, tuple(order), missing)
     levels = tuple(levels or ("configural", "metric", "scalar", "strict"))
     unknown = [lvl for lvl in levels if lvl not in LEVELS]
     if unknown:

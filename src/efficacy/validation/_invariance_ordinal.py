@@ -42,12 +42,13 @@ _MEASURES = ("npar", "chisq", "df", "pvalue", "chisq_scaled", "chisq_scaling_fac
 
 
 def _group_codes(prepared: Prepared, group: str) -> list[np.ndarray]:
-    """0-based category codes per group; every category seen in every group."""
+    """0-based category codes per group (-1: missing); every category seen in every
+    group."""
     xs = [g.x for g in prepared.groups]
     items = prepared.items
-    codes = [np.empty(x.shape, dtype=np.int64) for x in xs]
+    codes = [np.full(x.shape, -1, dtype=np.int64) for x in xs]
     for j, item in enumerate(items):
-        values = [np.unique(x[:, j]) for x in xs]
+        values = [np.unique(x[~np.isnan(x[:, j]), j]) for x in xs]
         if any(not np.all(np.floor(v) == v) for v in values):
             raise DataError(f"WLSMV needs integer category codes; item {item!r} has others")
         union = np.unique(np.concatenate(values))
@@ -60,7 +61,8 @@ def _group_codes(prepared: Prepared, group: str) -> list[np.ndarray]:
                     "thresholds cannot be compared across groups"
                 )
         for g, x in enumerate(xs):
-            codes[g][:, j] = np.searchsorted(union, x[:, j])
+            seen = ~np.isnan(x[:, j])
+            codes[g][seen, j] = np.searchsorted(union, x[seen, j])
     counts = {items[j]: int(codes[0][:, j].max()) + 1 for j in range(len(items))}
     most = max(counts.values())
     short = [item for item, c in counts.items() if c < most]
@@ -72,7 +74,7 @@ def _group_codes(prepared: Prepared, group: str) -> list[np.ndarray]:
     return codes
 
 
-def _result(est, prepared: Prepared, labels) -> CFAResult:
+def _result(est, prepared: Prepared, labels, missing: str) -> CFAResult:
     params = groups_parameters(est, labels)
     se = params["se"].to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -113,10 +115,12 @@ def _result(est, prepared: Prepared, labels) -> CFAResult:
         problems=tuple(problems),
         instrument=prepared.instrument,
         std_lv=True,
+        missing=missing,
     )
 
 
-def ordinal_ladder(prepared: Prepared, group: str, levels: Sequence[str]):
+def ordinal_ladder(prepared: Prepared, group: str, levels: Sequence[str],
+                   missing: str = "listwise"):
     """Fit the ordinal ladder and compare consecutive levels."""
     import warnings
 
@@ -138,7 +142,7 @@ def ordinal_ladder(prepared: Prepared, group: str, levels: Sequence[str]):
                                      ORDINAL_LEVELS[level])
         est = fit_groups(model, st)
         ests[level] = est
-        fit = _result(est, prepared, labels)
+        fit = _result(est, prepared, labels, missing)
         for problem in fit.problems:
             warnings.warn(f"invariance ({level}): {problem}", FitWarning, stacklevel=3)
         fits[level] = fit
