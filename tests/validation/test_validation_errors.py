@@ -149,3 +149,21 @@ def test_no_verdict_for_a_fit_that_did_not_converge():
     row = inv.table.loc["metric"].to_dict()
     _verdict("metric", inv.fits["configural"], bad, row, robust=False)
     assert row["verdict"].startswith("no verdict")
+
+
+def test_non_positive_definite_latent_covariance_warns_naming_the_factors():
+    # items correlate .3 within each factor and .4 across: the factor correlation is
+    # .4 / .3 > 1 (exact fit), so the latent covariance matrix is not positive definite
+    cor = np.full((6, 6), 0.4)
+    cor[:3, :3] = cor[3:, 3:] = 0.3
+    np.fill_diagonal(cor, 1.0)
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(500, 6))
+    x = (x - x.mean(0)) @ np.linalg.inv(np.linalg.cholesky(np.cov(x.T, bias=True))).T
+    frame = pd.DataFrame(x @ np.linalg.cholesky(cor).T, columns=[f"v{i}" for i in range(6)])
+    with pytest.warns(FitWarning, match=r"latent covariance matrix of \['A', 'B'\] is not "
+                                        r"positive definite"):
+        fit = cfa(frame, model={"A": ["v0", "v1", "v2"], "B": ["v3", "v4", "v5"]}, std_lv=True)
+    r = fit.parameters.query("lhs == 'A' and rhs == 'B'")["est"].iloc[0]
+    assert r == pytest.approx(0.4 / 0.3, abs=1e-6)  # by hand
+    assert not fit.ok
