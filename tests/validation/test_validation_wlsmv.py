@@ -242,3 +242,17 @@ def test_ordinal_ladder_pairwise_matches_lavaan():
                      "tli_scaled", "rmsea_scaled", "srmr"):
             key = name if name == "srmr" else name.replace("_", ".")
             assert fm[name] == pytest.approx(ref[key], rel=1e-5, abs=1e-4), (level, name)
+
+
+def test_wlsmv_modification_indices_match_lavaan():
+    fit = cfa(DATA, model=MODEL, estimator="WLSMV")
+    ours = fit.modification_indices(top=None)
+    ref = pd.DataFrame(GOLDEN["modindices"])
+    assert len(ours) == len(ref) == 36  # 8 cross-loadings, 28 residual correlations
+    merged = ref.merge(ours, on=["lhs", "op", "rhs"], suffixes=("_ref", ""), how="left")
+    assert merged["mi"].notna().all()
+    for column in ("mi", "epc", "sepc_all"):
+        np.testing.assert_allclose(merged[column], merged[f"{column}_ref"], rtol=1e-4,
+                                   atol=1e-6, err_msg=column)
+    assert fit.modification_indices(top=1)[["lhs", "op", "rhs"]].iloc[0].tolist() == [
+        "o6", "~~", "o7"]

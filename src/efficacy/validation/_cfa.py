@@ -132,14 +132,21 @@ class CFAResult(Result):
         """Score tests of the omitted cross-loadings and residual covariances.
 
         lavaan's ``modindices()`` (expected information): ``mi``, ``epc`` and
-        ``sepc_all``, largest ``mi`` first; ``top=None`` returns all. Complete data
-        only (not under FIML).
+        ``sepc_all``, largest ``mi`` first; ``top=None`` returns all. Not under FIML
+        and not for multi-group WLSMV fits.
         """
-        from efficacy.validation._modindices import modification_indices
+        from efficacy.validation._modindices import (
+            modification_indices,
+            ordinal_modification_indices,
+        )
 
         if self.estimator == "WLSMV":
-            raise ModelError("modification indices of a WLSMV fit are not available")
-        table = modification_indices(self._estimation, self.groups)
+            if self._estimation is None:
+                raise ModelError("modification indices of a multi-group WLSMV fit are not "
+                                 "available")
+            table = ordinal_modification_indices(self._estimation)
+        else:
+            table = modification_indices(self._estimation, self.groups)
         table = table.sort_values("mi", ascending=False, kind="stable").reset_index(drop=True)
         return table if top is None else table.head(top)
 

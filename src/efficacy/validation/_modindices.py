@@ -76,3 +76,55 @@ def modification_indices(est, group_labels) -> pd.DataFrame:
         row.update(mi=m_i, epc=e_i, sepc_all=sepc)
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def ordinal_modification_indices(est) -> pd.DataFrame:
+    """Modification indices of a one-group WLSMV fit, as lavaan's ``modindices``.
+
+    Cross-loadings and residual correlations of the latent responses are added at 0;
+    with the DWLS information ``E = Delta' W Delta`` of the extended model and the
+    gradient of lavaan's ``fmin`` (``-(N - 1) / N Delta' W (s - sigma)``),
+    ``mi = N g^2 / V`` and ``epc = -g / V`` as for ML.
+    """
+    from efficacy.validation._wlsmv import _unpack, implied_and_jacobian
+
+    om, st = est.model, est.stats
+    lam, psi, _ = _unpack(om, est.theta)
+    sigma, jac, star = implied_and_jacobian(om, est.theta, st)
+    rows, cols = st.pairs
+    n_th = st.n_thresholds
+    items, factors = om.base.items, om.base.factors
+    lam_psi = lam @ psi
+    names, columns = [], []
+    for j, factor in enumerate(factors):
+        for i, item in enumerate(items):
+            if not any(p.kind == "lambda" and p.row == i and p.col == j for p in om.params):
+                d = np.zeros((len(items), len(items)))
+                d[i, :] += lam_psi[:, j]
+                d[:, i] += lam_psi[:, j]
+                names.append((factor, "=~", item, "lambda", i, j))
+                columns.append(d[rows, cols])
+    for k, (i, j) in enumerate(zip(rows, cols, strict=True)):
+        unit = np.zeros(len(rows))
+        unit[k] = 1.0
+        names.append((items[j], "~~", items[i], "theta", i, j))
+        columns.append(unit)
+    extra = np.zeros((len(st.s), len(names)))
+    extra[n_th:] = np.array(columns).T
+    full = np.hstack([jac, extra])
+    w = 1.0 / np.diag(st.gamma)
+    info = full.T @ (w[:, None] * full)
+    grad = -(st.n - 1) / st.n * (full.T @ (w * (st.s - sigma)))
+    k = jac.shape[1]
+    v = np.diag(info[k:, k:] - info[k:, :k] @ np.linalg.solve(info[:k, :k], info[:k, k:]))
+    v = np.where(v < np.finfo(float).eps ** (1 / 3), np.nan, v)
+    g = grad[k:]
+    mi = st.n * g**2 / v
+    epc = -g / v
+    resid = 1.0 - np.diag(star)
+    out = []
+    for (lhs, op, rhs, kind, i, j), m_i, e_i in zip(names, mi, epc, strict=True):
+        scale = np.sqrt(psi[j, j]) if kind == "lambda" else 1 / np.sqrt(resid[i] * resid[j])
+        out.append({"lhs": lhs, "op": op, "rhs": rhs, "mi": m_i, "epc": e_i,
+                    "sepc_all": e_i * scale})
+    return pd.DataFrame(out)
