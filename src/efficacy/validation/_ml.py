@@ -249,7 +249,11 @@ def gradient_fmin(
 def observed_info(
     model: Model, theta: np.ndarray, data: Sequence, evaluator: Callable | None = None
 ) -> np.ndarray:
-    """Hessian of ``fmin`` by central differences (4 points) of the analytic gradient."""
+    """Hessian of ``fmin`` by central differences of the analytic gradient.
+
+    Step ``1e-5 max(1, |theta_j|)``; the truncation error is of order ``1e-10``
+    relative, far below the agreement asked of the standard errors.
+    """
     k = theta.size
     hess = np.zeros((k, k))
     for j in range(k):
@@ -257,16 +261,10 @@ def observed_info(
         up, down = theta.copy(), theta.copy()
         up[j] += h
         down[j] -= h
-        up2, down2 = theta.copy(), theta.copy()
-        up2[j] += 2 * h
-        down2[j] -= 2 * h
-        g = (
-            -gradient_fmin(model, up2, data, evaluator)
-            + 8 * gradient_fmin(model, up, data, evaluator)
-            - 8 * gradient_fmin(model, down, data, evaluator)
-            + gradient_fmin(model, down2, data, evaluator)
-        ) / (12 * h)
-        hess[:, j] = g
+        hess[:, j] = (
+            gradient_fmin(model, up, data, evaluator)
+            - gradient_fmin(model, down, data, evaluator)
+        ) / (2 * h)
     return (hess + hess.T) / 2.0
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -58,7 +59,7 @@ class Model:
     std_lv: bool = False
     _index: dict = field(default_factory=dict, repr=False, compare=False)
 
-    @property
+    @cached_property
     def n_free(self) -> int:
         """Number of distinct free parameters."""
         return max((p.free for p in self.params), default=0)
