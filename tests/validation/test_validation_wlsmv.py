@@ -80,8 +80,8 @@ def test_wlsmv_errors_name_items():
     frame.loc[3, "o2"] = 2.5
     with pytest.raises(DataError, match=r"integer category codes; items \['o2'\]"):
         cfa(frame, model=MODEL, estimator="WLSMV")
-    with pytest.raises(ModelError, match="one group"):
-        cfa(DATA, model=MODEL, estimator="WLSMV", group="group")
+    with pytest.raises(ModelError, match="configural WLSMV model across groups"):
+        cfa(DATA, model=MODEL, estimator="WLSMV", group="group", group_equal=["loadings"])
     with pytest.raises(ModelError, match="9-point range"):
         cfa(DATA, "tses", estimator="WLSMV")
 
@@ -256,3 +256,22 @@ def test_wlsmv_modification_indices_match_lavaan():
                                    atol=1e-6, err_msg=column)
     assert fit.modification_indices(top=1)[["lhs", "op", "rhs"]].iloc[0].tolist() == [
         "o6", "~~", "o7"]
+
+
+def test_wlsmv_across_groups_matches_lavaan_default():
+    """``cfa(group=...)`` under WLSMV: lavaan's default configural model (markers)."""
+    fit = cfa(DATA, model=MODEL, estimator="WLSMV", group="group")
+    ref = GOLDEN["groups_default"]
+    assert fit.converged and not fit.std_lv
+    for name in ("npar", "chisq", "df", "chisq_scaled", "chisq_scaling_factor", "cfi_scaled",
+                 "tli_scaled", "rmsea_scaled", "srmr", "cfi_robust", "tli_robust",
+                 "rmsea_ci_upper_robust"):
+        key = name if name == "srmr" else name.replace("_", ".")
+        assert fit.fit_measures[name] == pytest.approx(ref["fit_measures"][key], rel=1e-5,
+                                                       abs=1e-4), name
+    expected = pd.DataFrame(ref["parameters"])
+    table = fit.parameters.assign(group=fit.parameters["group"].map({"a": 1, "b": 2}))
+    merged = expected.merge(table, on=["lhs", "op", "rhs", "group"], suffixes=("_ref", ""))
+    for column in ("est", "se"):
+        np.testing.assert_allclose(merged[column], merged[f"{column}_ref"], atol=1e-5,
+                                   err_msg=column)

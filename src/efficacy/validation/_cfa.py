@@ -269,8 +269,8 @@ def cfa(
         ``"ML"`` (expected-information standard errors), ``"MLR"`` (sandwich
         standard errors, Yuan-Bentler scaled chi-square, scaled and robust CFI, TLI
         and RMSEA) or ``"WLSMV"`` (ordinal items: thresholds and polychoric
-        correlations, DWLS, robust standard errors, scaled-shifted chi-square; one
-        group, complete rows; the robust CFI/TLI/RMSEA are NaN).
+        correlations, DWLS, robust standard errors, scaled-shifted chi-square, scaled
+        and robust fit indices; with ``group`` the configural model).
     std_lv
         Identify factors by unit variances instead of fixing the first loading to 1.
     group
@@ -329,13 +329,19 @@ def cfa(
     if estimator == "WLSMV":
         from efficacy.validation._wlsmv_api import cfa_wlsmv
 
-        if group is not None or group_equal:
+        if group_equal:
             raise ModelError(
-                "cfa() fits WLSMV for one group; for groups use invariance(..., "
-                "estimator='WLSMV')"
+                "cfa() fits the configural WLSMV model across groups; for constraints use "
+                "invariance(..., estimator='WLSMV')"
             )
         if missing not in ("listwise", "pairwise"):
             raise ModelError(f"WLSMV takes missing='listwise' or 'pairwise', not {missing!r}")
+        if group is not None:
+            from efficacy.validation._invariance_ordinal import ordinal_groups_cfa
+
+            prepared = prepare(data, instrument, model, group,
+                               "fiml" if missing == "pairwise" else "listwise")
+            return ordinal_groups_cfa(prepared, group, std_lv, missing)
         return cfa_wlsmv(data, instrument, model, std_lv=std_lv, max_iter=max_iter,
                          missing=missing)
     prepared = prepare(data, instrument, model, group, missing)

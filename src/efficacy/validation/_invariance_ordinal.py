@@ -114,7 +114,7 @@ def _result(est, prepared: Prepared, labels, missing: str) -> CFAResult:
         loadings=_loadings(params),
         problems=tuple(problems),
         instrument=prepared.instrument,
-        std_lv=True,
+        std_lv=not any(p.kind == "lambda" and not p.free for p in est.model.params),
         missing=missing,
     )
 
@@ -182,3 +182,20 @@ def ordinal_ladder(prepared: Prepared, group: str, levels: Sequence[str],
         estimator="WLSMV", group=group, groups=prepared.group_labels, levels=tuple(levels),
         fits=fits, table=table, free=(), _prepared=prepared, _std_lv=True,
     )
+
+
+def ordinal_groups_cfa(prepared: Prepared, group: str, std_lv: bool,
+                       missing: str = "listwise") -> CFAResult:
+    """``cfa(group=..., estimator="WLSMV")``: the configural multi-group ordinal model
+    (lavaan's default identification with markers, or unit variances with ``std_lv``)."""
+    import warnings
+
+    codes = _group_codes(prepared, group)
+    st = [ordinal_stats(c, list(prepared.items)) for c in codes]
+    model = build_ordinal_groups(prepared.factors, [len(t) for t in st[0].thresholds],
+                                 len(st), (), std_lv=std_lv)
+    est = fit_groups(model, st)
+    fit = _result(est, prepared, list(prepared.group_labels), missing)
+    for problem in fit.problems:
+        warnings.warn(f"CFA (WLSMV): {problem}", FitWarning, stacklevel=3)
+    return fit

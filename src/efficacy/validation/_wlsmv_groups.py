@@ -66,8 +66,16 @@ def build_ordinal_groups(
     n_groups: int,
     equal: Sequence[str],
     partial: Sequence[str] = (),
+    std_lv: bool = True,
 ) -> OrdinalGroupsModel:
-    """The parameter table of one level of the ladder (see the module table)."""
+    """The parameter table of one level of the ladder (see the module table).
+
+    ``std_lv=False`` (configural level only) fixes each factor's first loading to 1 and
+    frees the factor variances in every group, lavaan's default for ``cfa(group = ...,
+    ordered = ...)``; the fit is the same.
+    """
+    if not std_lv and equal:
+        raise ValueError("marker identification is available for the configural level")
     names = tuple(factors)
     items = tuple(i for f in names for i in factors[f])
     pos = {item: k for k, item in enumerate(items)}
@@ -93,13 +101,14 @@ def build_ordinal_groups(
     for g in range(n_groups):
         later = g > 0
         for j, name in enumerate(names):
-            for item in factors[name]:
-                add(name, "=~", item, g, "lambda", pos[item], j, eq="loadings" in equal)
+            for k, item in enumerate(factors[name]):
+                add(name, "=~", item, g, "lambda", pos[item], j, eq="loadings" in equal,
+                    fixed=1.0 if (k == 0 and not std_lv) else None)
         for i, item in enumerate(items):
             for k in range(n_thresholds[i]):
                 add(item, "|", f"t{k + 1}", g, "tau", i, k, eq="thresholds" in equal)
         for j, name in enumerate(names):
-            free_var = later and "loadings" in equal
+            free_var = (later and "loadings" in equal) or not std_lv
             add(name, "~~", name, g, "psi", j, j, fixed=None if free_var else 1.0)
         for j in range(len(names)):
             for k in range(j + 1, len(names)):
@@ -190,7 +199,7 @@ def _start(model: OrdinalGroupsModel, st: Sequence[OrdinalStats]) -> np.ndarray:
         if par.kind == "tau":
             value = s.thresholds[par.row][par.col]
         elif par.kind == "lambda":
-            value = 0.7
+            value = 0.7 if par.free else 1.0
         elif par.kind == "psi":
             value = 1.0 if par.row == par.col else 0.0
         elif par.kind == "delta":
