@@ -249,22 +249,21 @@ def gradient_fmin(
 def observed_info(
     model: Model, theta: np.ndarray, data: Sequence, evaluator: Callable | None = None
 ) -> np.ndarray:
-    """Hessian of ``fmin`` by central differences of the analytic gradient.
+    """Hessian of ``fmin`` by central differences (4 points) of the analytic gradient.
 
-    Step ``1e-5 max(1, |theta_j|)``; the truncation error is of order ``1e-10``
-    relative, far below the agreement asked of the standard errors.
+    Step ``1e-5 max(1, |theta_j|)``; the 4-point rule keeps the truncation error
+    negligible also for parameters on small scales.
     """
     k = theta.size
     hess = np.zeros((k, k))
     for j in range(k):
         h = 1e-5 * max(1.0, abs(theta[j]))
-        up, down = theta.copy(), theta.copy()
-        up[j] += h
-        down[j] -= h
-        hess[:, j] = (
-            gradient_fmin(model, up, data, evaluator)
-            - gradient_fmin(model, down, data, evaluator)
-        ) / (2 * h)
+        steps = []
+        for mult in (2, 1, -1, -2):
+            moved = theta.copy()
+            moved[j] += mult * h
+            steps.append(gradient_fmin(model, moved, data, evaluator))
+        hess[:, j] = (-steps[0] + 8 * steps[1] - 8 * steps[2] + steps[3]) / (12 * h)
     return (hess + hess.T) / 2.0
 
 
