@@ -55,6 +55,9 @@ _EXPORTS: dict[str, str] = {
     "polychoric": "efficacy.coefficients",
     "tetrachoric": "efficacy.coefficients",
     "ordinal_alpha": "efficacy.coefficients",
+    # validation: confirmatory factor analysis and measurement invariance
+    "cfa": "efficacy.validation",
+    "invariance": "efficacy.validation",
     # item response theory
     "irt": "efficacy.item_response",
     # screening
@@ -84,7 +87,16 @@ _MODULE_EXPORTS = frozenset({"plot", "tables", "datasets"})
 
 #: The topic packages, reachable as attributes (``ef.norms.standardize``) without an import.
 _TOPICS = frozenset(
-    {"instrument", "io", "coefficients", "norms", "output", "screening", "item_response"}
+    {
+        "instrument",
+        "io",
+        "coefficients",
+        "norms",
+        "output",
+        "screening",
+        "item_response",
+        "validation",
+    }
 )
 
 __all__ = ["__version__", *_EXPORTS]
@@ -156,3 +168,4 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
     from efficacy.output import plot, report, tables
     from efficacy.scoring import item_responses, score
     from efficacy.screening import screen
+    from efficacy.validation import cfa, invariance

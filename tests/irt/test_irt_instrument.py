@@ -10,11 +10,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from efficacy.instrument import from_text
 from scipy.special import expit
 
 import efficacy as ef
 from efficacy.errors import DataError, InstrumentError
+from efficacy.instrument import from_text
 from efficacy.item_response import (
     GradedModel,
     UnobservedCategoryWarning,

@@ -51,12 +51,15 @@ from efficacy.instrument._model import (
     Citation,
     Coding,
     Instrument,
+    InvarianceEvidence,
     Item,
     License,
     PublishedReliability,
     ResponseScale,
     Scale,
     ScreeningSpec,
+    StructureEvidence,
+    Validity,
 )
 from efficacy.instrument._norm_yaml import build_norm_table, source_of
 from efficacy.instrument._schema import instrument_validator, schema  # noqa: F401
@@ -209,6 +212,38 @@ def _codes(mapping: Mapping[Any, Any]) -> dict[float, Any]:
     return {float(code): value for code, value in mapping.items()}
 
 
+def _validity(raw: dict[str, Any]) -> Validity:
+    """The optional ``validity:`` section (structure and invariance evidence)."""
+    structure = tuple(
+        StructureEvidence(
+            model=r["model"],
+            estimator=r["estimator"],
+            source=source_of(r["source"]),
+            n=r.get("n"),
+            sample=r.get("sample"),
+            fit=dict(r.get("fit", {})),
+        )
+        for r in raw.get("structure", [])
+    )
+    invariance = tuple(
+        InvarianceEvidence(
+            across=r["across"],
+            level=r["level"],
+            holds=r["holds"],
+            source=source_of(r["source"]),
+            groups=tuple(r.get("groups", [])),
+            estimator=r.get("estimator"),
+            delta_cfi=r.get("delta_cfi"),
+            delta_rmsea=r.get("delta_rmsea"),
+            delta_srmr=r.get("delta_srmr"),
+            n=r.get("n"),
+            sample=r.get("sample"),
+        )
+        for r in raw.get("invariance", [])
+    )
+    return Validity(structure=structure, invariance=invariance)
+
+
 def _screening(raw: Mapping[str, Any]) -> ScreeningSpec:
     return ScreeningSpec(
         checks=tuple(
@@ -296,6 +331,7 @@ def _build(data: dict[str, Any], path: Path | None, digest: str | None) -> Instr
         norms=tuple(build_norm_table(t) for t in data.get("norms", [])),
         screening=_screening(data["screening"]) if "screening" in data else None,
         irt=build_irt(data),
+        validity=_validity(data["validity"]) if "validity" in data else None,
         path=path,
         sha256=digest,
     )

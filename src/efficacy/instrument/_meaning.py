@@ -217,6 +217,9 @@ def meaning_problems(data: dict[str, Any], root: yaml.Node, name: str) -> list[s
                 f"an antonym pair needs two different items; got {pair}, items are {item_ids}",
             )
     irt_problems(data, report, check_source)
+    for part in ("structure", "invariance"):
+        for k, entry in enumerate(data.get("validity", {}).get(part, [])):
+            check_source(entry["source"], ["validity", part, k, "source"])
     return problems
 
 

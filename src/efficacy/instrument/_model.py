@@ -287,6 +287,55 @@ class IrtCalibration:
 
 
 @dataclass(frozen=True)
+class StructureEvidence:
+    """A factor model tested on a sample (``validity.structure`` of the YAML file)."""
+
+    model: str
+    estimator: str
+    source: Source
+    n: int | None = None
+    sample: str | None = None
+    fit: Mapping[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class InvarianceEvidence:
+    """A measurement-invariance result across a grouping (``validity.invariance``)."""
+
+    across: str
+    level: str
+    holds: bool
+    source: Source
+    groups: tuple[str, ...] = ()
+    estimator: str | None = None
+    delta_cfi: float | None = None
+    delta_rmsea: float | None = None
+    delta_srmr: float | None = None
+    n: int | None = None
+    sample: str | None = None
+
+
+@dataclass(frozen=True)
+class Validity:
+    """Evidence on the factor structure and its invariance, each fact with its source."""
+
+    structure: tuple[StructureEvidence, ...] = ()
+    invariance: tuple[InvarianceEvidence, ...] = ()
+
+    def scalar_invariance(self, across: str) -> bool | None:
+        """True if scalar (or strict) invariance across ``across`` is recorded as
+        holding, False if any record says it fails, None if it was never tested."""
+        rows = [
+            r for r in self.invariance if r.across == across and r.level in ("scalar", "strict")
+        ]
+        if not rows:
+            return None
+        if any(not r.holds and r.level == "scalar" for r in rows):
+            return False
+        return any(r.holds for r in rows)
+
+
+@dataclass(frozen=True)
 class Instrument:
     """A validated questionnaire, loaded from its YAML definition."""
 
@@ -307,6 +356,7 @@ class Instrument:
     scales: tuple[Scale, ...]
     reliability: tuple[PublishedReliability, ...] = ()
     norms: tuple[NormTableRecord, ...] = ()
+    validity: Validity | None = None
     instructions: str | None = None
     description: str | None = None
     notes: tuple[str, ...] = ()

@@ -23,6 +23,7 @@ from efficacy.norms._input import (
     scores_of,
     single_group,
 )
+from efficacy.validation._norm_guard import warn_norm_invariance
 
 OnMissingGroup = Literal["raise", "nan"]
 
@@ -51,6 +52,8 @@ def checked_setup(
     inst = instrument_of(instrument)
     assert inst is not None
     table = norm_table(inst, norm)
+    # comparing across nations or language versions needs scalar invariance across them
+    warn_norm_invariance(inst, table, stacklevel=4)
     data = scores_of(scores, scale, table.scale)
     check_metric(data, inst, table)
     index = data.values.index

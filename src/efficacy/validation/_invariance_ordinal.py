@@ -1,0 +1,248 @@
+"""The ordinal invariance ladder (WLSMV): configural, thresholds, metric, scalar.
+
+Identification after Wu & Estabrook (2016), as :mod:`._wlsmv_groups` describes. Levels
+are compared by lavaan's scaled-shifted difference test (Satorra 2000, ``lavTestLRT``'s
+default for WLSMV) and by the change in the scaled CFI and RMSEA and in SRMR, judged
+by Chen's (2007) cut-offs (thresholds are held to the cut-offs for intercepts).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from efficacy.errors import DataError
+from efficacy.validation._cfa_result import CFAResult, loadings_table
+from efficacy.validation._data import Prepared
+from efficacy.validation._invariance_result import InvarianceResult
+from efficacy.validation._ordinal import ordinal_stats
+from efficacy.validation._warnings import FitWarning, ModelError
+from efficacy.validation._wlsmv_groups import (
+    ORDINAL_LEVELS,
+    build_ordinal_groups,
+    fit_groups,
+    groups_fit_measures,
+    groups_parameters,
+    scaled_shifted_difference,
+)
+
+_CUTOFFS = {
+    "thresholds": (-0.010, 0.015, 0.010),
+    "metric": (-0.010, 0.015, 0.030),
+    "scalar": (-0.010, 0.015, 0.010),
+}
+_MEASURES = (
+    "npar",
+    "chisq",
+    "df",
+    "pvalue",
+    "chisq_scaled",
+    "chisq_scaling_factor",
+    "pvalue_scaled",
+    "cfi",
+    "tli",
+    "rmsea",
+    "rmsea_ci_lower",
+    "rmsea_ci_upper",
+    "srmr",
+    "cfi_scaled",
+    "tli_scaled",
+    "rmsea_scaled",
+    "rmsea_ci_lower_scaled",
+    "rmsea_ci_upper_scaled",
+    "cfi_robust",
+    "tli_robust",
+    "rmsea_robust",
+)
+
+
+def _group_codes(prepared: Prepared, group: str) -> list[np.ndarray]:
+    """0-based category codes per group (-1: missing); every category seen in every
+    group."""
+    xs = [g.x for g in prepared.groups]
+    items = prepared.items
+    codes = [np.full(x.shape, -1, dtype=np.int64) for x in xs]
+    for j, item in enumerate(items):
+        values = [np.unique(x[~np.isnan(x[:, j]), j]) for x in xs]
+        if any(not np.all(np.floor(v) == v) for v in values):
+            raise DataError(f"WLSMV needs integer category codes; item {item!r} has others")
+        union = np.unique(np.concatenate(values))
+        for g, v in enumerate(values):
+            missing = np.setdiff1d(union, v)
+            if missing.size:
+                raise DataError(
+                    f"ordinal item {item!r}: categories {missing.tolist()} are observed in "
+                    f"other groups but not in {group}={prepared.group_labels[g]!r}; the "
+                    "thresholds cannot be compared across groups"
+                )
+        for g, x in enumerate(xs):
+            seen = ~np.isnan(x[:, j])
+            codes[g][seen, j] = np.searchsorted(union, x[seen, j])
+    counts = {items[j]: int(codes[0][:, j].max()) + 1 for j in range(len(items))}
+    most = max(counts.values())
+    short = [item for item, c in counts.items() if c < most]
+    if short:
+        raise DataError(
+            f"items {short} show fewer categories than the others ({most}); items with "
+            "different numbers of categories are not supported"
+        )
+    return codes
+
+
+def _result(est, prepared: Prepared, labels, missing: str) -> CFAResult:
+    params = groups_parameters(est, labels)
+    se = params["se"].to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.where(params["free"] & (se > 0), params["est"] / se, np.nan)
+    params["z"] = z
+    params["pvalue"] = np.where(np.isfinite(z), 2 * stats.norm.sf(np.abs(z)), np.nan)
+    # standardized loadings: lambda sqrt(psi) times the item's scale (unit y* variance);
+    # factor correlations; other rows are not standardized here (NaN)
+    std = np.full(len(params), np.nan)
+    for k, row in params.iterrows():
+        if row["op"] == "~~" and row["lhs"] in prepared.factors:
+            var = {
+                name: params[
+                    (params["lhs"] == name)
+                    & (params["op"] == "~~")
+                    & (params["rhs"] == name)
+                    & (params["group"] == row["group"])
+                ]["est"].iloc[0]
+                for name in (row["lhs"], row["rhs"])
+            }
+            std[k] = row["est"] / math.sqrt(var[row["lhs"]] * var[row["rhs"]])
+        if row["op"] == "=~":
+            g = labels.index(row["group"])
+            psi = params[
+                (params["lhs"] == row["lhs"])
+                & (params["op"] == "~~")
+                & (params["rhs"] == row["lhs"])
+                & (params["group"] == row["group"])
+            ]
+            scale = params[
+                (params["lhs"] == row["rhs"])
+                & (params["op"] == "~*~")
+                & (params["group"] == labels[g])
+            ]
+            std[k] = row["est"] * math.sqrt(psi["est"].iloc[0]) * scale["est"].iloc[0]
+    params["std_all"] = std
+    problems = [] if est.converged else ["the optimiser did not converge"]
+    return CFAResult(
+        estimator="WLSMV",
+        converged=est.converged,
+        n_obs=sum(s.n for s in est.stats),
+        n_dropped=prepared.n_dropped,
+        groups=prepared.group_labels,
+        factors={k: list(v) for k, v in prepared.factors.items()},
+        fit_measures=groups_fit_measures(est),
+        parameters=params,
+        loadings=loadings_table(params),
+        problems=tuple(problems),
+        instrument=prepared.instrument,
+        std_lv=not any(p.kind == "lambda" and not p.free for p in est.model.params),
+        missing=missing,
+    )
+
+
+def ordinal_ladder(
+    prepared: Prepared, group: str, levels: Sequence[str], missing: str = "listwise"
+):
+    """Fit the ordinal ladder and compare consecutive levels."""
+    import warnings
+
+    unknown = [lvl for lvl in levels if lvl not in ORDINAL_LEVELS]
+    if unknown:
+        raise ModelError(f"unknown ordinal invariance levels {unknown}; use {list(ORDINAL_LEVELS)}")
+    codes = _group_codes(prepared, group)
+    st = [ordinal_stats(c, list(prepared.items)) for c in codes]
+    n_thresholds = [len(t) for t in st[0].thresholds]
+    labels = list(prepared.group_labels)
+    fits: dict[str, CFAResult] = {}
+    ests = {}
+    rows = []
+    for k, level in enumerate(levels):
+        model = build_ordinal_groups(prepared.factors, n_thresholds, len(st), ORDINAL_LEVELS[level])
+        est = fit_groups(model, st)
+        ests[level] = est
+        fit = _result(est, prepared, labels, missing)
+        for problem in fit.problems:
+            warnings.warn(f"invariance ({level}): {problem}", FitWarning, stacklevel=3)
+        fits[level] = fit
+        fm = fit.fit_measures
+        row: dict[str, Any] = {key: fm.get(key, math.nan) for key in _MEASURES}
+        row["converged"] = fit.converged
+        if k == 0:
+            row.update(
+                chisq_diff=math.nan,
+                df_diff=math.nan,
+                p_diff=math.nan,
+                delta_cfi=math.nan,
+                delta_rmsea=math.nan,
+                delta_srmr=math.nan,
+                verdict="reference",
+                criteria="reference level: judge its own fit (CFI, RMSEA, SRMR)",
+            )
+        else:
+            prev_level = levels[k - 1]
+            prev = fits[prev_level]
+            test = scaled_shifted_difference(ests[prev_level], est)
+            pm = prev.fit_measures
+            row.update(
+                chisq_diff=test["chisq_diff"],
+                df_diff=test["df_diff"],
+                p_diff=test["p_diff"],
+                delta_cfi=fm["cfi_scaled"] - pm["cfi_scaled"],
+                delta_rmsea=fm["rmsea_scaled"] - pm["rmsea_scaled"],
+                delta_srmr=fm["srmr"] - pm["srmr"],
+            )
+            cfi_min, rmsea_max, srmr_max = _CUTOFFS[level]
+            row["criteria"] = (
+                f"delta scaled CFI >= {cfi_min:.3f} and delta scaled RMSEA <= {rmsea_max:.3f} "
+                f"and delta SRMR <= {srmr_max:.3f} (Chen 2007)"
+            )
+            if not (fit.ok and prev.ok):
+                row["verdict"] = "no verdict: a fit did not converge"
+            else:
+                holds = (
+                    row["delta_cfi"] >= cfi_min
+                    and row["delta_rmsea"] <= rmsea_max
+                    and row["delta_srmr"] <= srmr_max
+                )
+                row["verdict"] = "holds" if holds else "fails"
+        rows.append(row)
+    table = pd.DataFrame(rows, index=pd.Index(list(levels), name="level"))
+    return InvarianceResult(
+        estimator="WLSMV",
+        group=group,
+        groups=prepared.group_labels,
+        levels=tuple(levels),
+        fits=fits,
+        table=table,
+        free=(),
+        _prepared=prepared,
+        _std_lv=True,
+    )
+
+
+def ordinal_groups_cfa(
+    prepared: Prepared, group: str, std_lv: bool, missing: str = "listwise"
+) -> CFAResult:
+    """``cfa(group=..., estimator="WLSMV")``: the configural multi-group ordinal model
+    (lavaan's default identification with markers, or unit variances with ``std_lv``)."""
+    import warnings
+
+    codes = _group_codes(prepared, group)
+    st = [ordinal_stats(c, list(prepared.items)) for c in codes]
+    model = build_ordinal_groups(
+        prepared.factors, [len(t) for t in st[0].thresholds], len(st), (), std_lv=std_lv
+    )
+    est = fit_groups(model, st)
+    fit = _result(est, prepared, list(prepared.group_labels), missing)
+    for problem in fit.problems:
+        warnings.warn(f"CFA (WLSMV): {problem}", FitWarning, stacklevel=3)
+    return fit

@@ -1,0 +1,191 @@
+"""Sample statistics of ordinal items for WLSMV: thresholds, polychorics and their Gamma.
+
+Thresholds are the normal quantiles of each item's cumulative category proportions;
+polychoric correlations maximise each pair's likelihood with the thresholds held fixed
+(two-step), computed by the package's own :func:`efficacy.polychoric` (global
+thresholds, no smoothing, tight tolerance). Their asymptotic covariance (``Gamma``,
+lavaan's ``NACOV``) follows Muthen (1984) as lavaan 0.6-14 computes it: with the
+case-wise scores of the univariate (threshold) and bivariate (correlation)
+log-likelihoods ``SC`` and the blocks
+
+- ``A11``: per item, the cross-product of its threshold scores;
+- ``A21``: cross-products of each pair's correlation scores with the derivatives of the
+  same bivariate log-likelihood in the two items' thresholds;
+- ``A22``: the diagonal of the cross-product of the correlation scores;
+
+``Gamma = N B^-1 (SC' SC) B^-T`` with ``B^-1 = [[A11^-1, 0], [-A22^-1 A21 A11^-1,
+A22^-1]]``. Rows with the same categories share their scores, so everything is computed
+per cell of the two-way tables (no loop over respondents).
+
+Examples
+--------
+>>> import numpy as np
+>>> rng = np.random.default_rng(0)
+>>> z = rng.multivariate_normal([0, 0, 0], [[1, .5, .4], [.5, 1, .3], [.4, .3, 1]], 400)
+>>> stats = ordinal_stats(np.digitize(z, [-1, 0, 1]))
+>>> stats.s.shape, stats.gamma.shape
+((12,), (12, 12))
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy.special import ndtr, ndtri
+
+from efficacy.coefficients.ordinal._bivariate_normal import bvn_cdf
+
+
+@dataclass(frozen=True)
+class OrdinalStats:
+    """One group's WLS statistics: ``s`` = thresholds (item by item), then correlations."""
+
+    n: int
+    thresholds: tuple[np.ndarray, ...]
+    rho: np.ndarray
+    s: np.ndarray
+    gamma: np.ndarray
+    n_categories: tuple[int, ...]
+
+    @property
+    def n_thresholds(self) -> int:
+        return sum(len(t) for t in self.thresholds)
+
+    @property
+    def pairs(self) -> tuple[np.ndarray, np.ndarray]:
+        """Item pairs (i > j) in lavaan's order: column by column below the diagonal."""
+        p = self.rho.shape[0]
+        cols, rows = np.triu_indices(p, 1)
+        return rows, cols
+
+
+def _bvn_cdf(x: np.ndarray, y: np.ndarray, rho: float) -> np.ndarray:
+    """Bivariate standard normal CDF (the package's Genz algorithm), infinite limits."""
+    return bvn_cdf(x, y, np.asarray(rho, dtype=float))
+
+
+def _bvn_pdf(x: np.ndarray, y: np.ndarray, rho: float) -> np.ndarray:
+    x, y = np.broadcast_arrays(x, y)
+    out = np.zeros(x.shape)
+    ok = np.isfinite(x) & np.isfinite(y)
+    r2 = 1.0 - rho * rho
+    q = (x[ok] ** 2 - 2 * rho * x[ok] * y[ok] + y[ok] ** 2) / r2
+    out[ok] = np.exp(-0.5 * q) / (2 * np.pi * np.sqrt(r2))
+    return out
+
+
+def _phi(x: np.ndarray) -> np.ndarray:
+    return np.where(
+        np.isfinite(x), np.exp(-0.5 * np.where(np.isfinite(x), x, 0) ** 2) / np.sqrt(2 * np.pi), 0.0
+    )
+
+
+def ordinal_stats(codes: np.ndarray, names: list[str] | None = None) -> OrdinalStats:
+    """Thresholds, polychoric correlations and Gamma of category codes.
+
+    ``codes`` holds 0-based category indices (n x p), -1 for a missing cell, with every
+    category of an item observed. Missing cells are handled pairwise, as lavaan's
+    ``missing = "pairwise"``: thresholds from each item's answers, correlations from
+    the rows answering both items, and a row's score is zero where it has no answer.
+    """
+    import efficacy as ef
+
+    codes = np.asarray(codes, dtype=np.int64)
+    n, p = codes.shape
+    present = codes >= 0  # -1: missing (pairwise: each statistic uses the rows it can)
+    n_cat = tuple(int(codes[:, i].max()) + 1 for i in range(p))
+    thresholds = []
+    for i in range(p):
+        counts = np.bincount(codes[present[:, i], i], minlength=n_cat[i])
+        thresholds.append(ndtri(np.cumsum(counts)[:-1] / counts.sum()))
+    frame = pd.DataFrame(
+        np.where(present, codes + 1, np.nan), columns=names or [f"v{i}" for i in range(p)]
+    )
+    rho = ef.polychoric(frame, smooth=False, tol=1e-12, max_categories=max(n_cat)).rho
+    rho = rho.to_numpy()
+    # univariate threshold scores: per item, per category
+    offsets = np.concatenate([[0], np.cumsum([c - 1 for c in n_cat])])
+    n_th = int(offsets[-1])
+    sc_th = np.zeros((n, n_th))
+    a11 = np.zeros((n_th, n_th))
+    padded = [np.concatenate([[-np.inf], t, [np.inf]]) for t in thresholds]
+    for i in range(p):
+        t = padded[i]
+        prob = ndtr(t[1:]) - ndtr(t[:-1])  # per category
+        cell = np.zeros((n_cat[i], n_cat[i] - 1))
+        for c in range(n_cat[i]):
+            if c < n_cat[i] - 1:
+                cell[c, c] += _phi(t[c + 1]) / prob[c]
+            if c > 0:
+                cell[c, c - 1] -= _phi(t[c]) / prob[c]
+        block = slice(offsets[i], offsets[i + 1])
+        sc_th[:, block] = np.where(present[:, [i]], cell[np.maximum(codes[:, i], 0)], 0.0)
+        a11[block, block] = sc_th[:, block].T @ sc_th[:, block]
+    rows, cols = np.triu_indices(p, 1)
+    rows, cols = cols, rows  # i > j, column by column
+    order = np.lexsort((rows, cols))
+    rows, cols = rows[order], cols[order]
+    pstar = len(rows)
+    sc_cor = np.zeros((n, pstar))
+    a21 = np.zeros((pstar, n_th))
+    for k, (i, j) in enumerate(zip(rows, cols, strict=True)):
+        r = rho[i, j]
+        ti, tj = padded[i], padded[j]
+        upper_i, lower_i = ti[1:, None], ti[:-1, None]
+        upper_j, lower_j = tj[None, 1:], tj[None, :-1]
+        lik = (
+            _bvn_cdf(upper_i, upper_j, r)
+            - _bvn_cdf(lower_i, upper_j, r)
+            - _bvn_cdf(upper_i, lower_j, r)
+            + _bvn_cdf(lower_i, lower_j, r)
+        )
+        dens = (
+            _bvn_pdf(upper_i, upper_j, r)
+            - _bvn_pdf(lower_i, upper_j, r)
+            - _bvn_pdf(upper_i, lower_j, r)
+            + _bvn_pdf(lower_i, lower_j, r)
+        )
+        d_rho = dens / lik
+        sd = np.sqrt(1.0 - r * r)
+
+        def cond(x, a, b, r=r, sd=sd):
+            # P(a < Y < b | X = x) for the latent pair, x finite where phi(x) > 0
+            xx = np.where(np.isfinite(x), x, 0.0)
+            return ndtr((b - r * xx) / sd) - ndtr((a - r * xx) / sd)
+
+        # derivative of each cell's log-likelihood in item i's thresholds
+        z_up_i = _phi(upper_i) * cond(upper_i, lower_j, upper_j)
+        z_lo_i = _phi(lower_i) * cond(lower_i, lower_j, upper_j)
+        z_up_j = _phi(upper_j) * cond(upper_j, lower_i, upper_i)
+        z_lo_j = _phi(lower_j) * cond(lower_j, lower_i, upper_i)
+        both = present[:, i] & present[:, j]
+        ci, cj = codes[both, i], codes[both, j]
+        sc_cor[both, k] = d_rho[ci, cj]
+        counts = np.zeros((n_cat[i], n_cat[j]))
+        np.add.at(counts, (ci, cj), 1.0)
+        weight = counts * d_rho / lik  # sum over rows of score * (dx_th / lik numerators)
+        for a in range(n_cat[i] - 1):
+            # threshold a of item i is the upper bound of category a, lower of a + 1
+            a21[k, offsets[i] + a] = (weight[a] * z_up_i[a]).sum() - (
+                weight[a + 1] * z_lo_i[a + 1]
+            ).sum()
+        for b in range(n_cat[j] - 1):
+            a21[k, offsets[j] + b] = (weight[:, b] * z_up_j[:, b]).sum() - (
+                weight[:, b + 1] * z_lo_j[:, b + 1]
+            ).sum()
+    sc = np.hstack([sc_th, sc_cor])
+    inner = sc.T @ sc
+    a22_diag = (sc_cor**2).sum(axis=0)
+    a11_inv = np.linalg.inv(a11)
+    a22_inv = np.diag(1.0 / a22_diag)
+    b_inv = np.zeros((n_th + pstar, n_th + pstar))
+    b_inv[:n_th, :n_th] = a11_inv
+    b_inv[n_th:, :n_th] = -a22_inv @ a21 @ a11_inv
+    b_inv[n_th:, n_th:] = a22_inv
+    gamma = n * (b_inv @ inner @ b_inv.T)
+    s = np.concatenate([*thresholds, rho[rows, cols]])
+    return OrdinalStats(
+        n=n, thresholds=tuple(thresholds), rho=rho, s=s, gamma=gamma, n_categories=n_cat
+    )

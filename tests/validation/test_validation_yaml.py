@@ -1,0 +1,94 @@
+"""The optional ``validity:`` section of an instrument file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import efficacy as ef
+from efficacy.instrument import Validity, check_text
+
+GSE = (Path(ef.load("gse").path)).read_text()
+CITATION = ef.load("gse").citations[0].key
+
+SECTION = f"""
+validity:
+  structure:
+    - model: one factor
+      estimator: MLR
+      n: 1200
+      sample: adults
+      fit: {{chisq: 85.3, df: 35, cfi: 0.97, tli: 0.96, rmsea: 0.05, srmr: 0.03}}
+      source: {{ref: {CITATION}, provenance: P}}
+  invariance:
+    - across: sex
+      groups: [female, male]
+      level: scalar
+      holds: true
+      estimator: MLR
+      delta_cfi: -0.004
+      source: {{ref: {CITATION}, provenance: P}}
+    - across: nation
+      level: scalar
+      holds: false
+      delta_cfi: -0.16
+      source: {{ref: {CITATION}, provenance: P, note: illustration}}
+"""
+
+
+def test_validity_section_is_valid_and_loaded(tmp_path):
+    text = GSE + SECTION
+    assert check_text(text) == []
+    path = tmp_path / "gse_validity.yaml"
+    path.write_text(text)
+    inst = ef.load(path)
+    assert isinstance(inst.validity, Validity)
+    (structure,) = inst.validity.structure
+    assert structure.estimator == "MLR" and structure.fit["cfi"] == 0.97
+    assert [r.across for r in inst.validity.invariance] == ["sex", "nation"]
+    assert inst.validity.invariance[0].groups == ("female", "male")
+    assert inst.validity.scalar_invariance("sex") is True
+    assert inst.validity.scalar_invariance("nation") is False
+    assert inst.validity.scalar_invariance("language") is None
+
+
+def test_bundled_instruments_have_no_validity_section_yet():
+    assert ef.load("gse").validity is None
+
+
+def test_validity_errors_name_the_field():
+    bad = GSE + SECTION.replace(
+        "level: scalar\n      holds: true", "level: partial\n      holds: true"
+    )
+    problems = check_text(bad)
+    assert problems and any("validity" in p and "level" in p for p in problems)
+    unknown = GSE + SECTION.replace(
+        f"ref: {CITATION}, provenance: P}}\n  invariance",
+        "ref: nobody, provenance: P}\n  invariance",
+    )
+    problems = check_text(unknown)
+    assert any("'nobody' is not a key in citations" in p for p in problems)
+
+
+def test_norm_guard(tmp_path):
+    import pytest
+
+    from efficacy.validation import NormInvarianceWarning, warn_norm_invariance
+
+    plain = ef.load("gse")
+    by_country = plain.norm("world2006_country")
+    with pytest.warns(NormInvarianceWarning, match="was never tested"):
+        messages = warn_norm_invariance(plain, by_country)
+    assert len(messages) == 1 and "'country'" in messages[0]
+    # a pooled international table: the caller says what it spans
+    pooled = plain.norm("world2006")
+    assert warn_norm_invariance(plain, pooled) == []
+    with pytest.warns(NormInvarianceWarning):
+        warn_norm_invariance(plain, pooled, spans=["nation"])
+    # with records: scalar invariance by sex holds, across nations it failed
+    path = tmp_path / "gse_validity.yaml"
+    path.write_text(GSE + SECTION)
+    recorded = ef.load(path)
+    with pytest.warns(NormInvarianceWarning, match="failed"):
+        problems = warn_norm_invariance(recorded, recorded.norm("world2006_country"))
+    assert "failed" in problems[0] and "delta CFI -0.160" in problems[0]
+    assert warn_norm_invariance(recorded, recorded.norm("world2006_sex")) == []
