@@ -74,9 +74,9 @@ def omega_bootstrap_note(alpha_result: Any, level: float, n_boot: int) -> str | 
         return None
     return (
         f"no bootstrap interval: with n = {int(alpha_result.n_obs):,} the {level:.0%} "
-        f"interval of ω would be about ±{half:.4f} wide (predicted from α's standard "
-        f"error), below the two decimals shown, so its {n_boot} bootstrap replicates "
-        "were not run"
+        f"interval of ω would span only ±{half:.4f} (predicted from α's standard "
+        f"error), less than the two decimals shown, so its {n_boot} bootstrap "
+        "replicates were not run"
     )
 
 

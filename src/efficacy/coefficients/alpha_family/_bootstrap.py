@@ -164,24 +164,36 @@ def _weighted_var(s0: np.ndarray, s1: np.ndarray, s2: np.ndarray) -> np.ndarray:
 class _Blocked:
     """``weights @ products(0, n_rows)``, with the products kept or made in blocks.
 
-    Products of at most :data:`CACHE_CELLS` doubles are computed once; larger ones
-    are recomputed in row blocks of :data:`BLOCK_CELLS` doubles at every call, so
-    memory stays bounded whatever the number of rows and of resamples.
+    Products of at most :data:`CACHE_CELLS` doubles are computed once and kept
+    transposed (one contiguous row per product), the layout in which the BLAS
+    product with a short block of resamples runs fastest; larger ones are recomputed
+    in row blocks of :data:`BLOCK_CELLS` doubles at every call, so memory stays
+    bounded whatever the number of rows and of resamples.
     """
 
     def __init__(self, n_rows: int, width: int, products) -> None:
         self.n_rows, self.width, self.products = n_rows, width, products
-        self.kept = products(0, n_rows) if n_rows * width <= CACHE_CELLS else None
+        self.kept = None
+        if n_rows * width <= CACHE_CELLS:
+            self.kept = np.ascontiguousarray(products(0, n_rows).T)
 
     def __call__(self, weights: np.ndarray) -> np.ndarray:
         if self.kept is not None:
-            return weights @ self.kept
+            return (self.kept @ weights.T).T
         step = max(1, BLOCK_CELLS // max(self.width, 1))
         out = np.zeros((weights.shape[0], self.width))
         for start in range(0, self.n_rows, step):
             stop = min(self.n_rows, start + step)
-            out += weights[:, start:stop] @ self.products(start, stop)
+            block = np.ascontiguousarray(self.products(start, stop).T)
+            out += (block @ weights[:, start:stop].T).T
         return out
+
+
+def _selector(index: np.ndarray) -> np.ndarray | slice:
+    """``index`` as a slice when it is a run of consecutive positions (no copy)."""
+    if index.size and index[-1] - index[0] == index.size - 1:
+        return slice(int(index[0]), int(index[-1]) + 1)
+    return index
 
 
 class _Design:
@@ -238,8 +250,8 @@ class _Design:
         if not self.pairwise:
             return self.plain(weights)
         p = self.rows.size
-        out = self.incomplete(weights[:, self.part])
-        full = self.complete(weights[:, self.full])
+        out = self.incomplete(weights[:, _selector(self.part)])
+        full = self.complete(weights[:, _selector(self.full)])
         count, z1, z2 = full[:, :1], full[:, 1 : k + 1], full[:, k + 1 : 2 * k + 1]
         out[:, :p] += count
         out[:, p : 2 * p] += full[:, 2 * k + 1 :]
@@ -296,6 +308,11 @@ def bootstrap_alphas(
     """
     n_rows, _ = z.shape
     first, inverse, counts = row_patterns(z)
+    # complete patterns first: the design then takes both parts as slices
+    order = np.argsort(np.isnan(z[first]).any(axis=1), kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(order.size)
+    first, inverse, counts = first[order], rank[inverse], counts[order]
     design = _Design(z[first], pairwise)
     block = max(1, BLOCK_CELLS // counts.size)
     out = np.empty(n_boot)
@@ -328,12 +345,16 @@ def pattern_resamples(
     n_rows = inverse.size
     block = max(1, min(n_boot, block))
     weights = np.empty((block, n_patterns))
+    # int32 draws are the same numbers as integers(0, N, size=(n_boot, N)), drawn faster
+    small = n_rows < 2**31 and n_patterns < 2**31
+    dtype = np.int32 if small else np.int64
+    inverse = inverse.astype(dtype, copy=False)
     bar = progress_bar(n_boot, desc, progress)
     try:
         for start in range(0, n_boot, block):
             size = min(n_boot, start + block) - start
             for b in range(size):
-                rows = rng.integers(0, n_rows, size=n_rows)
+                rows = rng.integers(0, n_rows, size=n_rows, dtype=dtype)
                 weights[b] = np.bincount(inverse[rows], minlength=n_patterns)
             yield start, weights[:size]
             bar.update(size)
