@@ -13,7 +13,7 @@ answers from a one-factor model, loadings .5 to .8, seed 2026) to
 ``/tmp/efficacy-scale-memory``: ``gse_1m.csv`` complete and ``gse_1m_missing.csv`` with 1 % of
 the cells blank at random (about 20 MB each). ``alpha`` times ``ef.alpha(ci="bootstrap",
 n_boot=1000)`` with pairwise deletion on the file with blanks; ``omega`` times
-``ef.omega(n_boot=200)`` on the complete file. Each prints its seconds (the reading of
+``ef.omega(n_boot=200)`` on the complete file (``alpha 50``: 50 resamples). Each prints its seconds (the reading of
 the file excluded); ``/usr/bin/time -v`` gives the peak resident memory ("Maximum
 resident set size"). The numbers are written down in ``benchmarks/SCALE_RESULTS.md``.
 """
@@ -54,20 +54,20 @@ def write_data() -> None:
     make_items(missing=0.01).to_csv(MISSING, index=False, float_format="%.0f")
 
 
-def time_alpha() -> float:
-    """Seconds of a 1,000-resample pairwise alpha bootstrap on the file with blanks."""
+def time_alpha(n_boot: int = 1000) -> float:
+    """Seconds of an ``n_boot``-resample pairwise alpha bootstrap on the file with blanks."""
     import efficacy as ef
 
     items = pd.read_csv(MISSING)
     start = time.perf_counter()
-    res = ef.alpha(items, ci="bootstrap", n_boot=1000, seed=1, nan_policy="pairwise")
+    res = ef.alpha(items, ci="bootstrap", n_boot=n_boot, seed=1, nan_policy="pairwise")
     seconds = time.perf_counter() - start
     print(f"alpha {res.alpha:.6f} CI {res.ci}")
     return seconds
 
 
 def time_omega() -> float:
-    """Seconds of ``ef.omega(n_boot=200)`` on the complete file."""
+    """Seconds of ``ef.omega(n_boot=200)`` on the complete file (``alpha 50``: 50 resamples)."""
     import efficacy as ef
 
     items = pd.read_csv(COMPLETE)
@@ -85,7 +85,7 @@ def main(argv: list[str]) -> None:
     if what == "data":
         write_data()
     elif what == "alpha":
-        print(f"seconds {time_alpha():.1f}")
+        print(f"seconds {time_alpha(int(argv[1]) if len(argv) > 1 else 1000):.1f}")
     elif what == "omega":
         print(f"seconds {time_omega():.1f}")
     else:

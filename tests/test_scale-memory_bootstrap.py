@@ -220,3 +220,33 @@ def test_without_tqdm_there_is_simply_no_bar(monkeypatch, capsys):
     z = centred(likert(300, 4, seed=15))
     out = boot.bootstrap_alphas(z, False, 20, np.random.default_rng(1), progress=True)
     assert np.isfinite(out).all() and capsys.readouterr().err == ""
+
+
+def test_report_progress_choice_reaches_the_omega_bootstrap(monkeypatch, capsys):
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    x = likert(300, 4, seed=16)
+    ef.omega(x, nfactors=1, n_boot=5, seed=1)
+    assert "omega bootstrap" in capsys.readouterr().err  # a terminal: the bar shows
+    with boot.bootstrap_progress(False):  # the report with progress=False (efficacy -q)
+        ef.omega(x, nfactors=1, n_boot=5, seed=1)
+    assert capsys.readouterr().err == ""
+    with boot.bootstrap_progress(True):
+        monkeypatch.setattr(sys.stderr, "isatty", lambda: False, raising=False)
+        ef.omega(x, nfactors=1, n_boot=5, seed=1)
+    assert "omega bootstrap" in capsys.readouterr().err
+
+
+def test_report_passes_its_progress_choice_on(monkeypatch):
+    import efficacy.output._analysis as analysis
+
+    seen = []
+    real = analysis.omega_of
+
+    def spy(*args, **kwargs):
+        seen.append(boot._PROGRESS.get())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(analysis, "omega_of", spy)
+    data = ef.datasets.load_prepost()
+    ef.report(data, "gse", columns="pre_gse{n}", n_boot=0, progress=False)
+    assert seen == [False]

@@ -25,6 +25,7 @@ from efficacy.coefficients._scales import (
     InstrumentReliability,
     reliability_of_items,
 )
+from efficacy.coefficients.alpha_family._bootstrap import bootstrap_progress
 from efficacy.coefficients.factor_analysis import omega as omega_of
 from efficacy.instrument import Instrument
 from efficacy.norms import compare_to_norm
@@ -178,13 +179,14 @@ def analyse(data: pd.DataFrame, inst: Instrument, options: Options, steps: Steps
             if note is not None:
                 notes[scale.id] = note
                 n_boot = 0
-            omegas[scale.id] = omega_of(
-                scored.loc[:, list(scale.items)],
-                nfactors=1,
-                n_boot=n_boot,
-                seed=options.seed,
-                level=options.level,
-            )
+            with bootstrap_progress(steps.enabled):
+                omegas[scale.id] = omega_of(
+                    scored.loc[:, list(scale.items)],
+                    nfactors=1,
+                    n_boot=n_boot,
+                    seed=options.seed,
+                    level=options.level,
+                )
         steps.step(f"reliability {scale.id}")
     rel = InstrumentReliability(inst.id, per_scale, ALPHA_CI, options.level)
     group, group_note = _norm_grouping(inst, options, data)

@@ -27,6 +27,8 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 import numpy as np
 from scipy import special, stats
@@ -49,12 +51,40 @@ class _NoBar:
         """Nothing to remove."""
 
 
+#: The progress choice of the caller of a bootstrap that has no ``progress`` option
+#: (:func:`bootstrap_progress`); None: a bar on a terminal only.
+_PROGRESS: ContextVar[bool | None] = ContextVar("bootstrap_progress", default=None)
+
+
+@contextmanager
+def bootstrap_progress(progress: bool | None) -> Iterator[None]:
+    """Within the block, bootstraps show their bar as ``progress`` says.
+
+    For callers with a progress option of their own (the report) that run
+    bootstraps whose functions have none (``ef.omega``): ``False`` keeps them quiet,
+    ``True`` shows their bars, ``None`` leaves it to the terminal.
+
+    Examples
+    --------
+    >>> with bootstrap_progress(False):
+    ...     bar = progress_bar(10, "bootstrap")
+    >>> getattr(bar, "disable", True)
+    True
+    """
+    token = _PROGRESS.set(progress)
+    try:
+        yield
+    finally:
+        _PROGRESS.reset(token)
+
+
 def progress_bar(total: int, desc: str, progress: bool | None = None):
     """A tqdm bar over ``total`` bootstrap replicates, or a stand-in that shows nothing.
 
-    ``progress=None`` shows the bar only when standard error is a terminal (tqdm's
-    ``disable=None``); ``True`` or ``False`` force it on or off. Without tqdm
-    installed (it comes with the ``report`` extra) there is no bar.
+    ``progress=None`` follows :func:`bootstrap_progress` and otherwise shows the bar
+    only when standard error is a terminal (tqdm's ``disable=None``); ``True`` or
+    ``False`` force it on or off. Without tqdm installed (it comes with the
+    ``report`` extra) there is no bar.
 
     Examples
     --------
@@ -65,6 +95,8 @@ def progress_bar(total: int, desc: str, progress: bool | None = None):
         from tqdm import tqdm
     except ImportError:
         return _NoBar()
+    if progress is None:
+        progress = _PROGRESS.get()
     disable = None if progress is None else not progress
     return tqdm(total=total, desc=desc, unit="replicate", disable=disable, leave=False)
 
