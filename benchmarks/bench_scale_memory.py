@@ -13,9 +13,10 @@ answers from a one-factor model, loadings .5 to .8, seed 2026) to
 ``/tmp/efficacy-scale-memory``: ``gse_1m.csv`` complete and ``gse_1m_missing.csv`` with 1 % of
 the cells blank at random (about 20 MB each). ``alpha`` times ``ef.alpha(ci="bootstrap",
 n_boot=1000)`` with pairwise deletion on the file with blanks; ``omega`` times
-``ef.omega(n_boot=200)`` on the complete file (``alpha 50``: 50 resamples). Each prints its seconds (the reading of
-the file excluded); ``/usr/bin/time -v`` gives the peak resident memory ("Maximum
-resident set size"). The numbers are written down in ``benchmarks/SCALE_RESULTS.md``.
+``ef.omega(n_boot=200)`` on the complete file (``alpha 50``: 50 resamples). Each prints
+its seconds (the reading of the file excluded); ``/usr/bin/time -v`` gives the peak
+resident memory ("Maximum resident set size"). The numbers are written down in
+``benchmarks/SCALE_RESULTS.md``.
 """
 
 from __future__ import annotations
