@@ -83,3 +83,31 @@ def test_small_sample_report_still_bootstraps_with_its_settings():
     assert "with a bootstrap interval (30 replicates, seed 5)" in rep.html
     assert "no bootstrap interval" not in rep.html
     assert any("Efron" in ref for ref in rep.references)
+
+
+def test_bootstrap_text_names_settings_and_each_scale_left_out():
+    from efficacy.output._analysis import Analysis
+
+    scales = [SimpleNamespace(id="a", name="Scale A"), SimpleNamespace(id="b", name="Scale B")]
+    with_ci, without = SimpleNamespace(ci=pd.DataFrame()), SimpleNamespace(ci=None)
+
+    def analysis(n_boot, omegas, notes):
+        return SimpleNamespace(
+            options=SimpleNamespace(n_boot=n_boot, seed=3),
+            instrument=SimpleNamespace(scales=scales),
+            omegas=omegas,
+            omega_notes=notes,
+            bootstrapped=Analysis.bootstrapped.fget(SimpleNamespace(omegas=omegas)),
+        )
+
+    both = analysis(100, {"a": with_ci, "b": with_ci}, {})
+    assert Analysis.bootstrap_text(both) == "100 replicates, seed 3"
+    mixed = analysis(100, {"a": with_ci, "b": without}, {"b": "no bootstrap interval: x"})
+    assert mixed.bootstrapped
+    assert Analysis.bootstrap_text(mixed) == (
+        "100 replicates, seed 3; Scale B: no bootstrap interval: x"
+    )
+    none = analysis(100, {"a": without, "b": without}, {"a": "n1", "b": "n2"})
+    assert not none.bootstrapped
+    assert Analysis.bootstrap_text(none) == "Scale A: n1; Scale B: n2"
+    assert Analysis.bootstrap_text(analysis(0, {"a": without}, {})) == ""
