@@ -93,6 +93,8 @@ def _consistency(a: Analysis) -> str:
                     f", {level} CI {_interval(row['lower'], row['upper'])} (bootstrap, "
                     f"{a.options.n_boot} replicates, seed {a.options.seed})"
                 )
+            elif scale.id in a.omega_notes:
+                text += f" ({a.omega_notes[scale.id]})"
         n = int(a.scored(scale.id).sum())
         single = len(a.instrument.scales) == 1
         parts.append(f"{text} (n = {n:,})" if single else f"{text} for {scale.name} (n = {n:,})")
@@ -189,7 +191,7 @@ def method_references(a: Analysis) -> list[str]:
         keys.append("feldt")
     if a.omegas:
         keys.append("omega")
-        if a.options.n_boot:
+        if a.bootstrapped:
             keys.append("bootstrap")
     if a.comparison is not None:
         keys.append("cohen_d")

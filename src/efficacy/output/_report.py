@@ -206,7 +206,10 @@ def report(
     level
         Confidence level of every interval.
     n_boot, seed
-        Bootstrap replicates and seed of the omega interval (``n_boot=0``: none).
+        Bootstrap replicates and seed of the omega interval (``n_boot=0``: none). A
+        scale whose sample is so large that the interval would be narrower than the
+        two decimals printed gets no bootstrap, and the report says so (see
+        :func:`efficacy.output._analysis.omega_bootstrap_note`).
     figure_format
         ``"png"`` (default) or ``"svg"`` (vector figures, for journals that ask for them).
 

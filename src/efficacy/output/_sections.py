@@ -168,9 +168,9 @@ def reliability(a: Analysis, exhibits: Exhibits, steps: Steps) -> dict[str, Any]
         "Computed on the respondents scored on each scale. α with its Feldt interval; ω "
         "total from a one-factor model (McDonald)"
         + (
-            f", with a bootstrap interval ({a.options.n_boot} replicates, seed {a.options.seed})."
-            if a.options.n_boot
-            else "."
+            f", with a bootstrap interval ({a.bootstrap_text()})."
+            if a.bootstrapped
+            else (f"; {a.bootstrap_text()}." if a.bootstrap_text() else ".")
         )
     )
     table = exhibits.table(
@@ -300,11 +300,7 @@ def _provenance_rows(info: dict[str, Any], inst: Instrument, a: Analysis) -> lis
     mapped = ", ".join(f"{item} ← {column}" for item, column in columns.items() if item != column)
     methods_used = info.get("methods") or {}
     versions = software_versions()
-    boot = (
-        f"omega: {a.options.n_boot} replicates, seed {a.options.seed}"
-        if a.options.n_boot
-        else "none (analytic intervals only)"
-    )
+    boot = f"omega: {a.bootstrap_text()}" if a.options.n_boot else "none (analytic intervals only)"
     return [
         ("Instrument", f"{info.get('instrument', inst.id)} ({inst.name})"),
         ("Instrument version", str(info.get("instrument_version", inst.version))),

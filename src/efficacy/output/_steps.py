@@ -6,6 +6,9 @@ from __future__ import annotations
 class Steps:
     """Counts a job's steps on a tqdm bar when enabled; does nothing otherwise.
 
+    ``enabled`` is also the choice for the bars of the bootstraps run within the job
+    (:func:`~efficacy.coefficients.alpha_family._bootstrap.bootstrap_progress`).
+
     Examples
     --------
     >>> steps = Steps(total=2, enabled=False)
@@ -13,6 +16,7 @@ class Steps:
     """
 
     def __init__(self, total: int, enabled: bool, desc: str = "efficacy report") -> None:
+        self.enabled = enabled
         self.bar = None
         if enabled:
             from tqdm import tqdm

@@ -1,12 +1,17 @@
 """Confidence intervals for coefficient alpha: Feldt, Duhachek, bootstrap, BCa.
 
-The bootstrap never loops over resamples. A resample is a vector of row counts
-(how often each row was drawn), so all resamples together are an ``n_boot x N``
-count matrix ``W`` and every weighted sum the statistic needs is a matrix product
-``W @ P`` with ``P`` holding per-row products of the centred items. Complete data
-need only the item and row-sum variances (``tr C`` and ``1'C1``); pairwise deletion
-needs the pairwise sums of every item pair. The work runs in blocks of resamples and
-rows to bound memory.
+The bootstrap works on sufficient statistics. A resample is a vector of row counts
+(how often each row was drawn); rows with the same response pattern (the same values
+and the same blanks) contribute the same products, so only the counts of the distinct
+patterns matter: a block of resamples is a ``block x D`` count matrix ``W`` over the
+``D`` distinct patterns, and every weighted sum the statistic needs is a matrix
+product ``W @ P`` with ``P`` holding per-pattern products of the centred items. The
+pattern counts of a resample are the row counts summed within each pattern, so they
+follow exactly the multinomial distribution of resampling rows. Complete data need
+only the item and row-sum variances (``tr C`` and ``1'C1``); pairwise deletion needs
+the pairwise sums of every item pair. The work runs in blocks of resamples (and of
+patterns when ``P`` is large), so memory does not grow with the number of resamples;
+a progress bar counts the resamples on a terminal.
 
 The BCa acceleration comes from the jackknife, whose leave-one-out covariance
 matrices are rank-one downdates of the full sums, computed for all rows at once.
@@ -21,11 +26,115 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 import numpy as np
 from scipy import special, stats
 
 #: Doubles held by one block of the count matrix or of the per-row products.
 BLOCK_CELLS = 1 << 22
+
+#: Per-pattern products up to this many doubles are computed once and kept; larger
+#: ones are recomputed a block of patterns at a time for each block of resamples.
+CACHE_CELLS = 1 << 25
+
+
+class _NoBar:
+    """Stands in for a progress bar when tqdm is not installed."""
+
+    def update(self, n: int = 1) -> None:
+        """Nothing to show."""
+
+    def close(self) -> None:
+        """Nothing to remove."""
+
+
+#: The progress choice of the caller of a bootstrap that has no ``progress`` option
+#: (:func:`bootstrap_progress`); None: a bar on a terminal only.
+_PROGRESS: ContextVar[bool | None] = ContextVar("bootstrap_progress", default=None)
+
+
+@contextmanager
+def bootstrap_progress(progress: bool | None) -> Iterator[None]:
+    """Within the block, bootstraps show their bar as ``progress`` says.
+
+    For callers with a progress option of their own (the report) that run
+    bootstraps whose functions have none (``ef.omega``): ``False`` keeps them quiet,
+    ``True`` shows their bars, ``None`` leaves it to the terminal.
+
+    Examples
+    --------
+    >>> with bootstrap_progress(False):
+    ...     bar = progress_bar(10, "bootstrap")
+    >>> getattr(bar, "disable", True)
+    True
+    """
+    token = _PROGRESS.set(progress)
+    try:
+        yield
+    finally:
+        _PROGRESS.reset(token)
+
+
+def progress_bar(total: int, desc: str, progress: bool | None = None):
+    """A tqdm bar over ``total`` bootstrap replicates, or a stand-in that shows nothing.
+
+    ``progress=None`` follows :func:`bootstrap_progress` and otherwise shows the bar
+    only when standard error is a terminal (tqdm's ``disable=None``); ``True`` or
+    ``False`` force it on or off. Without tqdm installed (it comes with the
+    ``report`` extra) there is no bar.
+
+    Examples
+    --------
+    >>> bar = progress_bar(10, "bootstrap", progress=False)
+    >>> bar.update(10); bar.close()
+    """
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        return _NoBar()
+    if progress is None:
+        progress = _PROGRESS.get()
+    disable = None if progress is None else not progress
+    return tqdm(total=total, desc=desc, unit="replicate", disable=disable, leave=False)
+
+
+def row_patterns(z: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The distinct rows of ``z`` (a blank, NaN, is a value of its own).
+
+    Returns ``first`` (the first row of each distinct pattern), ``inverse`` (the
+    pattern of every row: ``z[first][inverse]`` is ``z``, blanks included) and
+    ``counts`` (rows per pattern).
+
+    Examples
+    --------
+    >>> z = np.array([[1.0, np.nan], [0.0, 2.0], [1.0, np.nan]])
+    >>> first, inverse, counts = row_patterns(z)
+    >>> first.tolist(), inverse.tolist(), counts.tolist()
+    ([1, 0], [1, 0, 1], [1, 2])
+    """
+    n, k = z.shape
+    codes = np.empty((n, k), dtype=np.int64)
+    sizes = []
+    for j in range(k):
+        column = z[:, j]
+        present = ~np.isnan(column)
+        values = np.unique(column[present])
+        codes[:, j] = np.where(present, np.searchsorted(values, column), values.size)
+        sizes.append(values.size + 1)
+    if float(np.prod(np.asarray(sizes, dtype=float))) < 2.0**62:
+        radix = np.cumprod([1, *sizes[:-1]]).astype(np.int64)
+        key = codes @ radix
+        _, first, inverse, counts = np.unique(
+            key, return_index=True, return_inverse=True, return_counts=True
+        )
+    else:
+        _, first, inverse, counts = np.unique(
+            codes, axis=0, return_index=True, return_inverse=True, return_counts=True
+        )
+    return first, inverse.reshape(-1), counts
 
 
 def r_qf(p: float, df1: float, df2: float) -> float:
@@ -84,14 +193,39 @@ def _weighted_var(s0: np.ndarray, s1: np.ndarray, s2: np.ndarray) -> np.ndarray:
         return (s2 - s1**2 / s0) / (s0 - 1)
 
 
-def _blocked(weights: np.ndarray, n_rows: int, width: int, products) -> np.ndarray:
-    """``weights @ products(start, stop)`` summed over row blocks of bounded size."""
-    step = max(1, BLOCK_CELLS // max(width, 1))
-    out = np.zeros((weights.shape[0], width))
-    for start in range(0, n_rows, step):
-        stop = min(n_rows, start + step)
-        out += weights[:, start:stop] @ products(start, stop)
-    return out
+class _Blocked:
+    """``weights @ products(0, n_rows)``, with the products kept or made in blocks.
+
+    Products of at most :data:`CACHE_CELLS` doubles are computed once and kept
+    transposed (one contiguous row per product), the layout in which the BLAS
+    product with a short block of resamples runs fastest; larger ones are recomputed
+    in row blocks of :data:`BLOCK_CELLS` doubles at every call, so memory stays
+    bounded whatever the number of rows and of resamples.
+    """
+
+    def __init__(self, n_rows: int, width: int, products) -> None:
+        self.n_rows, self.width, self.products = n_rows, width, products
+        self.kept = None
+        if n_rows * width <= CACHE_CELLS:
+            self.kept = np.ascontiguousarray(products(0, n_rows).T)
+
+    def __call__(self, weights: np.ndarray) -> np.ndarray:
+        if self.kept is not None:
+            return (self.kept @ weights.T).T
+        step = max(1, BLOCK_CELLS // max(self.width, 1))
+        out = np.zeros((weights.shape[0], self.width))
+        for start in range(0, self.n_rows, step):
+            stop = min(self.n_rows, start + step)
+            block = np.ascontiguousarray(self.products(start, stop).T)
+            out += (block @ weights[:, start:stop].T).T
+        return out
+
+
+def _selector(index: np.ndarray) -> np.ndarray | slice:
+    """``index`` as a slice when it is a run of consecutive positions (no copy)."""
+    if index.size and index[-1] - index[0] == index.size - 1:
+        return slice(int(index[0]), int(index[-1]) + 1)
+    return index
 
 
 class _Design:
@@ -112,6 +246,7 @@ class _Design:
         self.pairwise = pairwise
         if not pairwise:
             self.z = z
+            self.plain = _Blocked(self.n_rows, 2 * k + 2, self._plain)
             return
         self.rows, self.cols = np.triu_indices(k, 1)
         present = ~np.isnan(z)
@@ -121,6 +256,9 @@ class _Design:
         self.z_full = z[self.full]
         self.m_part = present[self.part].astype(float)
         self.z_part = np.where(present[self.part], z[self.part], 0.0)
+        p = self.rows.size
+        self.incomplete = _Blocked(self.part.size, 4 * p + 3 * k, self._incomplete_rows)
+        self.complete = _Blocked(self.full.size, 1 + 2 * k + p, self._complete_rows)
 
     def _plain(self, start: int, stop: int) -> np.ndarray:
         z = self.z[start:stop]
@@ -142,10 +280,10 @@ class _Design:
         """Weighted sums, one row per row of ``weights`` (resamples x data rows)."""
         k = self.k
         if not self.pairwise:
-            return _blocked(weights, self.n_rows, 2 * k + 2, self._plain)
+            return self.plain(weights)
         p = self.rows.size
-        out = _blocked(weights[:, self.part], self.part.size, 4 * p + 3 * k, self._incomplete_rows)
-        full = _blocked(weights[:, self.full], self.full.size, 1 + 2 * k + p, self._complete_rows)
+        out = self.incomplete(weights[:, _selector(self.part)])
+        full = self.complete(weights[:, _selector(self.full)])
         count, z1, z2 = full[:, :1], full[:, 1 : k + 1], full[:, k + 1 : 2 * k + 1]
         out[:, :p] += count
         out[:, p : 2 * p] += full[:, 2 * k + 1 :]
@@ -181,27 +319,99 @@ class _Design:
 
 
 def bootstrap_alphas(
-    z: np.ndarray, pairwise: bool, n_boot: int, rng: np.random.Generator
+    z: np.ndarray,
+    pairwise: bool,
+    n_boot: int,
+    rng: np.random.Generator,
+    progress: bool | None = None,
 ) -> np.ndarray:
     """Raw alpha of ``n_boot`` row resamples (with replacement) of ``z``.
 
     ``z`` holds centred, reverse-keyed items: NaN where missing for pairwise
     deletion, complete rows only for complete data or listwise deletion. Resample
-    ``b`` draws the rows ``rng.integers(0, N, size=(block, N))[b]`` block by block
-    (blocks of ``BLOCK_CELLS // N`` resamples).
+    ``b`` draws the rows ``rng.integers(0, N, size=(n_boot, N))[b]`` (one resample
+    after the other, so the draws do not depend on the blocking). Its rows are
+    counted per distinct response pattern (:func:`row_patterns`), and the alpha is
+    computed from the pattern counts: the same value as from the rows themselves, up
+    to rounding. Memory: ``N`` draws, a ``block x D`` count matrix of at most
+    :data:`BLOCK_CELLS` doubles (``D`` distinct patterns) and the per-pattern
+    products (see :class:`_Blocked`), none of them growing with ``n_boot``.
+    ``progress`` is passed to :func:`progress_bar`.
     """
     n_rows, _ = z.shape
-    design = _Design(z, pairwise)
-    block = max(1, BLOCK_CELLS // n_rows)
+    first, inverse, counts = row_patterns(z)
+    # complete patterns first: the design then takes both parts as slices
+    order = np.argsort(np.isnan(z[first]).any(axis=1), kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(order.size)
+    first, inverse, counts = first[order], rank[inverse], counts[order]
+    design = _Design(z[first], pairwise)
+    block = max(1, BLOCK_CELLS // counts.size)
     out = np.empty(n_boot)
-    for start in range(0, n_boot, block):
-        stop = min(n_boot, start + block)
-        draws = rng.integers(0, n_rows, size=(stop - start, n_rows))
-        draws += n_rows * np.arange(stop - start)[:, None]
-        weights = np.bincount(draws.ravel(), minlength=(stop - start) * n_rows)
-        weights = weights.reshape(stop - start, n_rows).astype(float)
-        out[start:stop] = design.alpha(design.sums(weights), float(n_rows))
+    blocks = pattern_resamples(
+        rng, inverse, counts.size, n_boot, block, "alpha bootstrap", progress
+    )
+    for start, weights in blocks:
+        out[start : start + weights.shape[0]] = design.alpha(design.sums(weights), float(n_rows))
     return out
+
+
+def pattern_resamples(
+    rng: np.random.Generator,
+    inverse: np.ndarray,
+    n_patterns: int,
+    n_boot: int,
+    block: int,
+    desc: str,
+    progress: bool | None = None,
+) -> Iterator[tuple[int, np.ndarray]]:
+    """Pattern counts of ``n_boot`` row resamples, ``block`` resamples at a time.
+
+    ``inverse`` gives the pattern of each of the ``N`` rows (:func:`row_patterns`).
+    Resample ``b`` draws the rows ``rng.integers(0, N, size=(n_boot, N))[b]`` and
+    counts them per pattern. Yields ``(start, weights)``: the counts of resamples
+    ``start, start + 1, ...`` as the rows of ``weights`` (at most ``block`` x
+    ``n_patterns``; the array is reused by the next block). A progress bar
+    (:func:`progress_bar`, titled ``desc``) counts the resamples.
+    """
+    n_rows = inverse.size
+    block = max(1, min(n_boot, block))
+    weights = np.empty((block, n_patterns))
+    # int32 draws are the same numbers as integers(0, N, size=(n_boot, N)), drawn faster
+    small = n_rows < 2**31 and n_patterns < 2**31
+    dtype = np.int32 if small else np.int64
+    inverse = inverse.astype(dtype, copy=False)
+    bar = progress_bar(n_boot, desc, progress)
+    try:
+        for start in range(0, n_boot, block):
+            size = min(n_boot, start + block) - start
+            for b in range(size):
+                rows = rng.integers(0, n_rows, size=n_rows, dtype=dtype)
+                weights[b] = np.bincount(inverse[rows], minlength=n_patterns)
+            yield start, weights[:size]
+            bar.update(size)
+    finally:
+        bar.close()
+
+
+def pattern_alphas(z: np.ndarray, pairwise: bool, row_weights: np.ndarray) -> np.ndarray:
+    """Raw alpha of the given row counts (one resample per row), via pattern counts.
+
+    The row counts are summed within each distinct pattern of ``z`` and the alpha is
+    computed from the patterns, as :func:`bootstrap_alphas` does.
+    """
+    first, inverse, counts = row_patterns(z)
+    weights = np.zeros((row_weights.shape[0], counts.size))
+    for b, row in enumerate(row_weights):
+        weights[b] = np.bincount(inverse, weights=row, minlength=counts.size)
+    design = _Design(z[first], pairwise)
+    return design.alpha(design.sums(weights), float(z.shape[0]))
+
+
+def row_alphas(z: np.ndarray, pairwise: bool, row_weights: np.ndarray) -> np.ndarray:
+    """Raw alpha of the given row counts computed row by row (no patterns)."""
+    design = _Design(z, pairwise)
+    return design.alpha(design.sums(row_weights), float(z.shape[0]))
 
 
 def _jackknife_complete(z: np.ndarray) -> np.ndarray:

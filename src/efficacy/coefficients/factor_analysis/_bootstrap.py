@@ -1,9 +1,12 @@
-"""Bootstrap correlation matrices, all replicates at once.
+"""Bootstrap correlation matrices, a block of replicates at a time.
 
 A row bootstrap replicate is a vector of row multiplicities ``w`` (how often each row
 was drawn). Every replicate's pairwise correlation matrix (R's ``cor(x, use=
 "pairwise")`` of the resampled rows) follows from weighted sums over rows, computed for
-a chunk of replicates by matrix products, never by looping over replicates or rows.
+a block of replicates by matrix products, never by looping over rows. The rows may be
+the distinct response patterns, weighted by how often each pattern was drawn
+(``efficacy.coefficients.alpha_family._bootstrap.pattern_resamples``): the weighted sums,
+and so the matrices, are the same.
 For a correlation matrix without raw data, replicates are simulated from the normal
 distribution with that correlation matrix, as psych's ``omega(n.iter=)`` does.
 
@@ -18,6 +21,8 @@ Examples
 from __future__ import annotations
 
 import numpy as np
+
+from efficacy.coefficients.alpha_family._bootstrap import progress_bar
 
 _CHUNK_ELEMENTS = 8_000_000
 
@@ -112,13 +117,18 @@ def simulated_correlations(
     root = vectors * np.sqrt(np.maximum(values, 0.0))
     out = np.empty((n_boot, k, k))
     chunk = max(1, _CHUNK_ELEMENTS // max(1, n_obs * k))
-    for start in range(0, n_boot, chunk):
-        c = min(chunk, n_boot - start)
-        sample = rng.standard_normal((c, n_obs, k)) @ root.T
-        centred = sample - sample.mean(axis=1, keepdims=True)
-        cov = centred.transpose(0, 2, 1) @ centred
-        sd = np.sqrt(np.diagonal(cov, axis1=1, axis2=2))
-        out[start : start + c] = cov / (sd[:, :, None] * sd[:, None, :])
+    bar = progress_bar(n_boot, "omega bootstrap")
+    try:
+        for start in range(0, n_boot, chunk):
+            c = min(chunk, n_boot - start)
+            sample = rng.standard_normal((c, n_obs, k)) @ root.T
+            centred = sample - sample.mean(axis=1, keepdims=True)
+            cov = centred.transpose(0, 2, 1) @ centred
+            sd = np.sqrt(np.diagonal(cov, axis1=1, axis2=2))
+            out[start : start + c] = cov / (sd[:, :, None] * sd[:, None, :])
+            bar.update(c)
+    finally:
+        bar.close()
     idx = np.arange(k)
     out[:, idx, idx] = 1.0
     return out

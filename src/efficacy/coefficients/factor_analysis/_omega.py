@@ -50,8 +50,12 @@ import pandas as pd
 from scipy.special import ndtri
 
 from efficacy.coefficients._moments import item_matrix
+from efficacy.coefficients.alpha_family._bootstrap import (
+    BLOCK_CELLS,
+    pattern_resamples,
+    row_patterns,
+)
 from efficacy.coefficients.factor_analysis._bootstrap import (
-    resample_weights,
     simulated_correlations,
     weighted_correlations,
 )
@@ -221,17 +225,25 @@ def _bootstrap_matrices(
         if data.n_obs is None:
             raise DataError("bootstrapping omega from a correlation matrix needs n_obs")
         return simulated_correlations(rng, data.r, int(data.n_obs), n_boot)
-    n = data.x.shape[0]
-    weights = resample_weights(rng, n, n_boot)
-    if poly and codes is not None:
-        tables, margins = pair_counts(codes[0], codes[1], weights)
-        fit = polychoric_stack(tables, margins, correct=correct)
-        rho = np.where(fit["valid"][:, None, None], fit["rho"], np.nan)
-        return smooth_stack(rho)[0]
-    if nan_policy == "listwise":
-        complete = ~np.isnan(data.x).any(axis=1)
-        return weighted_correlations(data.x[complete], weights[:, complete])
-    return weighted_correlations(data.x, weights)
+    x = data.x
+    first, inverse, counts = row_patterns(x)
+    xp = x[first]
+    out = np.empty((n_boot, x.shape[1], x.shape[1]))
+    block = BLOCK_CELLS // counts.size
+    blocks = pattern_resamples(rng, inverse, counts.size, n_boot, block, "omega bootstrap")
+    complete = ~np.isnan(xp).any(axis=1)
+    for begin, weights in blocks:
+        stop = begin + weights.shape[0]
+        if poly and codes is not None:
+            tables, margins = pair_counts(codes[0][first], codes[1], weights)
+            fit = polychoric_stack(tables, margins, correct=correct)
+            rho = np.where(fit["valid"][:, None, None], fit["rho"], np.nan)
+            out[begin:stop] = smooth_stack(rho)[0]
+        elif nan_policy == "listwise":
+            out[begin:stop] = weighted_correlations(xp[complete], weights[:, complete])
+        else:
+            out[begin:stop] = weighted_correlations(xp, weights)
+    return out
 
 
 def _intervals(reps: np.ndarray, level: float, method: BootCi) -> pd.DataFrame:
