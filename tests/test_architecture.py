@@ -34,6 +34,7 @@ LAYERS: dict[str, int] = {
     "io": 2,
     "scoring": 3,
     "_exclude": 3,
+    "_warnings": 0,
     "coefficients": 4,
     "norms": 4,
     "validation": 4,
