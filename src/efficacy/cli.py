@@ -95,7 +95,7 @@ def _show_warning(
     line: str | None = None,
 ) -> None:
     """Print a warning as one plain line on standard error (no source line)."""
-    text = " ".join(str(message).split())
+    text = cli_message(" ".join(str(message).split()))
     print(f"efficacy: warning: {text}", file=sys.stderr if file is None else file)
 
 
@@ -195,13 +195,73 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_INVALID if failed else EXIT_OK
 
 
-def _read_data(path: str, encoding: str | None = None) -> Any:
+def _read_data(path: str, encoding: str | None = None, missing: Any = None) -> Any:
+    """Read a data file; ``-`` reads CSV from standard input."""
     from efficacy.io._files import read
 
-    return read(path, encoding=encoding)
+    if path == "-":
+        folder = Path(tempfile.mkdtemp(prefix="efficacy-stdin-"))
+        try:
+            copy = folder / "stdin.csv"
+            copy.write_bytes(sys.stdin.buffer.read())
+            return read(copy, encoding=encoding, missing=missing)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+    return read(path, encoding=encoding, missing=missing)
 
 
-def _write_table(frame: Any, output: str | None) -> None:
+def _check_output(output: str | None, inputs: Sequence[str | None], what: str) -> None:
+    """Refuse a bad output path before any work: an input, a folder, a missing folder."""
+    from efficacy.errors import DataError
+
+    if output is None:
+        return
+    _check_not_an_input(output, inputs, what)
+    final = Path(os.path.realpath(Path(output).expanduser()))
+    if final.is_dir():
+        raise DataError(f"cannot write {what} {output}: it is a folder")
+    if not final.parent.is_dir():
+        raise DataError(f"cannot write {what} {output}: the folder {final.parent} does not exist")
+    if not os.access(final.parent, os.W_OK):
+        raise DataError(f"cannot write {what} {output}: the folder {final.parent} is not writable")
+
+
+#: Library hints in Python terms and how the command line says them.
+CLI_HINTS = (
+    ('Pass on_invalid="missing"', "Pass --on-invalid missing"),
+    ("on_invalid='missing'", "--on-invalid missing"),
+    ('on_invalid="missing"', "--on-invalid missing"),
+    ("off_grid='keep'", "keep"),
+    ("pass the file's encoding with encoding=", "pass the file's encoding with --encoding"),
+    ("pass the encoding with encoding=", "pass the encoding with --encoding"),
+    ("pass encoding= ", "pass --encoding "),
+    ("pass encoding=", "pass --encoding "),
+    (
+        'the full list is in attrs["efficacy"]["invalid_cells"]',
+        "the output lists no cells; run efficacy report for the full list",
+    ),
+    ("codes with missing=)", "codes with --missing)"),
+    ("missing=", "--missing "),
+)
+
+
+def cli_message(text: str) -> str:
+    """A library message with its Python hints said as command-line flags.
+
+    Examples
+    --------
+    >>> cli_message('Pass on_invalid="missing" to score these cells as missing.')
+    'Pass --on-invalid missing to score these cells as missing.'
+    """
+    for python, flag in CLI_HINTS:
+        text = text.replace(python, flag)
+    return text
+
+
+def _write_table(frame: Any, output: str | None, decimals: int | None = None) -> None:
+    if decimals is not None:
+        floats = frame.select_dtypes("floating").columns
+        frame = frame.assign(**{str(c): frame[c].round(decimals) for c in floats})
     if output is None:
         print(frame.to_csv(), end="")
         return
@@ -228,15 +288,43 @@ def _keep_columns(data: Any, scores: Any, keep: Sequence[str]) -> Any:
             f"--keep {clash} would repeat score columns of the same name; "
             "rename those data columns first"
         )
-    return data[list(keep)].join(scores)
+    kept = data[list(keep)].copy()
+    for column in keep:  # whole numbers stored as floats (SPSS) stay integers
+        values = kept[column]
+        if values.dtype.kind == "f":
+            finite = values.dropna()
+            if len(finite) and (finite == finite.round()).all() and (finite.abs() < 2**53).all():
+                kept[column] = values.astype("Int64")
+    out = kept.join(scores)
+    out.attrs = {**data.attrs, **scores.attrs}  # variable labels of the kept columns
+    return out
+
+
+def _positionals(args: argparse.Namespace, names: Sequence[str]) -> None:
+    """Take positional arguments swallowed by ``--keep`` (given before them) back."""
+    from efficacy.errors import DataError
+
+    missing = [name for name in names if getattr(args, name) is None]
+    if not missing:
+        return
+    keep = list(getattr(args, "keep", []) or [])
+    if len(keep) < len(missing) + 1:
+        raise DataError(f"missing {', '.join(missing).upper()}: give the instrument and data file")
+    taken = keep[len(keep) - len(missing) :]
+    args.keep = keep[: len(keep) - len(missing)]
+    for name, value in zip(missing, taken, strict=True):
+        setattr(args, name, value)
 
 
 def _cmd_score(args: argparse.Namespace) -> int:
+    from efficacy.errors import DataError
     from efficacy.scoring import score
 
-    if args.output is not None:
-        _check_not_an_input(args.output, [args.data, _instrument_path(args.instrument)], "--output")
-    data = _read_data(args.data, args.encoding)
+    _positionals(args, ["instrument", "data"])
+    if args.decimals is not None and args.decimals < 0:
+        raise DataError(f"--decimals {args.decimals}: give 0 or more decimals")
+    _check_output(args.output, [args.data, _instrument_path(args.instrument)], "--output")
+    data = _read_data(args.data, args.encoding, args.missing)
     scores = score(
         data,
         args.instrument,
@@ -245,23 +333,24 @@ def _cmd_score(args: argparse.Namespace) -> int:
         method=args.method,
         on_invalid=args.on_invalid,
     )
-    _write_table(_keep_columns(data, scores, args.keep), args.output)
+    _write_table(_keep_columns(data, scores, args.keep), args.output, args.decimals)
     return EXIT_OK
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
     from efficacy.output._report import report
 
-    _check_not_an_input(args.output, [args.data, _instrument_path(args.instrument)], "--output")
-    data = _read_data(args.data, args.encoding)
+    _check_output(args.output, [args.data, _instrument_path(args.instrument)], "--output")
+    data = _read_data(args.data, args.encoding, args.missing)
     result = report(
         data,
         args.instrument,
         norm=args.norm,
         columns=_columns_option(args.columns),
         group=_group_option(args.group),
-        progress=not args.quiet,
+        progress=not args.quiet and sys.stderr.isatty(),
         on_invalid=args.on_invalid,
+        **{k: v for k, v in (("n_boot", args.n_boot), ("seed", args.seed)) if v is not None},
     )
     with _replaced_atomically(args.output) as temporary:
         result.save(temporary)
@@ -303,8 +392,12 @@ def build_parser() -> argparse.ArgumentParser:
     validate.set_defaults(run=_cmd_validate)
 
     score = commands.add_parser("score", help="score a data file with an instrument")
-    score.add_argument("instrument", help="bundled id (e.g. gse) or path to a YAML file")
-    score.add_argument("data", help="data file: CSV, TSV, Excel, SPSS .sav, Qualtrics CSV")
+    score.add_argument("instrument", nargs="?", help="bundled id (e.g. gse) or path to a YAML file")
+    score.add_argument(
+        "data",
+        nargs="?",
+        help="data file: CSV, TSV, Excel, SPSS .sav, Qualtrics CSV; - reads CSV from stdin",
+    )
     score.add_argument("-o", "--output", help="output file (.csv, .xlsx, .sav); default stdout")
     score.add_argument(
         "--columns",
@@ -318,13 +411,33 @@ def build_parser() -> argparse.ArgumentParser:
         default="raise",
         help="invalid cells: stop with an error (default) or score them as missing",
     )
-    score.add_argument("--keep", nargs="*", default=[], help="data columns to copy to the output")
+    score.add_argument(
+        "--keep",
+        nargs="*",
+        default=[],
+        help="data columns to copy to the output (labels and whole-number ids kept); "
+        "may also come before INSTRUMENT DATA",
+    )
+    score.add_argument(
+        "--decimals",
+        type=int,
+        help="round written scores to N decimals; default full precision, for files "
+        "meant for further analysis",
+    )
+    score.add_argument(
+        "--missing", nargs="+", type=float, help="missing-value codes in the data, e.g. 9 99"
+    )
     score.add_argument("--encoding", help="text encoding of a CSV/TSV data file (e.g. cp1252)")
     score.set_defaults(run=_cmd_score)
 
     report = commands.add_parser("report", help="write a self-contained HTML report")
     report.add_argument("instrument")
-    report.add_argument("data")
+    report.add_argument("data", help="data file; - reads CSV from standard input")
+    report.add_argument(
+        "--missing", nargs="+", type=float, help="missing-value codes in the data, e.g. 9 99"
+    )
+    report.add_argument("--n-boot", type=int, help="bootstrap replicates (default: the report's)")
+    report.add_argument("--seed", type=int, help="bootstrap seed (default: the report's, 0)")
     report.add_argument("-o", "--output", required=True, help="HTML file to write")
     report.add_argument("--norm", help="norm table id to compare with")
     report.add_argument(
@@ -339,7 +452,9 @@ def build_parser() -> argparse.ArgumentParser:
         default="raise",
         help="invalid cells: stop with an error (default) or score them as missing",
     )
-    report.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    report.add_argument(
+        "-q", "--quiet", action="store_true", help="no progress bar (shown only on a terminal)"
+    )
     report.set_defaults(run=_cmd_report)
 
     demo = commands.add_parser("demo", help="score the bundled example data and write a report")
@@ -360,7 +475,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             return int(run(args))
         except EfficacyError as exc:
-            print(f"efficacy: error: {exc}", file=sys.stderr)
+            print(f"efficacy: error: {cli_message(str(exc))}", file=sys.stderr)
             return EXIT_USAGE
         except json.JSONDecodeError as exc:
             print(f"efficacy: error: --columns is not valid JSON: {exc}", file=sys.stderr)
