@@ -1,0 +1,98 @@
+"""The command line speaks CLI: flags in hints, options of its own, checks up front."""
+
+from __future__ import annotations
+
+import io
+import sys
+
+import pandas as pd
+import pytest
+
+from efficacy.cli import main
+
+
+@pytest.fixture
+def data_csv(tmp_path):
+    frame = pd.DataFrame({"id": [101, 102, 103], **{f"gse{i}": [3, 2, 4] for i in range(1, 11)}})
+    frame.loc[1, "gse3"] = 9
+    frame.loc[1, "gse1"] = 1
+    path = tmp_path / "data.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+def test_hints_name_flags_not_python_arguments(data_csv, capsys):
+    assert main(["score", "gse", str(data_csv)]) == 2
+    err = capsys.readouterr().err
+    assert "--on-invalid missing" in err and 'on_invalid="missing"' not in err
+    assert main(["score", "gse", str(data_csv), "--on-invalid", "missing"]) == 0
+    err = capsys.readouterr().err
+    assert "attrs[" not in err and "invalid response cells" in err
+
+
+def test_missing_codes(data_csv, capsys):
+    assert main(["score", "gse", str(data_csv), "--missing", "9", "99"]) == 0
+    out = pd.read_csv(io.StringIO(capsys.readouterr().out))
+    assert out.loc[1, "gse_n_valid"] == 9
+
+
+def test_decimals_and_full_precision_by_default(data_csv, capsys):
+    args = ["score", "gse", str(data_csv), "--missing", "9", "--method", "mean"]
+    assert main(args) == 0
+    full = capsys.readouterr().out
+    assert "1.888888888888" in full
+    assert main([*args, "--decimals", "2"]) == 0
+    assert "1.89," in capsys.readouterr().out
+    assert main([*args, "--decimals", "-1"]) == 2
+
+
+def test_stdin(data_csv, capsys, monkeypatch):
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data_csv.read_bytes())))
+    assert main(["score", "gse", "-", "--missing", "9"]) == 0
+    assert len(pd.read_csv(io.StringIO(capsys.readouterr().out))) == 3
+
+
+def test_output_checked_before_the_work(data_csv, tmp_path, capsys, monkeypatch):
+    import efficacy.scoring
+
+    def never(*args, **kwargs):
+        raise AssertionError("scored before the output was checked")
+
+    monkeypatch.setattr(efficacy.scoring, "score", never)
+    bad = tmp_path / "no-such-folder" / "out.csv"
+    assert main(["score", "gse", str(data_csv), "-o", str(bad)]) == 2
+    assert "does not exist" in capsys.readouterr().err
+    assert main(["score", "gse", str(data_csv), "-o", str(tmp_path)]) == 2
+    assert "folder" in capsys.readouterr().err
+
+
+def test_keep_before_the_positionals_and_integer_ids(data_csv, capsys):
+    assert main(["score", "--keep", "id", "gse", str(data_csv), "--missing", "9"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[1].startswith("0,101,")
+
+
+def test_keep_keeps_spss_labels_and_whole_number_ids(tmp_path, capsys):
+    pytest.importorskip("pyreadstat")
+    import efficacy as ef
+
+    frame = pd.DataFrame({"id": [1.0, 2.0], **{f"gse{i}": [3.0, 2.0] for i in range(1, 11)}})
+    sav = tmp_path / "in.sav"
+    ef.write(frame, sav, variable_labels={"id": "Participant number"})
+    out = tmp_path / "out.sav"
+    assert main(["score", "gse", str(sav), "--keep", "id", "-o", str(out)]) == 0
+    back = ef.read(out)
+    assert back.attrs["efficacy_source"]["variable_labels"]["id"] == "Participant number"
+    csv = tmp_path / "out.csv"
+    assert main(["score", "gse", str(sav), "--keep", "id", "-o", str(csv)]) == 0
+    assert csv.read_text().splitlines()[1].startswith("1,")
+
+
+def test_report_options_in_help(capsys):
+    with pytest.raises(SystemExit):
+        main(["report", "--help"])
+    text = capsys.readouterr().out
+    assert "--n-boot" in text and "--seed" in text and "--missing" in text
+    with pytest.raises(SystemExit):
+        main(["score", "--help"])
+    assert "default full precision" in " ".join(capsys.readouterr().out.split())
