@@ -96,3 +96,46 @@ def test_report_options_in_help(capsys):
     with pytest.raises(SystemExit):
         main(["score", "--help"])
     assert "default full precision" in " ".join(capsys.readouterr().out.split())
+
+
+def _header() -> str:
+    return "id,note," + ",".join(f"gse{i}" for i in range(1, 11)) + "\n"
+
+
+def test_rows_are_the_files_own_lines(tmp_path, capsys):
+    good = ",".join(["3"] * 10)
+    text = (
+        _header()
+        + f"1,plain,{good}\n"
+        + "\n"  # a blank line: pandas skips it, the editor counts it
+        + f'2,"two\nlines",{good}\n'  # a quoted cell over two lines
+        + "3,x,7,"
+        + ",".join(["3"] * 9)
+        + "\n"  # line 6: the invalid cell
+    )
+    path = tmp_path / "lines.csv"
+    path.write_text(text)
+    assert main(["score", "gse", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "lines [6]" in err and "rows [" not in err
+    assert main(["score", "gse", str(path), "--on-invalid", "missing", "--keep", "id"]) == 0
+    out = pd.read_csv(io.StringIO(capsys.readouterr().out), index_col=0)
+    assert list(out.index) == [0, 1, 2]  # the written index is the data's own
+
+
+def test_excel_rows_are_sheet_rows(tmp_path, capsys):
+    pytest.importorskip("openpyxl")
+    frame = pd.DataFrame({f"gse{i}": [3, 3, 3] for i in range(1, 11)})
+    frame.loc[2, "gse1"] = 8
+    path = tmp_path / "d.xlsx"
+    frame.to_excel(path, index=False)
+    assert main(["score", "gse", str(path)]) == 2
+    assert "sheet rows [4]" in capsys.readouterr().err
+
+
+def test_file_rows_falls_back_when_the_index_is_not_plain():
+    from efficacy.cli import file_rows
+
+    frame = pd.DataFrame({"a": [1]}, index=["x"])
+    frame.attrs["efficacy_source"] = {"format": "csv"}
+    assert file_rows(frame, __import__("pathlib").Path("nowhere.csv")) is None

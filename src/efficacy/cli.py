@@ -196,18 +196,106 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _read_data(path: str, encoding: str | None = None, missing: Any = None) -> Any:
-    """Read a data file; ``-`` reads CSV from standard input."""
+    """Read a data file (``-``: CSV on standard input), its rows labelled as in the file.
+
+    Each row's label becomes the file's own number for it (see :func:`file_rows`), so
+    that messages name the lines a researcher sees in an editor; the caller puts the
+    plain index back before writing (:func:`_plain_index`).
+    """
     from efficacy.io._files import read
 
-    if path == "-":
-        folder = Path(tempfile.mkdtemp(prefix="efficacy-stdin-"))
-        try:
-            copy = folder / "stdin.csv"
-            copy.write_bytes(sys.stdin.buffer.read())
-            return read(copy, encoding=encoding, missing=missing)
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
-    return read(path, encoding=encoding, missing=missing)
+    if path != "-":
+        return _label_rows(read(path, encoding=encoding, missing=missing), Path(path))
+    folder = Path(tempfile.mkdtemp(prefix="efficacy-stdin-"))
+    try:
+        copy = folder / "stdin.csv"
+        copy.write_bytes(sys.stdin.buffer.read())
+        return _label_rows(read(copy, encoding=encoding, missing=missing), copy)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+#: How messages name rows labelled by :func:`file_rows`, by file format.
+ROW_WORDS = {"csv": "lines", "tsv": "lines", "qualtrics": "lines", "redcap": "lines"}
+
+
+def file_rows(data: Any, path: Path) -> tuple[Any, str] | None:
+    r"""Each data row's number in the file, and what the numbers are, or None if unknown.
+
+    Text files (CSV, TSV, Qualtrics, REDCap): the 1-based line on which the row starts,
+    counting the header lines and blank lines (quoted cells may span lines). Excel:
+    the sheet's row number. SPSS: the 1-based case number. None when the rows cannot
+    be matched to the file (e.g. a frame not read with a 0..n-1 index).
+
+    Examples
+    --------
+    >>> import tempfile, pandas as pd
+    >>> from efficacy.io._files import read
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "d.csv").write_text("a,b\n1,2\n\n3,4\n")
+    >>> lines, word = file_rows(read(folder / "d.csv"), folder / "d.csv")
+    >>> list(lines), word
+    ([2, 4], 'lines')
+    """
+    import pandas as pd
+
+    source = data.attrs.get("efficacy_source", {})
+    kind, n = source.get("format"), len(data)
+    if not isinstance(data.index, pd.RangeIndex) or not data.index.equals(pd.RangeIndex(n)):
+        return None
+    header = int((source.get("qualtrics") or {}).get("header_rows", 1))
+    if kind == "spss":
+        return pd.RangeIndex(1, n + 1), "cases"
+    if kind == "excel":
+        return pd.RangeIndex(header + 1, header + n + 1), "sheet rows"
+    if kind not in ROW_WORDS or source.get("sheet") is not None:
+        return None
+    starts = _record_lines(path, source.get("encoding"), source.get("delimiter"))
+    if starts is None or len(starts) < header + n:
+        return None
+    return pd.Index(starts[header : header + n]), ROW_WORDS[kind]
+
+
+def _record_lines(path: Path, encoding: str | None, delimiter: str | None) -> list[int] | None:
+    """The line on which each non-blank record of a delimited text file starts."""
+    import csv
+
+    try:
+        with open(path, encoding=encoding or "utf-8-sig", newline="") as handle:
+            reader = csv.reader(handle, delimiter=delimiter or "\x00")
+            starts, last = [], 0
+            for record in reader:
+                if record:
+                    starts.append(last + 1)
+                last = reader.line_num
+    except (OSError, LookupError, UnicodeError, csv.Error):
+        return None
+    return starts
+
+
+def _label_rows(data: Any, path: Path) -> Any:
+    found = file_rows(data, path)
+    if found is not None:
+        data.attrs["efficacy_cli_rows"] = {"index": data.index, "word": found[1]}
+        data.index = found[0]
+    return data
+
+
+def _plain_index(frame: Any, data: Any) -> Any:
+    """``frame`` (on ``data``'s file-numbered rows) back on the data's own index."""
+    rows = data.attrs.get("efficacy_cli_rows")
+    if rows is not None:
+        frame = frame.copy()
+        frame.index = rows["index"]
+    return frame
+
+
+def _rows_in_file(message: str, data: Any) -> str:
+    """A message naming data rows, said in the file's own numbers."""
+    rows = None if data is None else data.attrs.get("efficacy_cli_rows")
+    if rows is None:
+        return message
+    return re.sub(r"\brows \[", f"{rows['word']} [", message)
 
 
 def _check_output(output: str | None, inputs: Sequence[str | None], what: str) -> None:
@@ -324,7 +412,7 @@ def _cmd_score(args: argparse.Namespace) -> int:
     if args.decimals is not None and args.decimals < 0:
         raise DataError(f"--decimals {args.decimals}: give 0 or more decimals")
     _check_output(args.output, [args.data, _instrument_path(args.instrument)], "--output")
-    data = _read_data(args.data, args.encoding, args.missing)
+    data = args.read = _read_data(args.data, args.encoding, args.missing)
     scores = score(
         data,
         args.instrument,
@@ -333,7 +421,8 @@ def _cmd_score(args: argparse.Namespace) -> int:
         method=args.method,
         on_invalid=args.on_invalid,
     )
-    _write_table(_keep_columns(data, scores, args.keep), args.output, args.decimals)
+    kept = _keep_columns(data, scores, args.keep)
+    _write_table(_plain_index(kept, data), args.output, args.decimals)
     return EXIT_OK
 
 
@@ -341,7 +430,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from efficacy.output._report import report
 
     _check_output(args.output, [args.data, _instrument_path(args.instrument)], "--output")
-    data = _read_data(args.data, args.encoding, args.missing)
+    data = args.read = _read_data(args.data, args.encoding, args.missing)
     result = report(
         data,
         args.instrument,
@@ -475,7 +564,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             return int(run(args))
         except EfficacyError as exc:
-            print(f"efficacy: error: {cli_message(str(exc))}", file=sys.stderr)
+            text = _rows_in_file(cli_message(str(exc)), getattr(args, "read", None))
+            print(f"efficacy: error: {text}", file=sys.stderr)
             return EXIT_USAGE
         except json.JSONDecodeError as exc:
             print(f"efficacy: error: --columns is not valid JSON: {exc}", file=sys.stderr)
