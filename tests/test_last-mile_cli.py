@@ -139,3 +139,21 @@ def test_file_rows_falls_back_when_the_index_is_not_plain():
     frame = pd.DataFrame({"a": [1]}, index=["x"])
     frame.attrs["efficacy_source"] = {"format": "csv"}
     assert file_rows(frame, __import__("pathlib").Path("nowhere.csv")) is None
+
+
+def test_encoding_hint_names_the_flag(tmp_path, capsys):
+    path = tmp_path / "utf16.csv"
+    text = "gse1,gse2\n1,2\n"
+    path.write_bytes(text.encode("utf-16-le"))
+    assert main(["score", "gse", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "--encoding" in err and "encoding=" not in err
+
+
+def test_cli_message_keeps_what_the_command_cannot_say():
+    from efficacy.cli import cli_message
+
+    flags = {"on_invalid": "--on-invalid", "missing": "--missing"}
+    assert cli_message("pass delimiter=';'", flags) == "pass delimiter=';'"
+    assert cli_message("pass missing=[-99, 99]", flags) == "pass --missing -99 99"
+    assert cli_message("groups (sex=male)", flags) == "groups (sex=male)"

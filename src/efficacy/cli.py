@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import json
 import os
 import re
@@ -93,9 +94,11 @@ def _show_warning(
     lineno: int,
     file: Any = None,
     line: str | None = None,
+    *,
+    flags: dict[str, str] | None = None,
 ) -> None:
-    """Print a warning as one plain line on standard error (no source line)."""
-    text = cli_message(" ".join(str(message).split()))
+    """Print a warning as one plain line on standard error, hints as ``flags`` say them."""
+    text = cli_message(" ".join(str(message).split()), flags)
     print(f"efficacy: warning: {text}", file=sys.stderr if file is None else file)
 
 
@@ -314,36 +317,60 @@ def _check_output(output: str | None, inputs: Sequence[str | None], what: str) -
         raise DataError(f"cannot write {what} {output}: the folder {final.parent} is not writable")
 
 
-#: Library hints in Python terms and how the command line says them.
-CLI_HINTS = (
-    ('Pass on_invalid="missing"', "Pass --on-invalid missing"),
-    ("on_invalid='missing'", "--on-invalid missing"),
-    ('on_invalid="missing"', "--on-invalid missing"),
-    ("off_grid='keep'", "keep"),
-    ("pass the file's encoding with encoding=", "pass the file's encoding with --encoding"),
-    ("pass the encoding with encoding=", "pass the encoding with --encoding"),
-    ("pass encoding= ", "pass --encoding "),
-    ("pass encoding=", "pass --encoding "),
+#: Library phrases with no keyword argument in them, and how the command says them.
+CLI_PHRASES = (
     (
         'the full list is in attrs["efficacy"]["invalid_cells"]',
-        "the output lists no cells; run efficacy report for the full list",
+        "efficacy report lists every cell",
     ),
-    ("codes with missing=)", "codes with --missing)"),
-    ("missing=", "--missing "),
 )
 
+#: A keyword argument in a library message: ``name=``, a quoted or plain value.
+_KEYWORD = re.compile(r"\b([a-z][a-z_]*)=(?:\[([^\]]*)\]|([\"'])([^\"']*)\3|([^\s,;)\]]*))")
 
-def cli_message(text: str) -> str:
-    """A library message with its Python hints said as command-line flags.
+
+def cli_message(text: str, flags: dict[str, str] | None = None) -> str:
+    """A library message with its Python hints said as the command's flags.
+
+    ``flags`` maps a keyword argument to the command's option (``on_invalid`` ->
+    ``--on-invalid``); keyword arguments the command has no option for are left as
+    they are.
 
     Examples
     --------
-    >>> cli_message('Pass on_invalid="missing" to score these cells as missing.')
-    'Pass --on-invalid missing to score these cells as missing.'
+    >>> cli_message('Pass on_invalid="missing" to score them.', {"on_invalid": "--on-invalid"})
+    'Pass --on-invalid missing to score them.'
+    >>> cli_message("pass the file's encoding with encoding=", {"encoding": "--encoding"})
+    "pass the file's encoding with --encoding"
     """
-    for python, flag in CLI_HINTS:
-        text = text.replace(python, flag)
-    return text
+    for python, said in CLI_PHRASES:
+        text = text.replace(python, said)
+    if not flags:
+        return text
+
+    def option(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in flags:
+            return match.group(0)
+        listed, quoted, plain = match.group(2), match.group(4), match.group(5)
+        if listed is not None:
+            value = " ".join(part.strip(" '\"") for part in listed.split(","))
+        else:
+            value = quoted if quoted is not None else plain
+        return f"{flags[name]} {value}" if value else flags[name]
+
+    return _KEYWORD.sub(option, text)
+
+
+def _flags(parser: argparse.ArgumentParser | None) -> dict[str, str]:
+    """Keyword argument -> option of a command (``on_invalid`` -> ``--on-invalid``)."""
+    if parser is None:
+        return {}
+    return {
+        action.dest: action.option_strings[-1]
+        for action in parser._actions
+        if action.option_strings and action.dest != "help"
+    }
 
 
 def _write_table(frame: Any, output: str | None, decimals: int | None = None) -> None:
@@ -517,7 +544,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--missing", nargs="+", type=float, help="missing-value codes in the data, e.g. 9 99"
     )
     score.add_argument("--encoding", help="text encoding of a CSV/TSV data file (e.g. cp1252)")
-    score.set_defaults(run=_cmd_score)
+    score.set_defaults(run=_cmd_score, parser=score)
 
     report = commands.add_parser("report", help="write a self-contained HTML report")
     report.add_argument("instrument")
@@ -544,7 +571,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument(
         "-q", "--quiet", action="store_true", help="no progress bar (shown only on a terminal)"
     )
-    report.set_defaults(run=_cmd_report)
+    report.set_defaults(run=_cmd_report, parser=report)
 
     demo = commands.add_parser("demo", help="score the bundled example data and write a report")
     demo.add_argument("--out", default="demo-output", help="folder for the outputs")
@@ -559,12 +586,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     run: Callable[[argparse.Namespace], int] = args.run
+    flags = _flags(getattr(args, "parser", None))
     with warnings.catch_warnings():
-        warnings.showwarning = _show_warning
+        warnings.showwarning = functools.partial(_show_warning, flags=flags)
         try:
             return int(run(args))
         except EfficacyError as exc:
-            text = _rows_in_file(cli_message(str(exc)), getattr(args, "read", None))
+            text = _rows_in_file(cli_message(str(exc), flags), getattr(args, "read", None))
             print(f"efficacy: error: {text}", file=sys.stderr)
             return EXIT_USAGE
         except json.JSONDecodeError as exc:
