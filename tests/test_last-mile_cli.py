@@ -157,3 +157,23 @@ def test_cli_message_keeps_what_the_command_cannot_say():
     assert cli_message("pass delimiter=';'", flags) == "pass delimiter=';'"
     assert cli_message("pass missing=[-99, 99]", flags) == "pass --missing -99 99"
     assert cli_message("groups (sex=male)", flags) == "groups (sex=male)"
+
+
+def test_screen_prints_the_summary_and_writes_the_table(tmp_path, capsys):
+    from efficacy.datasets import load_demo
+
+    path = tmp_path / "demo.csv"
+    load_demo().to_csv(path, index=False)
+    out = tmp_path / "screen.csv"
+    assert main(["screen", "gse", str(path), "--on-invalid", "missing", "-o", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.startswith("Careless-responding screen: 600 respondents")
+    table = pd.read_csv(out, index_col=0)
+    assert len(table) == 600 and {"longstring", "flagged", "reasons"} <= set(table.columns)
+    assert list(table.index[:2]) == [0, 1]
+    assert main(["screen", "gse", str(path), "--on-invalid", "missing"]) == 0
+    captured = capsys.readouterr()
+    assert "Careless-responding screen" in captured.err
+    assert len(pd.read_csv(io.StringIO(captured.out))) == 600
+    assert main(["screen", "gse", str(path)]) == 2
+    assert "--on-invalid missing" in capsys.readouterr().err

@@ -1,4 +1,4 @@
-"""The ``efficacy`` command: list, show, validate, score, report and demo.
+"""The ``efficacy`` command: list, show, validate, score, report, screen and demo.
 
 User errors (bad files, bad data) print one clear message and exit with a non-zero
 code, never a Python traceback:
@@ -474,6 +474,25 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_screen(args: argparse.Namespace) -> int:
+    from efficacy.screening._screen import screen
+
+    _check_output(args.output, [args.data, _instrument_path(args.instrument)], "--output")
+    data = args.read = _read_data(args.data, args.encoding, args.missing)
+    result = screen(
+        data,
+        args.instrument,
+        duration=args.duration,
+        seed=args.seed,
+        resample_na=args.resample_na,
+        on_invalid=args.on_invalid,
+    )
+    # the table goes to the file or standard output; the summary beside it
+    print(result.summary(), file=sys.stdout if args.output else sys.stderr)
+    _write_table(_plain_index(result.to_frame(), data), args.output)
+    return EXIT_OK
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     from efficacy.demo import run_demo
     from efficacy.errors import DataError
@@ -572,6 +591,34 @@ def build_parser() -> argparse.ArgumentParser:
         "-q", "--quiet", action="store_true", help="no progress bar (shown only on a terminal)"
     )
     report.set_defaults(run=_cmd_report, parser=report)
+
+    scr = commands.add_parser(
+        "screen",
+        help="screen respondents for careless responding",
+        description="Compute every careless-responding index and flag for each respondent. "
+        "The table (one row per respondent) goes to --output or standard output; the "
+        "summary (rules, cut-offs and counts) to standard output with --output, else to "
+        "standard error.",
+    )
+    scr.add_argument("instrument", help="bundled id (e.g. gse) or path to a YAML file")
+    scr.add_argument("data", help="data file; - reads CSV from standard input")
+    scr.add_argument("-o", "--output", help="output file (.csv, .xlsx, .sav); default stdout")
+    scr.add_argument("--duration", help="data column with each respondent's seconds")
+    scr.add_argument("--seed", type=int, help="seed for re-drawn psychsyn/psychant values")
+    scr.add_argument(
+        "--resample-na", action="store_true", help="re-draw undefined psychsyn/psychant values"
+    )
+    scr.add_argument(
+        "--on-invalid",
+        choices=["raise", "missing"],
+        default="raise",
+        help="invalid cells: stop with an error (default) or treat them as missing",
+    )
+    scr.add_argument(
+        "--missing", nargs="+", type=float, help="missing-value codes in the data, e.g. 9 99"
+    )
+    scr.add_argument("--encoding", help="text encoding of a CSV/TSV data file (e.g. cp1252)")
+    scr.set_defaults(run=_cmd_screen, parser=scr)
 
     demo = commands.add_parser("demo", help="score the bundled example data and write a report")
     demo.add_argument("--out", default="demo-output", help="folder for the outputs")
