@@ -176,3 +176,30 @@ def test_screen_prints_the_summary_and_writes_the_table(tmp_path, capsys):
     assert len(pd.read_csv(io.StringIO(captured.out))) == 600
     assert main(["screen", "gse", str(path)]) == 2
     assert "--on-invalid missing" in capsys.readouterr().err
+
+
+def test_report_progress_only_on_a_terminal_and_bootstrap_options(data_csv, tmp_path, monkeypatch):
+    import efficacy.output._report as report_module
+
+    seen = {}
+
+    class Saved:
+        def save(self, path):
+            path.write_text("<html></html>")
+
+    def fake_report(data, instrument, **options):
+        seen.update(options)
+        return Saved()
+
+    monkeypatch.setattr(report_module, "report", fake_report)
+    out = str(tmp_path / "r.html")
+    base = ["report", "gse", str(data_csv), "-o", out, "--missing", "9"]
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False, raising=False)
+    assert main([*base, "--n-boot", "50", "--seed", "7"]) == 0
+    assert seen["progress"] is False and seen["n_boot"] == 50 and seen["seed"] == 7
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    seen.clear()
+    assert main(base) == 0
+    assert seen["progress"] is True and "n_boot" not in seen and "seed" not in seen
+    assert main([*base, "-q"]) == 0
+    assert seen["progress"] is False

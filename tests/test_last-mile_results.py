@@ -183,3 +183,19 @@ def test_t_score_has_its_own_name_and_the_old_one_warns():
         assert (out["t_ci_lower"] == out["t_score_ci_lower"]).all()
     comparison = ef.compare_to_norm(scores, "gse", norm="world2006").to_frame()
     assert "t" in comparison.columns  # the t statistic keeps its name
+
+
+def test_report_summary():
+    from efficacy.output._report import Report
+
+    scores = pd.DataFrame({"gse": [30.0, 25.0]})
+    report = Report(
+        html="<html></html>",
+        title="GSE report",
+        instrument="gse",
+        scores=scores,
+        reliability=None,
+        methods="Internal consistency was alpha = .88.",
+    )
+    text = _check(report.summary(), "GSE report", "2 scored", "not saved", "alpha = .88")
+    assert "tables" in text and "figures" in text
