@@ -134,7 +134,7 @@ def test_excel_rows_are_sheet_rows(tmp_path, capsys):
 
 
 def test_file_rows_falls_back_when_the_index_is_not_plain():
-    from efficacy.cli import file_rows
+    from efficacy.io._lines import file_rows
 
     frame = pd.DataFrame({"a": [1]}, index=["x"])
     frame.attrs["efficacy_source"] = {"format": "csv"}

@@ -9,9 +9,9 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from efficacy.cli import file_rows
 from efficacy.io._common import ReadWarning
 from efficacy.io._files import read
+from efficacy.io._lines import file_rows
 
 cells = st.text(alphabet="ab \n,", min_size=0, max_size=6)
 records = st.lists(st.tuples(cells, st.integers(0, 2)), min_size=1, max_size=8)
