@@ -199,3 +199,14 @@ def test_report_summary():
     )
     text = _check(report.summary(), "GSE report", "2 scored", "not saved", "alpha = .88")
     assert "tables" in text and "figures" in text
+
+
+def test_a_nested_filter_state_does_not_make_the_outer_one_repeat(demo):
+    with warnings.catch_warnings(record=True) as outer:
+        warnings.simplefilter("default")
+        ef.score(demo, "gse", on_invalid="missing")
+        with warnings.catch_warnings(record=True) as inner:  # e.g. inside a report
+            ef.score(demo, "gse", on_invalid="missing")
+        ef.item_responses(demo, "gse", on_invalid="missing")
+    assert _invalid_warnings(inner) == 1
+    assert _invalid_warnings(outer) == 1

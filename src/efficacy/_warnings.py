@@ -29,14 +29,23 @@ from typing import Any
 
 import pandas as pd
 
-#: How many distinct warnings are remembered (the oldest are forgotten first).
+#: How many distinct warnings are remembered (the oldest are forgotten first), and
+#: under how many filter states each.
 MEMORY = 256
+STATES = 4
 
-_said: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+_said: dict[tuple[Any, ...], list[tuple[list[Any], tuple[Any, ...]]]] = {}
 
 
-def _filters_state() -> tuple[Any, ...]:
-    return (id(warnings.filters), tuple(warnings.filters))
+def _filters_state() -> tuple[list[Any], tuple[Any, ...]]:
+    # the list object itself (held, so that its id cannot be reused by a new one) and
+    # its contents: catch_warnings() installs a new list, simplefilter() changes one
+    return (warnings.filters, tuple(warnings.filters))
+
+
+def _said_under(states: list[tuple[list[Any], tuple[Any, ...]]]) -> bool:
+    filters, contents = _filters_state()
+    return any(held is filters and seen == contents for held, seen in states)
 
 
 def _action(message: str, category: type[Warning]) -> str:
@@ -73,11 +82,11 @@ def warn_once(
         As for :func:`warnings.warn`, counted from the caller of this function.
     """
     said = (category, message, key)
-    state = _filters_state()
-    if _said.get(said) == state and _action(message, category) not in ("always", "error"):
+    states = _said.pop(said, [])
+    if _said_under(states) and _action(message, category) not in ("always", "error"):
+        _said[said] = states
         return
     warnings.warn(message, category, stacklevel=stacklevel + 1)
-    _said.pop(said, None)
-    _said[said] = state
+    _said[said] = [*states, _filters_state()][-STATES:]
     while len(_said) > MEMORY:
         del _said[next(iter(_said))]
