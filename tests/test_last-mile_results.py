@@ -46,6 +46,7 @@ def test_scale_alpha_is_the_number_and_keeps_its_result(rel):
     assert f"{a:.2f}" == f"{rel['gse'].alpha.alpha:.2f}"
     assert a.ci == a.result.ci and a.items is a.result.items
     assert isinstance(a.summary(), Summary)
+    assert repr(a) == repr(float(a.alpha))  # shown as the number it is
     assert rel["gse"].omega_total == pytest.approx(rel["gse"].omega.omega_total)
     again = pickle.loads(pickle.dumps(rel["gse"]))
     assert again.alpha == a and again.alpha.n_obs == a.n_obs

@@ -97,11 +97,8 @@ class Alpha(float):
         return (Alpha, (self.result,))
 
     def summary(self) -> Summary:
-        """The summary of the alpha result."""
+        """The summary of the alpha result (the number itself displays as a number)."""
         return self.result.summary()
-
-    def _repr_html_(self) -> str:
-        return self.result._repr_html_()
 
 
 @dataclass(frozen=True, repr=False)
