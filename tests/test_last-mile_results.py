@@ -174,6 +174,7 @@ def test_t_score_has_its_own_name_and_the_old_one_warns():
         lambda o: o["t"],
         lambda o: o.t,
         lambda o: o.loc[:, "t"],
+        lambda o: o.at[0, "t"],
         lambda o: o[["z", "t"]]["t"],
         lambda o: o.loc[0, ["z", "t"]]["t_score"],
     ):

@@ -95,8 +95,9 @@ class StandardScores(pd.DataFrame):
 
     Up to 0.1 the T score was the column ``t``, the name :func:`compare_to_norm` gives
     its t statistic. The former names (``t``, ``t_ci_lower``, ``t_ci_upper``) still
-    read, through ``frame[...]``, ``frame.loc[...]`` and attribute access, with a
-    :class:`DeprecationWarning` naming the new column; they will be removed. A frame
+    read, through ``frame[...]``, ``frame.loc[...]``, ``frame.at[...]`` and attribute
+    access, with a :class:`DeprecationWarning` naming the new column; they will be
+    removed. A frame
     that has a column of the old name itself (e.g. after ``rename``) reads that column.
     """
 
@@ -133,6 +134,11 @@ class StandardScores(pd.DataFrame):
     def loc(self) -> Any:  # type: ignore[override]
         """As :attr:`pandas.DataFrame.loc`, reading former T-score names (warned)."""
         return _RenamingIndexer(self, super().loc)
+
+    @property
+    def at(self) -> Any:  # type: ignore[override]
+        """As :attr:`pandas.DataFrame.at`, reading former T-score names (warned)."""
+        return _RenamingIndexer(self, super().at)
 
 
 class _RenamingIndexer:
