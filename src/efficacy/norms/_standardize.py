@@ -97,8 +97,8 @@ class StandardScores(pd.DataFrame):
     its t statistic. The former names (``t``, ``t_ci_lower``, ``t_ci_upper``) still
     read, through ``frame[...]``, ``frame.loc[...]``, ``frame.at[...]`` and attribute
     access, with a :class:`DeprecationWarning` naming the new column; they will be
-    removed. A frame
-    that has a column of the old name itself (e.g. after ``rename``) reads that column.
+    removed. A frame that has a column of the old name itself (e.g. after ``rename``)
+    reads that column.
     """
 
     @property
