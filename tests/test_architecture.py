@@ -36,6 +36,7 @@ LAYERS: dict[str, int] = {
     "_exclude": 3,
     "_columns": 3,
     "item_response": 3,
+    "_warnings": 0,
     "coefficients": 4,
     "norms": 4,
     "validation": 4,

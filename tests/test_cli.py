@@ -86,7 +86,8 @@ def test_invalid_cells_are_an_error_unless_asked_to_score_them_missing(tmp_path,
     path = tmp_path / "bad.csv"
     frame.to_csv(path, index=False)
     assert main(["score", "gse", str(path)]) == 2
-    assert "column 'gse1': 1 cell, rows [1], values [9" in capsys.readouterr().err
+    # the file's own line: the header is line 1, data row 1 (0-based) is line 3
+    assert "column 'gse1': 1 cell, lines [3], values [9" in capsys.readouterr().err
     assert main(["score", "gse", str(path), "--on-invalid", "missing"]) == 0
     captured = capsys.readouterr()
     assert "warning: 1 invalid response cells scored as missing" in captured.err

@@ -47,7 +47,20 @@ def test_norm_comparison_summary_shows_the_table_and_the_kind():
 
 
 def test_the_default_summary_lists_the_scalar_fields():
-    res = ef.kr20(pd.DataFrame({"a": [0, 1, 1, 0], "b": [0, 1, 1, 1], "c": [1, 1, 0, 0]}))
+    # every result of the package now has its own summary; the default is the base's
+    from dataclasses import dataclass
+
+    from efficacy.results import Result
+
+    @dataclass(frozen=True, repr=False)
+    class KR20Result(Result):
+        kr20: float
+        p: pd.Series
+
+        def to_frame(self) -> pd.DataFrame:
+            return pd.DataFrame({"kr20": [self.kr20]})
+
+    res = KR20Result(0.5, pd.Series([0.5, 0.75]))
     text = str(res.summary())
     assert text.splitlines()[0] == "KR20Result"
     assert "kr20" in text

@@ -14,13 +14,12 @@ The steps, all vectorised over respondents:
 3. check every cell: a code must be one of the response scale's codes. Out-of-range
    codes, non-integer values (such as person-mean imputed 2.333), unknown labels and
    junk are errors that name the column, rows and values; with
-   ``on_invalid="missing"`` they are scored as missing and every such cell is reported;
+   ``on_invalid="missing"`` they are scored as missing, each cell reported (once);
 4. reverse-key by the *declared* range (min + max - x);
 5. score each scale: sum or mean of its items, the instrument's minimum-valid rule,
    prorated sums (mean of the answered items x number of items) where allowed.
 
-The caller's data are never changed. The result records what produced it in
-``DataFrame.attrs["efficacy"]``.
+The caller's data are never changed; ``DataFrame.attrs["efficacy"]`` records the rest.
 
 Examples
 --------
@@ -36,7 +35,6 @@ Examples
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -47,6 +45,7 @@ import pandas as pd
 from efficacy._columns import Columns, resolve_columns
 from efficacy._exclude import Exclusion, resolve_exclude
 from efficacy._version import __version__
+from efficacy._warnings import fingerprint, warn_once
 from efficacy.errors import (
     DataError,
     InvalidResponseError,
@@ -249,10 +248,10 @@ def _coded(
     mapping = resolve_columns(instrument, data, columns)
     coded = code_items(data, instrument, mapping, coding=coding, off_grid=off_grid)
     if coded.kept_off_grid:
-        warnings.warn(
+        warn_once(
             f"{coded.kept_off_grid} response cells inside the response range but off its "
             "grid (e.g. person-mean imputed values) were kept as given (off_grid='keep')",
-            UserWarning,
+            key=(instrument.id, id(data)),
             stacklevel=3,
         )
     if len(coded.invalid):
@@ -262,10 +261,11 @@ def _coded(
             )
         counts = coded.invalid.groupby("column", sort=False).size()
         summary = ", ".join(f"{column!r}: {n}" for column, n in counts.items())
-        warnings.warn(
+        warn_once(
             f"{len(coded.invalid)} invalid response cells scored as missing ({summary}); "
             'the full list is in attrs["efficacy"]["invalid_cells"]',
             InvalidResponseWarning,
+            key=(instrument.id, fingerprint(coded.invalid[["column", "row", "value"]])),
             stacklevel=3,
         )
     return coded, mapping

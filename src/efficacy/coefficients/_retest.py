@@ -28,7 +28,8 @@ import pandas as pd
 from scipy import stats
 
 from efficacy.errors import DataError, short_list
-from efficacy.results import Result
+from efficacy.results import Result, Summary
+from efficacy.results import format_value as _f
 
 #: psych ``ICC`` name -> (pingouin type, meaning).
 _ICC_TYPES: dict[str, tuple[str, str]] = {
@@ -77,6 +78,26 @@ class RetestResult(Result):
     n_dropped: int
     icc: pd.DataFrame = field(compare=False)
     dropped: tuple[Any, ...] = ()
+
+    def summary(self) -> Summary:
+        """ICC(A,1) and Pearson r with intervals, the means and what was dropped."""
+        rows = (
+            (
+                "ICC(A,1)",
+                f"{_f(self.icc_a1)}, CI [{_f(self.icc_a1_ci[0])}, {_f(self.icc_a1_ci[1])}]",
+            ),
+            (
+                "Pearson r",
+                f"{_f(self.pearson_r)}, CI [{_f(self.pearson_ci[0])}, {_f(self.pearson_ci[1])}]",
+            ),
+            (
+                "means",
+                f"{_f(self.mean_t1)} then {_f(self.mean_t2)} (difference {_f(self.mean_diff)})",
+            ),
+            ("respondents", str(self.n)),
+            ("dropped", f"{self.n_dropped} without both scores"),
+        )
+        return Summary("Test-retest reliability", rows, (), self.icc)
 
     def to_frame(self) -> pd.DataFrame:
         """One row per statistic (six ICCs, pearson_r, mean_diff, sd_diff, and the

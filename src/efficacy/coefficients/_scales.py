@@ -16,11 +16,16 @@ Examples
 >>> row = rel.to_frame().loc["gse"]
 >>> int(row["n_items"]), round(float(row["alpha"]), 3), row["published_alpha"]
 (10, 0.876, '0.76-0.9')
+
+``rel["gse"].alpha`` is the coefficient itself, a number that also carries the full
+alpha result (``.ci``, ``.items``, ``.summary()``, and ``.alpha`` as before):
+
+>>> round(rel["gse"].alpha, 3), rel["gse"].alpha.ci_method
+(0.876, 'feldt')
 """
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -30,7 +35,7 @@ import pandas as pd
 from efficacy.coefficients.alpha_family._alpha import AlphaResult, alpha
 from efficacy.instrument._loader import load
 from efficacy.instrument._model import Instrument, PublishedReliability
-from efficacy.results import Result
+from efficacy.results import Result, Summary, format_value
 from efficacy.scoring import Columns, OnInvalid, item_responses
 
 #: Fewest items for which a one-factor omega is identified.
@@ -57,15 +62,95 @@ def _published_text(entry: PublishedReliability) -> str:
     return f"{text} (n = {entry.n})" if entry.n else text
 
 
+class Alpha(float):
+    """Cronbach's alpha of a scale as a number, carrying its full :class:`AlphaResult`.
+
+    ``rel["gse"].alpha`` compares, rounds, formats and computes as the coefficient
+    (``round(rel["gse"].alpha, 2)``, ``f"{rel['gse'].alpha:.2f}"``); every attribute of
+    the alpha result is available on it (``.ci``, ``.items``, ``.n_obs``,
+    ``.summary()``, and ``.alpha``, the same number), and ``.result`` is the result.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from efficacy.coefficients.alpha_family._alpha import alpha
+    >>> rng = np.random.default_rng(1)
+    >>> data = rng.normal(size=(50, 1)) + rng.normal(size=(50, 4))
+    >>> a = Alpha(alpha(data))
+    >>> a == a.alpha, a.result.n_obs
+    (True, 50)
+    """
+
+    result: AlphaResult
+
+    def __new__(cls, result: AlphaResult) -> Alpha:
+        value = super().__new__(cls, result.alpha)
+        value.result = result
+        return value
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "result":  # not set yet (e.g. while unpickling)
+            raise AttributeError(name)
+        return getattr(self.result, name)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Alpha, (self.result,))
+
+    def summary(self) -> Summary:
+        """The summary of the alpha result (the number itself displays as a number)."""
+        return self.result.summary()
+
+
 @dataclass(frozen=True, repr=False)
 class ScaleReliability(Result):
-    """Reliability of one scale: alpha (with item analysis) and omega."""
+    """Reliability of one scale: alpha (with item analysis) and omega.
+
+    ``alpha`` is the coefficient as a number that also carries the full alpha result
+    (see :class:`Alpha`); ``omega_total`` is psych's omega total as a number (``None``
+    without omega) and ``omega`` the full omega result.
+    """
 
     scale: str
     n_items: int
-    alpha: AlphaResult
+    alpha: Alpha
     omega: Any | None
     published_alpha: str
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.alpha, Alpha):
+            object.__setattr__(self, "alpha", Alpha(self.alpha))
+
+    @property
+    def omega_total(self) -> float | None:
+        """psych's omega total (observed denominator), or ``None`` without omega."""
+        return None if self.omega is None else float(self.omega.omega_total)
+
+    def summary(self) -> Summary:
+        """Alpha with its interval and omega, the counts and how they were made."""
+        a = self.alpha.result
+        lower, upper = a.ci
+        rows = [
+            ("items", str(self.n_items)),
+            ("respondents", f"{a.n_obs} ({a.nan_policy} missing data)"),
+            (
+                "alpha",
+                f"{format_value(a.alpha)}, {format_value(a.level * 100)}% CI "
+                f"[{format_value(lower)}, {format_value(upper)}] ({a.ci_method})",
+            ),
+            ("standardized alpha", format_value(a.std_alpha)),
+            ("average r", format_value(a.average_r)),
+        ]
+        if self.omega is not None:
+            rows.append(("omega total", format_value(self.omega.omega_total)))
+            rows.append(("omega hierarchical", format_value(self.omega.omega_h)))
+        if self.published_alpha:
+            rows.append(("published alpha", self.published_alpha))
+        notes = []
+        if self.omega is None:
+            notes.append(f"No omega: it needs {MIN_ITEMS_OMEGA} or more items, or was not asked.")
+        elif not getattr(self.omega, "converged", True):
+            notes.append("The factor solution for omega did not meet its convergence criterion.")
+        return Summary(f"Reliability of scale {self.scale}", tuple(rows), tuple(notes))
 
     def to_frame(self) -> pd.DataFrame:
         """One row: the scale's coefficients."""
@@ -103,6 +188,32 @@ class InstrumentReliability(Result):
 
     def __getitem__(self, scale_id: str) -> ScaleReliability:
         return self.scales[scale_id]
+
+    def _repr_fields(self) -> list[tuple[str, Any]]:
+        alphas = {scale: round(float(r.alpha), 4) for scale, r in self.scales.items()}
+        return [
+            ("instrument", self.instrument),
+            ("alpha", alphas),
+            ("ci_method", self.ci_method),
+            ("level", self.level),
+        ]
+
+    def __repr__(self) -> str:
+        body = ", ".join(f"{name}={value!r}" for name, value in self._repr_fields())
+        return f"{type(self).__name__}({body})"
+
+    def summary(self) -> Summary:
+        """One row per scale: n, alpha with its interval and method, omega, published."""
+        table = self.to_frame()
+        level = format_value(self.level * 100)
+        notes = [
+            f"Alpha intervals: {level}% ({self.ci_method}). Omega total is psych's "
+            "(observed variance); omega_total_model is McDonald's (model-implied).",
+            'Details of one scale: result["<scale>"].summary().',
+        ]
+        counts = table["n_obs"].astype(int).tolist()
+        rows = (("instrument", self.instrument), ("respondents", ", ".join(map(str, counts))))
+        return Summary(f"Reliability of {self.instrument}", rows, tuple(notes), table)
 
     def to_frame(self) -> pd.DataFrame:
         """A tidy table, one row per scale."""
@@ -191,9 +302,8 @@ def reliability_of_items(
         if omega and scale.n_items >= MIN_ITEMS_OMEGA:
             from efficacy.coefficients.factor_analysis._omega import omega as omega_of
 
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", UserWarning)
-                omega_result = omega_of(block, nfactors=1, nan_policy=nan_policy)
+            # its warnings (e.g. a solution short of convergence) reach the caller
+            omega_result = omega_of(block, nfactors=1, nan_policy=nan_policy)
         results[scale.id] = ScaleReliability(
             scale.id, scale.n_items, alpha_result, omega_result, _published(inst, scale.id)
         )

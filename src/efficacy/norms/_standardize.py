@@ -20,11 +20,21 @@ Examples
 >>> import efficacy as ef
 >>> scores = pd.DataFrame({"gse": [35.0, 29.59, 20.0]}, index=["ann", "bob", "cy"])
 >>> out = ef.standardize(scores, "gse", "world2006", reliability=0.86)
->>> out[["z", "t", "stanine"]].round(3)
-         z       t  stanine
-ann  1.023  60.227        7
-bob  0.000  50.000        5
-cy  -1.813  31.871        1
+>>> out[["z", "t_score", "stanine"]].round(3)
+         z  t_score  stanine
+ann  1.023   60.227        7
+bob  0.000   50.000        5
+cy  -1.813   31.871        1
+
+The T score is ``t_score`` (``t`` is the t statistic of :func:`compare_to_norm`). The
+old names ``t``, ``t_ci_lower`` and ``t_ci_upper`` still read, with a warning:
+
+>>> import warnings
+>>> with warnings.catch_warnings(record=True) as caught:
+...     warnings.simplefilter("always")
+...     old = out["t"]
+>>> bool((old == out["t_score"]).all()), caught[0].category.__name__
+(True, 'DeprecationWarning')
 """
 
 from __future__ import annotations
@@ -60,7 +70,7 @@ STANDARD_COLUMNS = (
     "norm_mean",
     "norm_sd",
     "z",
-    "t",
+    "t_score",
     "percentile",
     "percentile_method",
     "stanine",
@@ -68,9 +78,88 @@ STANDARD_COLUMNS = (
     "sem",
     "ci_lower",
     "ci_upper",
-    "t_ci_lower",
-    "t_ci_upper",
+    "t_score_ci_lower",
+    "t_score_ci_upper",
 )
+
+#: Former names of the T-score columns, read with a DeprecationWarning.
+RENAMED = {
+    "t": "t_score",
+    "t_ci_lower": "t_score_ci_lower",
+    "t_ci_upper": "t_score_ci_upper",
+}
+
+
+class StandardScores(pd.DataFrame):
+    """The DataFrame :func:`standardize` returns: T scores in ``t_score``.
+
+    Up to 0.1 the T score was the column ``t``, the name :func:`compare_to_norm` gives
+    its t statistic. The former names (``t``, ``t_ci_lower``, ``t_ci_upper``) still
+    read, through ``frame[...]``, ``frame.loc[...]``, ``frame.at[...]`` and attribute
+    access, with a :class:`DeprecationWarning` naming the new column; they will be
+    removed. A frame that has a column of the old name itself (e.g. after ``rename``)
+    reads that column.
+    """
+
+    @property
+    def _constructor(self) -> type[StandardScores]:
+        return StandardScores
+
+    def _current(self, key: Any, stacklevel: int = 3) -> Any:
+        """``key`` with former T-score names replaced by the current ones (warned)."""
+        if isinstance(key, list):
+            return [self._current(k, stacklevel + 1) for k in key]
+        if not isinstance(key, str) or key not in RENAMED:
+            return key
+        new = RENAMED[key]
+        if key in self.columns or new not in self.columns:
+            return key
+        warnings.warn(
+            f"standardize()'s column {key!r} is now {new!r} (the T score; 't' is the t "
+            f"statistic of compare_to_norm); {key!r} will be removed",
+            DeprecationWarning,
+            stacklevel=stacklevel,
+        )
+        return new
+
+    def __getitem__(self, key: Any) -> Any:
+        return super().__getitem__(self._current(key))
+
+    def __getattr__(self, name: str) -> Any:
+        if name in RENAMED and name not in self.columns and RENAMED[name] in self.columns:
+            return super().__getitem__(self._current(name))
+        return super().__getattr__(name)
+
+    @property
+    def loc(self) -> Any:  # type: ignore[override]
+        """As :attr:`pandas.DataFrame.loc`, reading former T-score names (warned)."""
+        return _RenamingIndexer(self, super().loc)
+
+    @property
+    def at(self) -> Any:  # type: ignore[override]
+        """As :attr:`pandas.DataFrame.at`, reading former T-score names (warned)."""
+        return _RenamingIndexer(self, super().at)
+
+
+class _RenamingIndexer:
+    """``.loc`` of a :class:`StandardScores`: former column names become current ones."""
+
+    def __init__(self, frame: StandardScores, indexer: Any) -> None:
+        self._frame, self._indexer = frame, indexer
+
+    def _key(self, key: Any) -> Any:
+        if isinstance(key, tuple) and len(key) == 2:
+            return (key[0], self._frame._current(key[1], stacklevel=5))
+        return key
+
+    def __getitem__(self, key: Any) -> Any:
+        return self._indexer[self._key(key)]
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        self._indexer[self._key(key)] = value
+
+    def __call__(self, axis: Any = None) -> Any:
+        return self._indexer(axis)
 
 
 PERCENTILE_NOTE = (
@@ -138,9 +227,11 @@ def standardize(
     Returns
     -------
     DataFrame
-        On the scores' index: ``score, norm_group, norm_mean, norm_sd, z, t,
-        percentile, percentile_method, stanine, sten, sem, ci_lower, ci_upper,
-        t_ci_lower, t_ci_upper``. z = (x − M)/SD, T = 50 + 10z, stanine
+        A :class:`StandardScores` DataFrame on the scores' index: ``score,
+        norm_group, norm_mean, norm_sd, z, t_score, percentile, percentile_method,
+        stanine, sten, sem, ci_lower, ci_upper, t_score_ci_lower, t_score_ci_upper``
+        (the T-score columns were ``t``, ``t_ci_lower`` and ``t_ci_upper`` before; those
+        names still read, with a DeprecationWarning). z = (x − M)/SD, T = 50 + 10z, stanine
         ``floor(2z + 5.5)`` in 1..9 and sten ``floor(2z + 6)`` in 1..10 (both from z,
         i.e. assuming normality). The percentile comes from the group's percentile
         table where it has one (linear between listed scores), else from the normal
@@ -209,14 +300,14 @@ def standardize(
     half_t = crit * 10.0 * np.sqrt(1.0 - r)
     index = setup.scores.values.index
     labels = pd.Categorical.from_codes(codes, categories=[g.label for g in groups])
-    out = pd.DataFrame(
+    out = StandardScores(
         {
             "score": x,
             "norm_group": labels,
             "norm_mean": mean,
             "norm_sd": sd,
             "z": z,
-            "t": t,
+            "t_score": t,
             "percentile": percentile,
             "percentile_method": pd.Categorical.from_codes(method, ns.METHOD_LABELS),
             "stanine": pd.array(ns.stanine(z), dtype="Int64"),
@@ -224,8 +315,8 @@ def standardize(
             "sem": sem,
             "ci_lower": x - crit * sem,
             "ci_upper": x + crit * sem,
-            "t_ci_lower": t - half_t,
-            "t_ci_upper": t + half_t,
+            "t_score_ci_lower": t - half_t,
+            "t_score_ci_upper": t + half_t,
         },
         index=index,
     )

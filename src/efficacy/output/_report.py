@@ -50,7 +50,7 @@ from efficacy.instrument._loader import load
 from efficacy.instrument._model import Instrument
 from efficacy.output._analysis import Options, analyse
 from efficacy.output._steps import Steps
-from efficacy.results import Result
+from efficacy.results import Result, Summary
 from efficacy.scoring import Columns, OnInvalid
 
 #: Bootstrap replicates for the omega interval (0: no interval).
@@ -98,6 +98,20 @@ class Report(Result):
     tables: tuple[Any, ...] = ()
     figures: tuple[Any, ...] = ()
     path: Path | None = None
+
+    def summary(self) -> Summary:
+        """What the report holds: instrument, respondents, tables, figures and file."""
+        rows = [
+            ("instrument", self.instrument),
+            ("respondents", f"{len(self.scores)} scored"),
+            ("tables", str(len(self.tables))),
+            ("figures", str(len(self.figures))),
+            ("file", "not saved" if self.path is None else str(self.path)),
+        ]
+        if self.comparison is not None:
+            rows.append(("norm comparison", "included"))
+        notes = (self.methods,) if self.methods else ()
+        return Summary(self.title, tuple(rows), notes)
 
     def to_frame(self) -> pd.DataFrame:
         """The scores (a copy)."""

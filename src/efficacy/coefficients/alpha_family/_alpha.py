@@ -54,7 +54,8 @@ from efficacy.coefficients.alpha_family._frequencies import (
     response_frequencies,
 )
 from efficacy.coefficients.alpha_family._from_moments import AlphaMoments, alpha_moments
-from efficacy.results import Result
+from efficacy.results import Result, Summary
+from efficacy.results import format_value as _f
 
 CiMethod = Literal["feldt", "feldt_psych", "duhachek", "bootstrap", "bca"]
 _ITEM_COLUMNS = (
@@ -153,6 +154,30 @@ class AlphaResult(Result):
     nan_policy: str = "pairwise"
     psych_version: str = "2.2.9"
     ordinal_alpha: float | None = None
+
+    def summary(self) -> Summary:
+        """Alpha with its interval and method, the counts, and the item analysis."""
+        lower, upper = self.ci
+        rows = [
+            (
+                "alpha",
+                f"{_f(self.alpha)}, {_f(self.level * 100)}% CI [{_f(lower)}, {_f(upper)}] "
+                f"({self.ci_method})",
+            ),
+            ("standardized alpha", _f(self.std_alpha)),
+            ("G6 (smc)", _f(self.g6)),
+            ("average r", _f(self.average_r)),
+            ("items", str(self.n_items)),
+            ("respondents", f"{self.n_obs} (missing data: {self.nan_policy})"),
+        ]
+        if self.ordinal_alpha is not None:
+            rows.append(("ordinal alpha", _f(self.ordinal_alpha)))
+        notes = [f"Definitions as in R psych {self.psych_version}; the table is the item analysis."]
+        if self.boot is not None:
+            notes.append(f"Bootstrap interval from {len(self.boot)} replicates.")
+        if self.reverse:
+            notes.append(f"Reverse-keyed items: {', '.join(map(str, self.reverse))}.")
+        return Summary("Cronbach's alpha", tuple(rows), tuple(notes), self.items)
 
     def to_frame(self) -> pd.DataFrame:
         """The total row (psych's ``$total``) with the interval, as a one-row DataFrame

@@ -56,7 +56,8 @@ import pandas as pd
 from scipy import stats
 
 from efficacy.errors import DataError
-from efficacy.results import Result
+from efficacy.results import Result, Summary
+from efficacy.results import format_value as _f
 
 Alternative = Literal["two-sided", "greater", "less"]
 Method = Literal["auto", "feldt", "chi-square"]
@@ -96,6 +97,22 @@ class CompareAlphasResult(Result):
     n: tuple[float, ...]
     n_items: tuple[float, ...]
     dependent: bool
+
+    def summary(self) -> Summary:
+        """The test, its statistic and p value, and the alphas with their n."""
+        df = ", ".join(_f(d) for d in self.df)
+        rows = (
+            (
+                "method",
+                f"{self.method} ({'dependent' if self.dependent else 'independent'} samples)",
+            ),
+            ("statistic", f"{_f(self.statistic)} ({self.distribution}, df {df})"),
+            ("p", f"{_f(self.p_value)} ({self.alternative})"),
+            ("alphas", ", ".join(_f(a) for a in self.alphas)),
+            ("n", ", ".join(_f(n) for n in self.n)),
+            ("items", ", ".join(_f(k) for k in self.n_items)),
+        )
+        return Summary("Comparison of alphas", rows)
 
     def to_frame(self) -> pd.DataFrame:
         """One row: method, distribution, statistic, df, p_value, alternative."""

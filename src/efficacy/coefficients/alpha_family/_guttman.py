@@ -35,7 +35,8 @@ from efficacy.coefficients.alpha_family._split_half import (
     split_coefficients,
 )
 from efficacy.errors import DataError, describe_cells
-from efficacy.results import Result
+from efficacy.results import Result, Summary
+from efficacy.results import format_value as _f
 
 _LAMBDAS = ("lambda1", "lambda2", "lambda3", "lambda4", "lambda5", "lambda6")
 
@@ -95,6 +96,17 @@ class GuttmanResult(Result):
     exhaustive: bool
     n_obs: int
     n_items: int
+
+    def summary(self) -> Summary:
+        """Guttman's six lambdas (raw and standardized) and the counts."""
+        table = self.to_frame()
+        how = "all splits" if self.exhaustive else "sampled splits"
+        rows = (
+            ("items", str(self.n_items)),
+            ("respondents", str(self.n_obs)),
+            ("splits for lambda 4", f"{self.n_splits} ({how})"),
+        )
+        return Summary("Guttman's lambdas", rows, (), table)
 
     def to_frame(self) -> pd.DataFrame:
         """λ1–λ6 as rows; columns ``raw`` (covariances) and ``standardized``."""
@@ -208,6 +220,16 @@ class KR20Result(Result):
     n_dropped: int
     positive: pd.Series | None = field(default=None, repr=False)
 
+    def summary(self) -> Summary:
+        """KR-20, the counts and what was dropped."""
+        rows = (
+            ("KR-20", _f(self.kr20)),
+            ("items", str(self.n_items)),
+            ("respondents", str(self.n_obs)),
+            ("dropped", f"{self.n_dropped} incomplete rows (listwise)"),
+        )
+        return Summary("Kuder-Richardson 20", rows)
+
     def to_frame(self) -> pd.DataFrame:
         """Item difficulties ``p`` and ``q``, with the coefficient in ``attrs``."""
         frame = pd.DataFrame({"p": self.p, "q": 1.0 - self.p})
@@ -238,6 +260,17 @@ class KR21Result(Result):
     n_items: int
     n_dropped: int
     positive: pd.Series | None = field(default=None, repr=False)
+
+    def summary(self) -> Summary:
+        """KR-21, the counts and what was dropped."""
+        rows = (
+            ("KR-21", _f(self.kr21)),
+            ("items", str(self.n_items)),
+            ("respondents", str(self.n_obs)),
+            ("dropped", f"{self.n_dropped} incomplete rows (listwise)"),
+        )
+        notes = ("KR-21 assumes items of equal difficulty; it is at most KR-20.",)
+        return Summary("Kuder-Richardson 21", rows, notes)
 
     def to_frame(self) -> pd.DataFrame:
         """One row: kr21, mean, var_total, n_obs, n_items, n_dropped."""

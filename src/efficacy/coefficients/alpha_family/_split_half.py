@@ -41,7 +41,8 @@ import pandas as pd
 
 from efficacy.coefficients._moments import NanPolicy, cov2cor, item_matrix, moments, smc
 from efficacy.errors import DataError
-from efficacy.results import Result
+from efficacy.results import Result, Summary
+from efficacy.results import format_value as _f
 
 #: Above this many combinations, random splits are drawn by random permutations
 #: (duplicates then being vanishingly unlikely) rather than by unranking int64 ranks.
@@ -284,6 +285,22 @@ class SplitHalfResult(Result):
     n_obs: int
     n_items: int
     values: np.ndarray = field(compare=False)
+
+    def summary(self) -> Summary:
+        """The split-half coefficients, how many splits were made, and the counts."""
+        how = "all splits" if self.exhaustive else "sampled splits"
+        rows = (
+            ("maximum (lambda 4)", _f(self.max)),
+            ("minimum (beta)", _f(self.min)),
+            ("mean", _f(self.mean)),
+            ("alpha", _f(self.alpha)),
+            ("odd-even Spearman-Brown", _f(self.spearman_brown)),
+            ("splits", f"{self.n_splits} ({how})"),
+            ("items", str(self.n_items)),
+            ("respondents", str(self.n_obs)),
+        )
+        notes = ("The interval is the 2.5%, 50% and 97.5% quantiles of the split values.",)
+        return Summary("Split-half reliability", rows, notes)
 
     def to_frame(self) -> pd.DataFrame:
         """One row per statistic (``value``), the CI quantiles as their own rows."""

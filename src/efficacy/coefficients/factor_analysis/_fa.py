@@ -15,7 +15,8 @@ from efficacy.coefficients.factor_analysis._extract import DEFAULT_STARTS, PSI_L
 from efficacy.coefficients.factor_analysis._fit_stats import factor_stats
 from efficacy.coefficients.factor_analysis._solution import ROTATIONS, solve
 from efficacy.errors import DataError
-from efficacy.results import Result
+from efficacy.results import Result, Summary
+from efficacy.results import format_value as _f
 
 FmMethod = Literal["minres", "ml"]
 
@@ -111,6 +112,22 @@ class FactorResult(Result):
     n_starts: int = field(repr=False)
     n_best: int = field(repr=False)
     gradient: float = field(repr=False)
+
+    def summary(self) -> Summary:
+        """Method, rotation, fit, convergence and the counts; the loadings below."""
+        n = "unknown (a correlation matrix)" if self.n_obs is None else str(self.n_obs)
+        lower, upper = self.rmsea_ci
+        rows = (
+            ("method", f"{self.fm}, {self.nfactors} factor(s), rotation {self.rotate}"),
+            ("respondents", n),
+            ("chi-square", f"{_f(self.chi_square)} on {_f(self.dof)} df, p = {_f(self.p_value)}"),
+            ("RMSEA", f"{_f(self.rmsea)}, 90% CI [{_f(lower)}, {_f(upper)}]"),
+            ("TLI", _f(self.tli)),
+            ("RMSR", _f(self.rms)),
+            ("converged", str(bool(self.converged))),
+        )
+        notes = [] if self.converged else ["The solution did not meet its convergence criterion."]
+        return Summary("Factor analysis", rows, tuple(notes), self.loadings)
 
     def to_frame(self) -> pd.DataFrame:
         """Loadings with ``h2``, ``u2`` and ``com`` columns, as psych prints them."""

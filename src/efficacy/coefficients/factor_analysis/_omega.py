@@ -76,7 +76,8 @@ from efficacy.coefficients.factor_analysis._schmid import SchmidLeiman, schmid
 from efficacy.coefficients.ordinal._polychoric import polychoric
 from efficacy.coefficients.ordinal._stack import pair_counts, polychoric_stack, smooth_stack
 from efficacy.errors import DataError
-from efficacy.results import Result
+from efficacy.results import Result, Summary
+from efficacy.results import format_value as _f
 
 BootCi = Literal["fisher", "percentile"]
 
@@ -158,6 +159,34 @@ class OmegaResult(Result):
     criterion: float = field(default=float("nan"), repr=False)
     n_starts: int = field(default=1, repr=False)
     n_best: int = field(default=1, repr=False)
+
+    def summary(self) -> Summary:
+        """Omega total and hierarchical, the model, the counts and any bootstrap intervals."""
+        n = "unknown (a correlation matrix)" if self.n_obs is None else str(self.n_obs)
+        rows = (
+            ("omega total", f"{_f(self.omega_total)} (psych, observed variance)"),
+            ("omega total (model)", f"{_f(self.omega_total_model)} (McDonald, model-implied)"),
+            ("omega hierarchical", _f(self.omega_h)),
+            ("alpha", _f(self.alpha)),
+            (
+                "model",
+                f"{self.nfactors} factor(s), {self.fm}"
+                + (", polychoric" if self.poly else ", Pearson"),
+            ),
+            ("items", str(self.n_items)),
+            ("respondents", n),
+        )
+        notes = []
+        if not self.converged:
+            notes.append("The factor solution did not meet its convergence criterion.")
+        if self.flipped:
+            notes.append(f"Items reversed: {', '.join(map(str, self.flipped))}.")
+        if self.n_boot:
+            notes.append(
+                f"Intervals: {_f(self.level * 100)}% from {self.n_boot} bootstrap replicates "
+                f"({self.boot_ci}), {self.n_boot_failed} left out."
+            )
+        return Summary("McDonald's omega", rows, tuple(notes), self.ci)
 
     def to_frame(self) -> pd.DataFrame:
         """One row per coefficient: ``estimate`` (and ``lower``, ``upper`` if bootstrapped)."""

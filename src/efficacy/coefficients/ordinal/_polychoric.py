@@ -60,7 +60,7 @@ from efficacy.coefficients.ordinal._brent import R_OPTIMIZE_TOL
 from efficacy.coefficients.ordinal._fit import fit_tables
 from efficacy.coefficients.ordinal._stack import pair_counts, polychoric_stack
 from efficacy.errors import DataError, describe_cells
-from efficacy.results import Result
+from efficacy.results import Result, Summary
 
 
 @dataclass(frozen=True, repr=False)
@@ -96,6 +96,20 @@ class PolychoricResult(Result):
     n_corrected: int
     smoothed: bool
     n_pairs: pd.DataFrame = field(repr=False)
+
+    def summary(self) -> Summary:
+        """Method, counts and corrections; the correlation matrix below."""
+        rows = (
+            ("method", self.method),
+            ("respondents", f"{self.n_obs} (pairwise complete per pair)"),
+            ("thresholds", "global" if self.global_thresholds else "per pair"),
+            ("corrected cells", str(self.n_corrected)),
+            ("smoothed", str(bool(self.smoothed))),
+        )
+        notes = ()
+        if self.smoothed:
+            notes = ("The matrix was not positive definite and was smoothed.",)
+        return Summary("Polychoric correlations", rows, notes, self.rho)
 
     def to_frame(self) -> pd.DataFrame:
         """The correlation matrix."""

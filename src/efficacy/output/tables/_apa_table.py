@@ -24,7 +24,7 @@ from efficacy.output.tables._format import (
     format_cell,
     is_missing,
 )
-from efficacy.results import Result
+from efficacy.results import Result, Summary
 
 
 def _plain_name(label: Any) -> str:
@@ -73,6 +73,16 @@ class ApaTable(Result):
     p_columns: tuple[Any, ...] | None = None
     symbols: bool = True
     align: Mapping[Any, str] = field(default_factory=dict)
+
+    def summary(self) -> Summary:
+        """The table's number, title, size and note, with the table itself."""
+        label = f"Table {self.number}" if self.number is not None else "Table"
+        rows = (
+            ("title", self.title),
+            ("size", f"{self.frame.shape[0]} rows x {self.frame.shape[1]} columns"),
+        )
+        notes = (self.note,) if self.note else ()
+        return Summary(label, rows, notes, self.frame)
 
     def to_frame(self) -> pd.DataFrame:
         """The unrounded values (a copy)."""

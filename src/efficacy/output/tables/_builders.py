@@ -62,7 +62,8 @@ def _scale_results(source: Any, what: str) -> dict[str, Any]:
 def _split(entry: Any) -> tuple[Any, Any, str]:
     """(alpha result, omega result, published alpha) of one scale's entry."""
     inner = getattr(entry, "alpha", None)
-    if inner is not None and not isinstance(inner, numbers.Real):  # a per-scale result
+    per_scale = hasattr(entry, "published_alpha")  # reliability()'s alpha is a number too
+    if inner is not None and (per_scale or not isinstance(inner, numbers.Real)):
         return inner, getattr(entry, "omega", None), getattr(entry, "published_alpha", "")
     return entry, None, ""
 
