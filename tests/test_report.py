@@ -67,6 +67,8 @@ def test_report_is_self_contained(demo_report):
         "items",
         "reliability",
         "norms",
+        "validity",
+        "quality",
         "provenance",
         "sources",
     ]
@@ -250,3 +252,21 @@ def test_a_saved_report_shows_as_a_link(demo_report, tmp_path):
     saved = dataclasses.replace(demo_report, path=demo_report.save(tmp_path / "r.html"))
     shown = saved._repr_html_()
     assert "<iframe" not in shown and "file://" in shown
+
+
+def test_validity_section_shows_the_instruments_cfa(demo, demo_report):
+    items = ef.item_responses(demo, "gse", on_invalid="missing", reverse=False)
+    fit = ef.cfa(items, "gse", estimator="WLSMV")  # 4-point items: ordinal
+    assert "Validity: the declared structure" in demo_report.html
+    assert "WLSMV: the items are ordinal (4-point response scale)" in demo_report.html
+    assert f"{fit.fit_measures['chisq_scaled']:.3f}" in demo_report.html
+
+
+def test_data_quality_section_counts_the_screen(demo, demo_report):
+    items = ef.item_responses(demo, "gse", on_invalid="missing", reverse=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        flagged = int(ef.screen(items, "gse").flagged.sum())
+    assert f"{flagged} of 600 respondents" in demo_report.html
+    plain = report(demo, "gse", on_invalid="missing", n_boot=0, screen=False, validity=False)
+    assert 'id="quality"' not in plain.html and 'id="validity"' not in plain.html

@@ -94,6 +94,8 @@ class Options:
     n_boot: int = 0
     seed: int = 0
     figure_format: str = "png"
+    screen: bool | dict[str, Any] = True
+    validity: bool = True
 
 
 @dataclass(frozen=True)

@@ -49,7 +49,9 @@ from efficacy.errors import DataError
 from efficacy.instrument._loader import load
 from efficacy.instrument._model import Instrument
 from efficacy.output._analysis import Options, analyse
+from efficacy.output._quality_section import quality as quality_section
 from efficacy.output._steps import Steps
+from efficacy.output._validity_section import validity as validity_section
 from efficacy.results import Result, Summary
 from efficacy.scoring import Columns, OnInvalid
 
@@ -191,6 +193,8 @@ def report(
     n_boot: int = N_BOOT,
     seed: int = 0,
     figure_format: Literal["png", "svg"] = "png",
+    screen: bool | dict[str, Any] = True,
+    validity: bool = True,
 ) -> Report:
     """Score, analyse and report questionnaire data in one self-contained HTML file.
 
@@ -226,6 +230,15 @@ def report(
         :func:`efficacy.output._analysis.omega_bootstrap_note`).
     figure_format
         ``"png"`` (default) or ``"svg"`` (vector figures, for journals that ask for them).
+    screen
+        Add a data-quality section: a careless-responding screen
+        (:func:`efficacy.screen`, default cut-offs; a dict passes options such as
+        ``{"cutoffs": {...}}``), its rules and the effect of excluding the flagged
+        respondents on alpha and the mean. ``False``: no such section.
+    validity
+        Add a validity section: a confirmatory factor analysis of the instrument's
+        declared structure (:func:`efficacy.cfa`), standardized loadings and the
+        reliability from the fit. ``False``: no such section.
 
     Returns
     -------
@@ -267,6 +280,8 @@ def report(
         n_boot=n_boot,
         seed=seed,
         figure_format=figure_format,
+        screen=screen,
+        validity=validity,
     )
     steps = Steps(total=5 + 2 * len(inst.scales), enabled=progress)
     try:
@@ -280,6 +295,8 @@ def report(
                 **sections.scores(analysis, exhibits, steps),
                 **sections.reliability(analysis, exhibits, steps),
                 **sections.norm_comparison(analysis, exhibits),
+                **validity_section(analysis, exhibits),
+                **quality_section(analysis, exhibits),
                 **sections.provenance(analysis, exhibits),
             }
     finally:
