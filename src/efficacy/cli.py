@@ -232,10 +232,20 @@ def _keep_columns(data: Any, scores: Any, keep: Sequence[str]) -> Any:
 
 
 def _cmd_score(args: argparse.Namespace) -> int:
+    from efficacy.distributed._stream import score_in_chunks, streams
     from efficacy.scoring import score
 
     if args.output is not None:
         _check_not_an_input(args.output, [args.data, _instrument_path(args.instrument)], "--output")
+    if streams(args.data, args.output):  # a large CSV/TSV file: scored in chunks of rows
+        options = {"columns": _columns_option(args.columns), "coding": args.coding}
+        options.update(method=args.method, on_invalid=args.on_invalid, keep=args.keep)
+        options["encoding"] = args.encoding
+        rows = score_in_chunks(
+            args.data, args.instrument, args.output, replaced=_replaced_atomically, **options
+        )
+        print(f"wrote {rows} rows to {args.output or 'standard output'}", file=sys.stderr)
+        return EXIT_OK
     data = _read_data(args.data, args.encoding)
     scores = score(
         data,
