@@ -195,3 +195,44 @@ def test_alpha_memory_is_bounded_by_a_partition_not_the_data():
         tracemalloc.stop()
     assert result.n_obs == 800_000
     assert peak < 20e6, f"peak {peak / 1e6:.1f} MB"
+
+
+hypothesis = pytest.importorskip("hypothesis")
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=20, deadline=None, print_blob=True)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(8, 400),
+    partitions=st.integers(1, 9),
+    missing=st.sampled_from([0.0, 0.05, 0.3]),
+    k=st.integers(2, 6),
+    listwise=st.booleans(),
+)
+def test_fuzz_alpha_and_scores_equal_to_memory(seed, n, partitions, missing, k, listwise):
+    rng = np.random.default_rng(seed)
+    trait = rng.normal(size=n)
+    items = pd.DataFrame(
+        {f"q{j}": np.clip(np.rint(3 + trait + rng.normal(size=n)), 1, 5) for j in range(k)}
+    )
+    items = items.mask(rng.random(items.shape) < missing)
+    policy = "listwise" if listwise else "pairwise"
+    frame = dd.from_pandas(items, npartitions=min(partitions, n))
+    outcomes = []
+    for data in (items, frame):
+        try:
+            outcomes.append(ef.alpha(data, nan_policy=policy, warn_negative=False))
+        except DataError as error:  # too few shared rows, a constant item: the same error
+            outcomes.append(str(error))
+    expected, got = outcomes
+    if isinstance(expected, str):
+        assert got == expected
+        return
+    pd.testing.assert_frame_equal(got.items, expected.items, rtol=1e-10, atol=1e-13)
+    assert got.alpha == pytest.approx(expected.alpha, rel=1e-10, abs=1e-13, nan_ok=True)
+    if expected.response_freq is None:
+        assert got.response_freq is None
+    else:
+        pd.testing.assert_frame_equal(got.response_freq, expected.response_freq)

@@ -48,7 +48,7 @@ def _partition(
     if len(part) == 0:
         x = np.empty((0, k))
     else:
-        x, names, index = read_items(part)
+        x, names, index = _read(part)
         low, high = np.fmin.reduce(x, axis=0), np.fmax.reduce(x, axis=0)
         if np.isinf(low).any() or np.isinf(high).any():
             check_finite(x, names, index)
@@ -57,6 +57,15 @@ def _partition(
     low = np.fmin.reduce(x, axis=0) if len(x) else np.full(k, np.nan)
     high = np.fmax.reduce(x, axis=0) if len(x) else np.full(k, np.nan)
     return partial_sums(x, centre, sign, reflected_centre, squares), low, high
+
+
+def _read(part: pd.DataFrame) -> tuple[np.ndarray, list[str], pd.Index]:
+    """The partition's cells checked as :func:`alpha` checks them (any number of rows)."""
+    if len(part) >= 2:
+        return read_items(part)
+    blank = pd.DataFrame(np.nan, index=pd.Index([object()]), columns=part.columns)
+    x, names, _ = read_items(pd.concat([part, blank]))  # one row: the check needs two
+    return x[: len(part)], names, part.index
 
 
 def _reduce(parts: Sequence[Any]) -> Any:
@@ -111,7 +120,7 @@ def alpha(
     head = items.partitions[0].head(_chunk_rows(k), compute=True) if parts else None
     if head is None or head.empty:
         head = items.head(_chunk_rows(k), npartitions=-1, compute=True)
-    centre = _centre(read_items(head)[0], len(head)) if len(head) else np.zeros(k)
+    centre = _centre(_read(head)[0], len(head)) if len(head) else np.zeros(k)
     if min is not None:
         reflect_value = float(min) + float(max)  # type: ignore[arg-type]
     elif flipped:  # psych: the observed range over all items
