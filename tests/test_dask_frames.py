@@ -236,3 +236,14 @@ def test_fuzz_alpha_and_scores_equal_to_memory(seed, n, partitions, missing, k, 
         assert got.response_freq is None
     else:
         pd.testing.assert_frame_equal(got.response_freq, expected.response_freq)
+
+
+def test_build_norms_of_a_dask_series_and_alpha_of_a_series():
+    scores = _plain(ef.score(_gse(), "gse"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        expected = ef.build_norms(scores["gse"], instrument="gse")
+        got = ef.build_norms(dd.from_pandas(scores, npartitions=4)["gse"], instrument="gse")
+    assert got.groups[0].percentiles == expected.groups[0].percentiles
+    with pytest.raises(DataError, match="items"):
+        ef.alpha(dd.from_pandas(scores, npartitions=4)["gse"])

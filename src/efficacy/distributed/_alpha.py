@@ -105,6 +105,8 @@ def alpha(
             f"{'ordinal alpha' if ordinal else f'ci={ci!r}'} needs the rows in memory; on a "
             "dask DataFrame use ci='feldt', 'feldt_psych' or 'duhachek'"
         )
+    if not hasattr(items, "columns"):
+        raise DataError(f"items must be a dask DataFrame, got {type(items).__name__}")
     names = [str(c) for c in items.columns]
     if len(names) < 2:
         raise DataError(f"need at least 2 items, got {len(names)}")

@@ -70,7 +70,10 @@ def build_norms(
     no scoring provenance, so the metric comes from ``metric=`` or the instrument.
     """
     import dask
+    import dask.dataframe as dd
 
+    if isinstance(scores, dd.Series):
+        scores = scores.to_frame()
     check_identifier(id, "id")
     check_identifier(source_ref, "source_ref")
     if kind not in ("published", "reference_data"):
