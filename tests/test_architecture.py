@@ -27,6 +27,7 @@ API_FILE = Path(__file__).parent / "fixtures" / "api" / "public_api_0_1_0.json"
 #: Layer of each top-level module or topic package, in the order of the flow.
 LAYERS: dict[str, int] = {
     "_version": 0,
+    "_dispatch": 0,
     "errors": 0,
     "results": 0,
     "instrument": 1,
@@ -42,6 +43,7 @@ LAYERS: dict[str, int] = {
     "validation": 4,
     "screening": 4,
     "output": 5,
+    "distributed": 5,
     "demo": 6,
     "cli": 6,
     "__main__": 7,

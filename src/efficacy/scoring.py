@@ -2,8 +2,8 @@
 
 The steps, all vectorised over respondents:
 
-1. match the instrument's items to the data's columns (item ids, a dict, or a
-   template such as ``"self{n}"``);
+1. match the instrument's items to the data's columns (item ids, a dict, or a template such as
+   ``"self{n}"``);
 2. code every cell: numbers stay numbers, response labels (and the instrument's
    aliases) become their codes, case- and whitespace-insensitively, and text spelling
    a number (:func:`~efficacy.io._numbers.parse_number`) becomes that number;
@@ -20,6 +20,7 @@ The steps, all vectorised over respondents:
    prorated sums (mean of the answered items x number of items) where allowed.
 
 The caller's data are never changed; ``DataFrame.attrs["efficacy"]`` records the rest.
+A dask DataFrame is scored lazily by :mod:`efficacy.distributed`.
 
 Examples
 --------
@@ -43,6 +44,7 @@ import numpy as np
 import pandas as pd
 
 from efficacy._columns import Columns, resolve_columns
+from efficacy._dispatch import is_dask, on_dask
 from efficacy._exclude import Exclusion, resolve_exclude
 from efficacy._version import __version__
 from efficacy._warnings import fingerprint, warn_once
@@ -293,9 +295,9 @@ def item_responses(
 ) -> pd.DataFrame:
     """Coded item responses, one float column per item (named by item id).
 
-    The input to reliability analyses: labels are coded, missing codes and blanks are
-    NaN, and with ``reverse=True`` reverse-keyed items are flipped by the declared
-    range, so every item points the same way. ``off_grid`` is as in :func:`score`.
+    The input to reliability analyses: labels are coded, missing codes and blanks are NaN, and
+    with ``reverse=True`` reverse-keyed items are flipped by the declared range, so every item
+    points the same way. ``off_grid`` is as in :func:`score`.
 
     Examples
     --------
@@ -306,6 +308,8 @@ def item_responses(
     0   4.0   4.0   4.0
     1   2.0   2.0   2.0
     """
+    if is_dask(data):
+        return on_dask("item_responses", **locals())
     inst = load(instrument)
     coded, _ = _coded(_check_frame(data), inst, columns, coding, on_invalid, off_grid)
     return items_frame(coded, inst, data.index, reverse=reverse)
@@ -337,13 +341,9 @@ def code_responses(
     """Responses coded and checked once, with the item -> column mapping used.
 
     Everything :func:`score` and :func:`item_responses` compute follows from this
-    (:func:`scores_frame`, :func:`items_frame`), so a caller that needs both codes the
-    data once.
+    (:func:`scores_frame`, :func:`items_frame`): a caller that needs both codes the data once.
     """
     return _coded(_check_frame(data), instrument, columns, coding, on_invalid, off_grid)
-
-
-# ------------------------------------------------------------------- scales
 
 
 def scale_scores(
@@ -352,9 +352,8 @@ def scale_scores(
     """Scores and valid-item counts of one scale from coded, reversed responses.
 
     ``method`` overrides the scale's own. A sum asked of a scale with missing items is
-    prorated (mean of the answered items x number of items) when the scale allows
-    prorating or is scored as a mean by its authors; otherwise only complete rows get a
-    sum.
+    prorated (mean of the answered items x number of items) when the scale allows prorating or
+    is scored as a mean by its authors; otherwise only complete rows get a sum.
     """
     method = method or scale.method
     positions = [instrument.item_ids.index(item) for item in scale.items]
@@ -396,7 +395,7 @@ def score(
     Parameters
     ----------
     data
-        Raw responses, one row per respondent: codes or response labels.
+        Raw responses, one row per respondent (a dask DataFrame: scored lazily, see above).
     instrument
         A bundled id (``"gse"``), a path to an instrument file, or an Instrument.
     columns
@@ -454,6 +453,8 @@ def score(
     >>> ef.score(data, "gse", columns="item{n}")["gse"].tolist()
     [10.0, 40.0, nan]
     """
+    if is_dask(data):
+        return on_dask("score", **locals())
     inst = load(instrument)
     data = _check_frame(data)
     if method not in (None, "sum", "mean", "irt"):

@@ -4,7 +4,7 @@ Examples
 --------
 >>> from efficacy.io import FORMATS
 >>> FORMATS
-('csv', 'tsv', 'excel', 'spss', 'qualtrics', 'redcap')
+('csv', 'tsv', 'excel', 'spss', 'qualtrics', 'redcap', 'parquet')
 """
 
 from __future__ import annotations

@@ -1,14 +1,12 @@
 """Reading researchers' data files and writing results.
 
-:func:`read` turns a data file into a DataFrame ready for :func:`efficacy.score`:
-CSV and TSV (any common encoding), Excel ``.xlsx``, SPSS ``.sav``, Qualtrics exports
-and REDCap exports with their data dictionary. :func:`write` saves scores as CSV,
-TSV, Excel or SPSS ``.sav`` with variable and value labels.
-:func:`match_items_by_text` finds an instrument's items among the columns by their
-wording.
+:func:`read` turns a data file into a DataFrame ready for :func:`efficacy.score`: CSV and
+TSV (any common encoding), Excel ``.xlsx``, SPSS ``.sav``, Parquet, Qualtrics exports and REDCap
+exports with their data dictionary (large data: ``lazy=True``, :mod:`efficacy.io._large`).
+:func:`write` saves scores as CSV, TSV, Excel or SPSS ``.sav`` with variable and value labels.
+:func:`match_items_by_text` finds an instrument's items among the columns by their wording.
 
-Every reader keeps every record, coerces nothing silently and says what it did in
-``frame.attrs["efficacy_source"]``:
+Every reader keeps every record, coerces nothing silently and says what it did in ``attrs``:
 
 ``path``, ``format``, ``rows``, ``columns``
     the file, the format read, and the size of the frame.
@@ -60,6 +58,7 @@ import pandas as pd
 
 from efficacy.errors import DataError
 from efficacy.io._common import ReadWarning
+from efficacy.io._large import read_lazy, read_parquet
 
 #: File extension -> format read.
 READ_FORMATS: dict[str, str] = {
@@ -70,10 +69,11 @@ READ_FORMATS: dict[str, str] = {
     ".xlsm": "excel",
     ".sav": "spss",
     ".zsav": "spss",
+    ".parquet": "parquet",
 }
 
 #: Formats :func:`read` accepts in ``format=``.
-FORMATS = ("csv", "tsv", "excel", "spss", "qualtrics", "redcap")
+FORMATS = ("csv", "tsv", "excel", "spss", "qualtrics", "redcap", "parquet")
 
 Labels = Literal["codes", "labels"]
 
@@ -89,6 +89,7 @@ def read(
     recode: Mapping[Any, Mapping[Any, Any]] | None = None,
     dictionary: str | Path | pd.DataFrame | None = None,
     delimiter: str | None = None,
+    lazy: bool = False,
 ) -> pd.DataFrame:
     """Read a data file into a DataFrame, ready for :func:`efficacy.score`.
 
@@ -96,8 +97,8 @@ def read(
     ----------
     path
         The file. Its extension chooses the reader: ``.csv``, ``.tsv``/``.tab``,
-        ``.xlsx``/``.xlsm``, ``.sav``/``.zsav``. Qualtrics exports (CSV, TSV or
-        Excel) are recognised by their header rows.
+        ``.xlsx``/``.xlsm``, ``.sav``/``.zsav``, ``.parquet`` (pyarrow, the ``parquet``
+        extra). Qualtrics exports (CSV, TSV or Excel) are recognised by their header rows.
     format
         Force a reader: ``"csv"``, ``"tsv"``, ``"excel"``, ``"spss"``,
         ``"qualtrics"`` or ``"redcap"`` (REDCap needs ``dictionary=``).
@@ -129,18 +130,21 @@ def read(
         CSV delimiter, one character (default: ``,``, ``;`` or tab, whichever the
         header line uses most; a header line with none of them makes a one-column
         file, each line one cell).
+    lazy
+        A dask DataFrame of a Parquet file or folder or a glob of CSV/TSV files (``dask`` extra;
+        partitions and row labels: :func:`efficacy.io._large.read_lazy`).
 
     Returns
     -------
     DataFrame
-        One row per record, in file order, on a fresh RangeIndex; what was read and
-        done is in ``attrs["efficacy_source"]`` (see the module documentation).
+        One row per record, in file order, on a fresh RangeIndex; what was read and done is in
+        ``attrs["efficacy_source"]`` (see the module documentation).
 
     Raises
     ------
     DataError
-        A file that cannot be read, with its name and the reason; options that do
-        not apply to the format or name columns the file lacks.
+        A file that cannot be read, with its name and the reason; options that do not apply to
+        the format or name columns the file lacks.
 
     Examples
     --------
@@ -159,6 +163,8 @@ def read(
     >>> frame.attrs["efficacy_source"]["variable_labels"]["Q1_1"]
     'How true? - I can always manage'
     """
+    if lazy:
+        return read_lazy(path, **{k: v for k, v in locals().items() if k not in ("path", "lazy")})
     path = Path(path)
     if not path.exists():
         raise DataError(f"{path}: no such file")
@@ -174,8 +180,8 @@ def read(
     workbook = path.suffix.lower() in (".xlsx", ".xlsm")
     if sheet is not None and not (kind == "excel" or (kind == "qualtrics" and workbook)):
         raise DataError(f"sheet= is for Excel workbooks, not {kind} files")
-    if delimiter is not None and kind == "spss":
-        raise DataError("delimiter= is for delimited text files, not SPSS files")
+    if (delimiter is not None and kind in ("spss", "parquet")) or (encoding and kind == "parquet"):
+        raise DataError(f"delimiter= and encoding= are for text files, not {kind} files")
     if delimiter is not None:
         from efficacy.io._text import check_delimiter
 
@@ -187,10 +193,11 @@ def read(
         from efficacy.io._spss import read_spss
 
         frame, found = read_spss(path, encoding=encoding)
-        meta.update(found)
+    elif kind == "parquet":
+        frame, found = read_parquet(path)
     else:
         frame, found, star = _read_table(path, kind, encoding, sheet, delimiter, dictionary)
-        meta.update(found)
+    meta.update(found)
     if star is None:
         star = list(frame.columns)
     frame = _apply_options(frame, meta, star, missing, recode, labels, path.name)

@@ -8,6 +8,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from efficacy._dispatch import is_dask, on_dask
 from efficacy.errors import DataError, short_list
 from efficacy.instrument._model import Instrument, NormGroup, Source
 from efficacy.instrument._norm_yaml import NormTable, to_yaml
@@ -94,6 +95,8 @@ def build_norms(
     >>> row.n, row.mean, round(row.sd, 4), row.percentiles
     (4, 30.0, 8.165, {20.0: 12.5, 30.0: 50.0, 40.0: 87.5})
     """
+    if is_dask(scores):
+        return on_dask("build_norms", **locals())  # type: ignore[no-any-return]
     check_identifier(id, "id")
     check_identifier(source_ref, "source_ref")
     if kind not in ("published", "reference_data"):
@@ -246,6 +249,30 @@ def _norm_group(
     if n == 0:
         raise DataError(f"norm group {label} has no scores")
     sd: float | None = float(observed.std(ddof=1)) if n > 1 else None
+    distinct, first = np.unique(observed, return_index=True)
+    counts = np.diff(np.append(first, n))
+    return group_from_counts(
+        where, distinct, counts, float(observed.mean()), sd, percentiles, label
+    )
+
+
+def group_from_counts(
+    where: dict[str, Any],
+    distinct: np.ndarray,
+    counts: np.ndarray,
+    mean: float,
+    sd: float | None,
+    percentiles: bool,
+    label: str,
+) -> NormGroup:
+    """A norm group from its distinct scores (sorted), their counts, mean and SD.
+
+    The percentile ranks need only the counts of each distinct score, so a group can
+    be built from counts summed over the partitions of a dask frame.
+    """
+    n = int(counts.sum())
+    if n == 0:
+        raise DataError(f"norm group {label} has no scores")
     if sd is not None and sd == 0.0:
         sd = None
     if sd is None:
@@ -253,14 +280,13 @@ def _norm_group(
             f"norm group {label} has {'one score' if n == 1 else 'no spread'}: its SD is left "
             "out (standard scores against it are not possible)",
             UserWarning,
-            stacklevel=3,
+            stacklevel=4,
         )
     ranks = None
     if percentiles:
-        distinct, first = np.unique(observed, return_index=True)
-        counts = np.diff(np.append(first, n))
+        below = np.concatenate([[0], np.cumsum(counts)[:-1]])
         ranks = {
-            float(score): float(100.0 * (below + 0.5 * at) / n)
-            for score, below, at in zip(distinct, first, counts, strict=True)
+            float(score): float(100.0 * (b + 0.5 * at) / n)
+            for score, b, at in zip(distinct, below, counts, strict=True)
         }
-    return NormGroup(where=where, mean=float(observed.mean()), sd=sd, n=n, percentiles=ranks)
+    return NormGroup(where=where, mean=mean, sd=sd, n=n, percentiles=ranks)

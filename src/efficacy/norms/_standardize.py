@@ -47,6 +47,7 @@ import pandas as pd
 from scipy import stats
 
 import efficacy.norms._stats as ns
+from efficacy._dispatch import is_dask, on_dask
 from efficacy.errors import DataError, short_list
 from efficacy.instrument._model import Instrument
 from efficacy.instrument._norm_yaml import NormTable
@@ -259,6 +260,8 @@ def standardize(
     0  sex=female  1.08       85.88     30.90     39.10
     1    sex=male -1.19       11.71     20.25     27.75
     """
+    if is_dask(scores):
+        return on_dask("standardize", **locals())
     check_level(level)
     setup = checked_setup(scores, instrument, norm, group, group_data, scale, on_missing_group)
     table, groups, codes = setup.table, setup.groups, setup.codes

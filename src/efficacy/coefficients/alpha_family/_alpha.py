@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 import efficacy.coefficients.alpha_family._bootstrap as boot_ci
+from efficacy._dispatch import is_dask, on_dask
 from efficacy.coefficients._moments import cov2cor
 from efficacy.coefficients.alpha_family._alpha_checks import (
     check_finite,
@@ -348,6 +349,8 @@ def alpha(
            alpha  std_alpha  ci_lower  ci_upper
     total  0.947      0.947     0.776     0.992
     """
+    if is_dask(items):
+        return on_dask("alpha", **locals())
     check_options(nan_policy, ci, psych_version, level, n_boot, min, max)
 
     columns = list(items.columns) if isinstance(items, pd.DataFrame) else []
@@ -384,6 +387,48 @@ def alpha(
         check_range(x, names, index, col_min, col_max, float(min), float(max))  # type: ignore[arg-type]
     check_variance(names, mom, col_min, col_max, nan_policy == "listwise")
 
+    freq = None if mom.codes is not None else response_frequencies(x, names)
+    return alpha_from_moments(
+        mom,
+        names,
+        flipped,
+        ci=ci,
+        level=level,
+        nan_policy=nan_policy,
+        psych_version=psych_version,
+        warn_negative=warn_negative,
+        n_boot=n_boot,
+        seed=seed,
+        ordinal=ordinal,
+        raw=(x, index, sign, reflect),
+        response_freq=freq,
+    )
+
+
+def alpha_from_moments(
+    mom: AlphaMoments,
+    names: list[str],
+    flipped: list[int],
+    *,
+    ci: str,
+    level: float,
+    nan_policy: str,
+    psych_version: str,
+    warn_negative: bool,
+    n_boot: int = 1000,
+    seed: int | np.random.Generator | None = None,
+    ordinal: bool = False,
+    raw: tuple[np.ndarray, pd.Index, np.ndarray, np.ndarray] | None = None,
+    response_freq: pd.DataFrame | None = None,
+) -> AlphaResult:
+    """The :class:`AlphaResult` from the checked moments of the items.
+
+    ``raw`` (the matrix, its row labels, the keying signs and reflections) is needed
+    only by the bootstrap intervals and ordinal alpha; ``response_freq`` is used when
+    the moments hold no code counts. :func:`alpha` and its dask form
+    (:mod:`efficacy.distributed`) both end here.
+    """
+    n_obs, k = mom.n_obs, len(names)
     c = mom.cov
     r = mom.pair_cor if mom.pair_cor is not None else cov2cor(c)
     with _quiet():
@@ -421,13 +466,17 @@ def alpha(
     pairwise = nan_policy == "pairwise" and not mom.complete
     z = None
     if ci in ("bootstrap", "bca"):
+        assert raw is not None
+        x, index, sign, reflect = raw
         raw_mean = np.where(sign < 0, reflect - mom.item_mean, mom.item_mean)
-        z = (x - raw_mean) * sign
+        z = (x - raw_mean) * sign  # type: ignore[operator]
         if not pairwise and not mom.complete:
             z = z[~np.isnan(z).any(axis=1)]
     interval, boots = _interval(ci, total["raw"], ase, mom, z, pairwise, level, int(n_boot), seed)
     ordinal_value = None
     if ordinal:
+        assert raw is not None
+        x, index = raw[0], raw[1]
         from efficacy.coefficients.ordinal import ordinal_alpha
 
         frame = pd.DataFrame(x, index=index, columns=names)
@@ -455,7 +504,7 @@ def alpha(
         response_freq=(
             frequencies_from_counts(mom.codes.counts, mom.codes.base, names, n_obs)
             if mom.codes is not None
-            else response_frequencies(x, names)
+            else response_freq
         ),
         boot=boots,
         reverse=tuple(names[j] for j in flipped),

@@ -438,11 +438,84 @@ def alpha_moments(
         )
 
     counter = _CodeCounter(k, rows, enabled=count_codes)
-    listwise = nan_policy == "listwise"
-    squares = pair_cor and not listwise
+    t_centre = float(reflected_centre.mean())
+    squares = pair_cor and nan_policy != "listwise"
+    with _one_blas_thread(n, k):
+        sums = _sum_missing(x, centre, sign, reflected_centre, t_centre, squares, counter)
+    return moments_from_sums(sums, counter, n, centre, sign, reflected_centre, nan_policy)
+
+
+def partial_sums(
+    x: np.ndarray,
+    centre: np.ndarray,
+    sign: np.ndarray,
+    reflected_centre: np.ndarray,
+    squares: bool,
+) -> tuple[_PairSums, _CodeCounter, int]:
+    """The additive sums of one part of the rows (e.g. a dask partition).
+
+    Parts summed around the same ``centre`` add up (:func:`add_sums`) to the sums of
+    the whole; :func:`moments_from_sums` turns them into :class:`AlphaMoments`.
+    """
+    n, k = x.shape
+    rows = max(1, min(_chunk_rows(k), n))
+    counter = _CodeCounter(k, rows)
     t_centre = float(reflected_centre.mean())
     with _one_blas_thread(n, k):
         sums = _sum_missing(x, centre, sign, reflected_centre, t_centre, squares, counter)
+    counter.const = counter.fbuf = np.empty((0, 0))  # work buffers: not carried along
+    return sums, counter, n
+
+
+def add_sums(
+    a: tuple[_PairSums, _CodeCounter, int], b: tuple[_PairSums, _CodeCounter, int]
+) -> tuple[_PairSums, _CodeCounter, int]:
+    """The sums of two parts of the rows taken together."""
+    fields = {}
+    for name in _PairSums.__dataclass_fields__:
+        left, right = getattr(a[0], name), getattr(b[0], name)
+        fields[name] = None if left is None else left + right
+    counter = a[1]
+    counter.counts = a[1].counts + b[1].counts
+    counter.ok = a[1].ok and b[1].ok
+    return _PairSums(**fields), counter, a[2] + b[2]
+
+
+def moments_from_sums(
+    sums: _PairSums,
+    counter: _CodeCounter,
+    n: int,
+    centre: np.ndarray,
+    sign: np.ndarray,
+    reflected_centre: np.ndarray,
+    nan_policy: str,
+) -> AlphaMoments:
+    """:class:`AlphaMoments` from the sums of every row (:func:`partial_sums`)."""
+    k = centre.size
+    flip = np.outer(sign, sign)
+    listwise = nan_policy == "listwise"
+    t_centre = float(reflected_centre.mean())
+    if round(float(sums.complete[k, k])) == n and np.isfinite(sums.complete).all():
+        # no cell missing (parts of a dask frame): the sums alpha_moments takes then
+        gram, zsum = sums.complete[:k, :k], sums.complete[:k, k]
+        item_n = np.full(k, n, dtype=np.int64)
+        codes = counter.result(centre, item_n, np.zeros(k, np.int64), zsum, np.diag(gram))
+        n_rows, cov, item_mean = _from_sums(gram * flip, zsum * sign, n, reflected_centre)
+        total_var, raw_r = _total_from_cov(cov)
+        return AlphaMoments(
+            cov=cov,
+            pair_cor=None,
+            n_pairs=np.full((k, k), n_rows, dtype=np.int64),
+            item_n=item_n,
+            item_mean=item_mean,
+            item_sd=np.sqrt(np.diag(cov)),
+            total_mean=float(item_mean.mean()),
+            total_sd=float(np.sqrt(total_var)),
+            raw_r=raw_r,
+            n_obs=n,
+            complete=True,
+            codes=codes,
+        )
     mm = sums.mm
     item_n = np.rint(np.diag(mm)).astype(np.int64)
     codes = counter.result(centre, item_n, n - item_n, np.diag(sums.zm), np.diag(sums.zz))

@@ -22,18 +22,26 @@ name ... gse General Self-Efficacy Scale ... 0
 from __future__ import annotations
 
 import argparse
-import contextlib
 import functools
 import json
-import os
 import re
-import shutil
 import sys
-import tempfile
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
+
+from efficacy.cli._files import (
+    check_output,
+    instrument_path,
+    keep_columns,
+    plain_index,
+    read_data,
+    replaced_atomically,
+    rows_in_file,
+    write_table,
+)
+from efficacy.cli._messages import cli_message, flags, show_warning
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -87,81 +95,6 @@ def _group_option(text: str | None) -> Any:
     return parts[0] if len(parts) == 1 else parts
 
 
-def _show_warning(
-    message: Warning | str,
-    category: type[Warning],
-    filename: str,
-    lineno: int,
-    file: Any = None,
-    line: str | None = None,
-    *,
-    flags: dict[str, str] | None = None,
-) -> None:
-    """Print a warning as one plain line on standard error, hints as ``flags`` say them."""
-    text = cli_message(" ".join(str(message).split()), flags)
-    print(f"efficacy: warning: {text}", file=sys.stderr if file is None else file)
-
-
-def _check_not_an_input(output: str, inputs: Sequence[str | None], what: str) -> None:
-    """Refuse an output path that is (or links to) one of the inputs."""
-    from efficacy.errors import DataError
-
-    target = Path(output).expanduser()
-    if not target.exists():
-        return
-    for source in inputs:
-        if source is None:
-            continue
-        path = Path(source).expanduser()
-        try:
-            same = path.exists() and os.path.samefile(target, path)
-        except OSError:
-            same = False
-        if same:
-            raise DataError(
-                f"{what} {output} is the input file {source}; writing it would destroy the "
-                "input. Choose another output file"
-            )
-
-
-@contextlib.contextmanager
-def _replaced_atomically(output: str) -> Iterator[Path]:
-    """A temporary path for ``output``, moved onto it when the block succeeds.
-
-    The temporary file has the output's own name, in a new hidden folder next to it
-    (so the writers choose the same format and name the same file in messages); on
-    success it replaces the output in one step, on failure it is removed. A symbolic
-    link at ``output`` is followed: the file it points to is replaced. A new file gets
-    the usual permissions (``0o666`` less the umask); a replaced file keeps its own.
-    """
-    from efficacy.errors import DataError
-
-    final = Path(os.path.realpath(Path(output).expanduser()))
-    if not final.parent.is_dir():
-        raise DataError(f"cannot write {output}: the folder {final.parent} does not exist")
-    if final.is_dir():
-        raise DataError(f"cannot write {output}: it is a folder")
-    folder = Path(tempfile.mkdtemp(dir=final.parent, prefix=".efficacy-"))
-    temporary = folder / final.name
-    try:
-        yield temporary
-        if final.exists():
-            mode = final.stat().st_mode & 0o7777
-        else:
-            umask = os.umask(0)
-            os.umask(umask)
-            mode = 0o666 & ~umask
-        os.chmod(temporary, mode)
-        os.replace(temporary, final)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-def _instrument_path(instrument: str) -> str | None:
-    """The instrument argument when it names an existing file (else a bundled id)."""
-    return instrument if Path(instrument).expanduser().is_file() else None
-
-
 def _cmd_list(args: argparse.Namespace) -> int:
     import pandas as pd
 
@@ -198,168 +131,6 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_INVALID if failed else EXIT_OK
 
 
-def _read_data(path: str, encoding: str | None = None, missing: Any = None) -> Any:
-    """Read a data file (``-``: CSV on standard input), its rows labelled as in the file.
-
-    Each row's label becomes the file's own number for it (see
-    :func:`efficacy.io._lines.file_rows`), so that messages name the lines a researcher
-    sees in an editor; the caller puts the plain index back before writing
-    (:func:`_plain_index`).
-    """
-    from efficacy.io._files import read
-
-    if path != "-":
-        return _label_rows(read(path, encoding=encoding, missing=missing), Path(path))
-    folder = Path(tempfile.mkdtemp(prefix="efficacy-stdin-"))
-    try:
-        copy = folder / "stdin.csv"
-        copy.write_bytes(sys.stdin.buffer.read())
-        return _label_rows(read(copy, encoding=encoding, missing=missing), copy)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-def _label_rows(data: Any, path: Path) -> Any:
-    from efficacy.io._lines import file_rows
-
-    found = file_rows(data, path)
-    if found is not None:
-        data.attrs["efficacy_cli_rows"] = {"index": data.index, "word": found[1]}
-        data.index = found[0]
-    return data
-
-
-def _plain_index(frame: Any, data: Any) -> Any:
-    """``frame`` (on ``data``'s file-numbered rows) back on the data's own index."""
-    rows = data.attrs.get("efficacy_cli_rows")
-    if rows is not None:
-        frame = frame.copy()
-        frame.index = rows["index"]
-    return frame
-
-
-def _rows_in_file(message: str, data: Any) -> str:
-    """A message naming data rows, said in the file's own numbers."""
-    rows = None if data is None else data.attrs.get("efficacy_cli_rows")
-    if rows is None:
-        return message
-    return re.sub(r"\brows \[", f"{rows['word']} [", message)
-
-
-def _check_output(output: str | None, inputs: Sequence[str | None], what: str) -> None:
-    """Refuse a bad output path before any work: an input, a folder, a missing folder."""
-    from efficacy.errors import DataError
-
-    if output is None:
-        return
-    _check_not_an_input(output, inputs, what)
-    final = Path(os.path.realpath(Path(output).expanduser()))
-    if final.is_dir():
-        raise DataError(f"cannot write {what} {output}: it is a folder")
-    if not final.parent.is_dir():
-        raise DataError(f"cannot write {what} {output}: the folder {final.parent} does not exist")
-    if not os.access(final.parent, os.W_OK):
-        raise DataError(f"cannot write {what} {output}: the folder {final.parent} is not writable")
-
-
-#: Library phrases with no keyword argument in them, and how the command says them.
-CLI_PHRASES = (
-    (
-        'the full list is in attrs["efficacy"]["invalid_cells"]',
-        "efficacy report lists every cell",
-    ),
-)
-
-#: A keyword argument in a library message: ``name=``, a quoted or plain value.
-_KEYWORD = re.compile(r"\b([a-z][a-z_]*)=(?:\[([^\]]*)\]|([\"'])([^\"']*)\3|([^\s,;)\]]*))")
-
-
-def cli_message(text: str, flags: dict[str, str] | None = None) -> str:
-    """A library message with its Python hints said as the command's flags.
-
-    ``flags`` maps a keyword argument to the command's option (``on_invalid`` ->
-    ``--on-invalid``); keyword arguments the command has no option for are left as
-    they are.
-
-    Examples
-    --------
-    >>> cli_message('Pass on_invalid="missing" to score them.', {"on_invalid": "--on-invalid"})
-    'Pass --on-invalid missing to score them.'
-    >>> cli_message("pass the file's encoding with encoding=", {"encoding": "--encoding"})
-    "pass the file's encoding with --encoding"
-    """
-    for python, said in CLI_PHRASES:
-        text = text.replace(python, said)
-    if not flags:
-        return text
-
-    def option(match: re.Match[str]) -> str:
-        name = match.group(1)
-        if name not in flags:
-            return match.group(0)
-        listed, quoted, plain = match.group(2), match.group(4), match.group(5)
-        if listed is not None:
-            value = " ".join(part.strip(" '\"") for part in listed.split(","))
-        else:
-            value = quoted if quoted is not None else plain
-        return f"{flags[name]} {value}" if value else flags[name]
-
-    return _KEYWORD.sub(option, text)
-
-
-def _flags(parser: argparse.ArgumentParser | None) -> dict[str, str]:
-    """Keyword argument -> option of a command (``on_invalid`` -> ``--on-invalid``)."""
-    if parser is None:
-        return {}
-    return {
-        action.dest: action.option_strings[-1]
-        for action in parser._actions
-        if action.option_strings and action.dest != "help"
-    }
-
-
-def _write_table(frame: Any, output: str | None, decimals: int | None = None) -> None:
-    if decimals is not None:
-        floats = frame.select_dtypes("floating").columns
-        frame = frame.assign(**{str(c): frame[c].round(decimals) for c in floats})
-    if output is None:
-        print(frame.to_csv(), end="")
-        return
-    from efficacy.io._files import write
-
-    with _replaced_atomically(output) as temporary:
-        write(frame, temporary)
-    print(f"wrote {len(frame)} rows to {output}", file=sys.stderr)
-
-
-def _keep_columns(data: Any, scores: Any, keep: Sequence[str]) -> Any:
-    """``scores`` with the data columns ``keep`` in front; unknown or clashing names refused."""
-    from efficacy.errors import DataError, require_columns
-
-    if not keep:
-        return scores
-    require_columns(data, list(keep), what="data (--keep)")
-    twice = sorted({column for column in keep if list(keep).count(column) > 1})
-    if twice:
-        raise DataError(f"--keep names columns more than once: {twice}")
-    clash = [column for column in keep if column in scores.columns]
-    if clash:
-        raise DataError(
-            f"--keep {clash} would repeat score columns of the same name; "
-            "rename those data columns first"
-        )
-    kept = data[list(keep)].copy()
-    for column in keep:  # whole numbers stored as floats (SPSS) stay integers
-        values = kept[column]
-        if values.dtype.kind == "f":
-            finite = values.dropna()
-            if len(finite) and (finite == finite.round()).all() and (finite.abs() < 2**53).all():
-                kept[column] = values.astype("Int64")
-    out = kept.join(scores)
-    out.attrs = {**data.attrs, **scores.attrs}  # variable labels of the kept columns
-    return out
-
-
 def _positionals(args: argparse.Namespace, names: Sequence[str]) -> None:
     """Take positional arguments swallowed by ``--keep`` (given before them) back."""
     from efficacy.errors import DataError
@@ -377,14 +148,25 @@ def _positionals(args: argparse.Namespace, names: Sequence[str]) -> None:
 
 
 def _cmd_score(args: argparse.Namespace) -> int:
+    from efficacy.distributed._stream import score_in_chunks, streams
     from efficacy.errors import DataError
     from efficacy.scoring import score
 
     _positionals(args, ["instrument", "data"])
     if args.decimals is not None and args.decimals < 0:
         raise DataError(f"--decimals {args.decimals}: give 0 or more decimals")
-    _check_output(args.output, [args.data, _instrument_path(args.instrument)], "--output")
-    data = args.read = _read_data(args.data, args.encoding, args.missing)
+    check_output(args.output, [args.data, instrument_path(args.instrument)], "--output")
+    plain = not args.missing and args.decimals is None
+    if plain and streams(args.data, args.output):  # a large CSV/TSV: scored in chunks of rows
+        options = {"columns": _columns_option(args.columns), "coding": args.coding}
+        options.update(method=args.method, on_invalid=args.on_invalid, keep=args.keep)
+        options["encoding"] = args.encoding
+        rows = score_in_chunks(
+            args.data, args.instrument, args.output, replaced=replaced_atomically, **options
+        )
+        print(f"wrote {rows} rows to {args.output or 'standard output'}", file=sys.stderr)
+        return EXIT_OK
+    data = args.read = read_data(args.data, args.encoding, args.missing)
     scores = score(
         data,
         args.instrument,
@@ -393,16 +175,16 @@ def _cmd_score(args: argparse.Namespace) -> int:
         method=args.method,
         on_invalid=args.on_invalid,
     )
-    kept = _keep_columns(data, scores, args.keep)
-    _write_table(_plain_index(kept, data), args.output, args.decimals)
+    kept = keep_columns(data, scores, args.keep)
+    write_table(plain_index(kept, data), args.output, args.decimals)
     return EXIT_OK
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
     from efficacy.output._report import report
 
-    _check_output(args.output, [args.data, _instrument_path(args.instrument)], "--output")
-    data = args.read = _read_data(args.data, args.encoding, args.missing)
+    check_output(args.output, [args.data, instrument_path(args.instrument)], "--output")
+    data = args.read = read_data(args.data, args.encoding, args.missing)
     result = report(
         data,
         args.instrument,
@@ -413,7 +195,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         on_invalid=args.on_invalid,
         **{k: v for k, v in (("n_boot", args.n_boot), ("seed", args.seed)) if v is not None},
     )
-    with _replaced_atomically(args.output) as temporary:
+    with replaced_atomically(args.output) as temporary:
         result.save(temporary)
     print(f"wrote the report to {args.output}")
     return EXIT_OK
@@ -422,8 +204,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
 def _cmd_screen(args: argparse.Namespace) -> int:
     from efficacy.screening._screen import screen
 
-    _check_output(args.output, [args.data, _instrument_path(args.instrument)], "--output")
-    data = args.read = _read_data(args.data, args.encoding, args.missing)
+    check_output(args.output, [args.data, instrument_path(args.instrument)], "--output")
+    data = args.read = read_data(args.data, args.encoding, args.missing)
     result = screen(
         data,
         args.instrument,
@@ -434,7 +216,7 @@ def _cmd_screen(args: argparse.Namespace) -> int:
     )
     # the table goes to the file or standard output; the summary beside it
     print(result.summary(), file=sys.stdout if args.output else sys.stderr)
-    _write_table(_plain_index(result.to_frame(), data), args.output)
+    write_table(plain_index(result.to_frame(), data), args.output)
     return EXIT_OK
 
 
@@ -578,13 +360,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     run: Callable[[argparse.Namespace], int] = args.run
-    flags = _flags(getattr(args, "parser", None))
+    hints = flags(getattr(args, "parser", None))
     with warnings.catch_warnings():
-        warnings.showwarning = functools.partial(_show_warning, flags=flags)
+        warnings.showwarning = functools.partial(show_warning, flags=hints)
         try:
             return int(run(args))
         except EfficacyError as exc:
-            text = _rows_in_file(cli_message(str(exc), flags), getattr(args, "read", None))
+            text = rows_in_file(cli_message(str(exc), hints), getattr(args, "read", None))
             print(f"efficacy: error: {text}", file=sys.stderr)
             return EXIT_USAGE
         except json.JSONDecodeError as exc:

@@ -1,0 +1,28 @@
+"""dask support: the statistics on a ``dask.dataframe.DataFrame``, for data beyond memory.
+
+:func:`efficacy.score`, :func:`efficacy.item_responses`, :func:`efficacy.alpha`,
+:func:`efficacy.build_norms` and :func:`efficacy.standardize` accept a dask DataFrame
+and hand it to the functions here (this package is imported only then; it needs the
+``dask`` extra). Row-wise results (scores, item frames, standard scores) are dask
+frames, computed lazily partition by partition. Statistics are computed from
+per-partition sufficient statistics (sums, cross-products, counts, response
+frequencies) combined once, with the package's own moment code, so they equal the
+in-memory results. Invalid response cells are found in one pass that brings back
+only those cells, and are reported exactly as in memory, with the frame's own
+(global) row labels and 0-based positions over the whole frame.
+"""
+
+from __future__ import annotations
+
+from efficacy.distributed._alpha import alpha
+from efficacy.distributed._norms import build_norms, standardize
+from efficacy.distributed._scoring import invalid_cells, item_responses, score
+
+__all__ = [
+    "alpha",
+    "build_norms",
+    "invalid_cells",
+    "item_responses",
+    "score",
+    "standardize",
+]
