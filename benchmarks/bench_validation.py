@@ -120,11 +120,14 @@ cat("version", as.character(packageVersion("lavaan")), "\\n")
 def time_lavaan(path: Path, ordinal_path: Path, missing_path: Path) -> dict[str, str]:
     if shutil.which("Rscript") is None:
         return {}
-    script = R_SCRIPT.format(path=path, model=LAVAAN_MODEL.replace("\n", "\\n"),
-                             repeats=REPEATS, ordinal_path=ordinal_path,
-                             missing_path=missing_path)
-    done = subprocess.run(["Rscript", "-e", script], capture_output=True, text=True,
-                          check=False)
+    script = R_SCRIPT.format(
+        path=path,
+        model=LAVAAN_MODEL.replace("\n", "\\n"),
+        repeats=REPEATS,
+        ordinal_path=ordinal_path,
+        missing_path=missing_path,
+    )
+    done = subprocess.run(["Rscript", "-e", script], capture_output=True, text=True, check=False)
     if done.returncode != 0:
         return {}
     out = {}
@@ -156,8 +159,9 @@ def main() -> None:
                 "ladder": lambda: invariance(data, model=MODEL, group="group").table,
                 "wlsmv": lambda: cfa(odata, model=MODEL, estimator="WLSMV").fit_measures,
                 "fiml": lambda: cfa(mdata, model=MODEL, missing="fiml").fit_measures,
-                "oladder": lambda: invariance(odata, model=MODEL, group="group",
-                                              estimator="WLSMV").table,
+                "oladder": lambda: (
+                    invariance(odata, model=MODEL, group="group", estimator="WLSMV").table
+                ),
             }
             ours = best_of(cases)
         lavaan = time_lavaan(path, ordinal_path, missing_path)
@@ -183,9 +187,7 @@ def main() -> None:
     ]
     for label, key in rows:
         theirs = float(lavaan[key]) if key in lavaan else float("nan")
-        lines.append(
-            f"| {label} | {ours[key]:.3f} | {theirs:.3f} | {ours[key] / theirs:.2f} |"
-        )
+        lines.append(f"| {label} | {ours[key]:.3f} | {theirs:.3f} | {ours[key] / theirs:.2f} |")
     lines += [
         "",
         "lavaan's times include its `cfa()` call (parsing, fitting, standard errors and the",
