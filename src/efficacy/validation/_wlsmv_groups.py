@@ -40,6 +40,7 @@ import efficacy.validation._fitindex as fx
 from efficacy.validation._catml import robust_measures
 from efficacy.validation._model import Param
 from efficacy.validation._ordinal import OrdinalStats
+from efficacy.validation._wlsmv import scaled_test_measures
 
 #: The ordinal ladder: level -> what is held equal across groups.
 ORDINAL_LEVELS: dict[str, tuple[str, ...]] = {
@@ -380,7 +381,6 @@ def groups_fit_measures(est: GroupsEstimate) -> pd.Series:
     """lavaan's ``fitMeasures`` for a multi-group WLSMV fit (robust: Savalei 2021)."""
     t, b = est.test, est.baseline
     x2, df, x2s = t["chisq"], t["df"], t["stat"]
-    x2n, dfn, x2ns = b["chisq"], b["df"], b["stat"]
     groups = len(est.stats)
     n_total = sum(s.n for s in est.stats)
     n = n_total - groups
@@ -392,24 +392,7 @@ def groups_fit_measures(est: GroupsEstimate) -> pd.Series:
                 for s, f in zip(est.stats, est.f_groups, strict=True)
             )
         ),
-        "chisq": x2,
-        "df": df,
-        "pvalue": float(stats.chi2.sf(x2, df)),
-        "chisq_scaled": x2s,
-        "df_scaled": df,
-        "pvalue_scaled": float(stats.chi2.sf(x2s, df)),
-        "chisq_scaling_factor": t["scaling"],
-        "baseline_chisq": x2n,
-        "baseline_df": dfn,
-        "baseline_pvalue": float(stats.chi2.sf(x2n, dfn)),
-        "baseline_chisq_scaled": x2ns,
-        "baseline_df_scaled": dfn,
-        "baseline_pvalue_scaled": float(stats.chi2.sf(x2ns, dfn)),
-        "baseline_chisq_scaling_factor": b["scaling"],
-        "cfi": fx.cfi(x2, df, x2n, dfn),
-        "tli": fx.tli(x2, df, x2n, dfn),
-        "cfi_scaled": fx.cfi(x2s, df, x2ns, dfn),
-        "tli_scaled": fx.tli(x2s, df, x2ns, dfn),
+        **scaled_test_measures(t, b),
         "rmsea": fx.rmsea(x2, df, n, groups),
         "rmsea_scaled": fx.rmsea(x2s, df, n, groups),
     }
