@@ -38,7 +38,7 @@ from scipy import stats
 
 import efficacy.validation._fitindex as fx
 from efficacy.validation._catml import robust_measures
-from efficacy.validation._model import Param
+from efficacy.validation._model import Param, ParamTable
 from efficacy.validation._ordinal import OrdinalStats
 from efficacy.validation._wlsmv import scaled_test_measures
 
@@ -81,23 +81,10 @@ def build_ordinal_groups(
     items = tuple(i for f in names for i in factors[f])
     pos = {item: k for k, item in enumerate(items)}
     equal = set(equal)
-    rows: list[Param] = []
-    shared: dict[str, int] = {}
-    count = [0]
+    table = ParamTable(partial)
 
     def add(lhs, op, rhs, g, kind, row, col, *, fixed=None, eq=False):
-        if fixed is not None:
-            rows.append(Param(lhs, op, rhs, g, 0, float(fixed), kind, row, col))
-            return
-        name = f"{lhs}{op}{rhs}"
-        if eq and name not in partial and name in shared:
-            free = shared[name]
-        else:
-            count[0] += 1
-            free = count[0]
-            if eq and name not in partial:
-                shared[name] = free
-        rows.append(Param(lhs, op, rhs, g, free, 0.0, kind, row, col))
+        table.add(lhs, op, rhs, g, kind, row, col, fixed=fixed, eq_key="equal" if eq else None)
 
     for g in range(n_groups):
         later = g > 0
@@ -132,7 +119,9 @@ def build_ordinal_groups(
         for i, item in enumerate(items):
             free_scale = later and "thresholds" in equal
             add(item, "~*~", item, g, "delta", i, i, fixed=None if free_scale else 1.0)
-    return OrdinalGroupsModel(items, names, n_groups, tuple(rows), count[0], tuple(n_thresholds))
+    return OrdinalGroupsModel(
+        items, names, n_groups, tuple(table.rows), table.n_free, tuple(n_thresholds)
+    )
 
 
 def _matrices(model: OrdinalGroupsModel, theta: np.ndarray, g: int):
