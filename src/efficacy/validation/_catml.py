@@ -74,20 +74,7 @@ def robust_measures(
     df_null = size
     c_null = float(np.trace(g_all)) / df_null
     n = n_total - groups
-    lo, up = fx.rmsea_ci(xx3 / c_hat, df, n, groups, c_hat=c_hat)
-    return {
-        "cfi_robust": fx.cfi(xx3, df, xx3_null, df_null, c_hat, c_null),
-        "tli_robust": fx.tli(xx3, df, xx3_null, df_null, c_hat, c_null),
-        "nnfi_robust": fx.tli(xx3, df, xx3_null, df_null, c_hat, c_null),
-        "rni_robust": fx.rni(xx3, df, xx3_null, df_null, c_hat, c_null),
-        "rmsea_robust": fx.rmsea(xx3, df, n, groups, c_hat=c_hat),
-        "rmsea_ci_lower_robust": lo,
-        "rmsea_ci_upper_robust": up,
-        "rmsea_pvalue_robust": fx.rmsea_pvalue(xx3 / c_hat, df, n, groups, c_hat=c_hat, h0=0.05),
-        "rmsea_notclose_pvalue_robust": fx.rmsea_pvalue(
-            xx3 / c_hat, df, n, groups, c_hat=c_hat, h0=0.08, close=False
-        ),
-    }
+    return fx.robust_indices(xx3, df, xx3_null, df_null, c_hat, c_null, n, groups)
 
 
 __all__ = ["robust_measures"]

@@ -118,6 +118,34 @@ def ifi(x2, df, x2_null, df_null) -> float:
     return t1 / t2
 
 
+def incremental_indices(x2, df, x2_null, df_null, suffix: str = "") -> dict[str, float]:
+    """NNFI, RFI, NFI, PNFI, IFI and RNI against the baseline, in lavaan's order.
+
+    Parameters
+    ----------
+    x2, df : float
+        The model's test statistic (plain or scaled) and degrees of freedom.
+    x2_null, df_null : float
+        The same for the baseline (independence) model.
+    suffix : str
+        Appended to each name: ``""`` for the plain indices, ``"_scaled"`` for the
+        scaled ones.
+
+    Returns
+    -------
+    dict[str, float]
+        ``nnfi``, ``rfi``, ``nfi``, ``pnfi``, ``ifi`` and ``rni`` (with ``suffix``).
+    """
+    return {
+        f"nnfi{suffix}": tli(x2, df, x2_null, df_null),
+        f"rfi{suffix}": rfi(x2, df, x2_null, df_null),
+        f"nfi{suffix}": nfi(x2, df, x2_null, df_null),
+        f"pnfi{suffix}": pnfi(x2, df, x2_null, df_null),
+        f"ifi{suffix}": ifi(x2, df, x2_null, df_null),
+        f"rni{suffix}": rni(x2, df, x2_null, df_null),
+    }
+
+
 def rmsea(x2, df, n, groups=1, c_hat=1.0) -> float:
     """Root mean square error of approximation (robust with ``c_hat``)."""
     if _nan(x2, df, n, c_hat):
@@ -168,3 +196,41 @@ def rmsea_pvalue(x2, df, n, groups=1, c_hat=1.0, h0=0.05, close=True) -> float:
     ncp = (n * df / c_hat * h0**2) / groups
     p = _pchisq(x2, df, ncp)
     return 1.0 - p if close else p
+
+
+def robust_indices(x2, df, x2_null, df_null, c_hat, c_hat_null, n, groups=1) -> dict[str, float]:
+    """The robust CFI, TLI, RNI and RMSEA (with interval and p-values) of one fit.
+
+    Parameters
+    ----------
+    x2, df : float
+        The model's (corrected) test statistic and degrees of freedom.
+    x2_null, df_null : float
+        The same for the baseline (independence) model.
+    c_hat, c_hat_null : float
+        The scaling factors of the model and of the baseline.
+    n : float
+        The sample size the RMSEA uses.
+    groups : int
+        The number of groups.
+
+    Returns
+    -------
+    dict[str, float]
+        ``cfi_robust``, ``tli_robust``, ``nnfi_robust``, ``rni_robust``,
+        ``rmsea_robust``, its interval and its close and not-close p-values.
+    """
+    lo, up = rmsea_ci(x2 / c_hat, df, n, groups, c_hat=c_hat)
+    return {
+        "cfi_robust": cfi(x2, df, x2_null, df_null, c_hat, c_hat_null),
+        "tli_robust": tli(x2, df, x2_null, df_null, c_hat, c_hat_null),
+        "nnfi_robust": tli(x2, df, x2_null, df_null, c_hat, c_hat_null),
+        "rni_robust": rni(x2, df, x2_null, df_null, c_hat, c_hat_null),
+        "rmsea_robust": rmsea(x2, df, n, groups, c_hat=c_hat),
+        "rmsea_ci_lower_robust": lo,
+        "rmsea_ci_upper_robust": up,
+        "rmsea_pvalue_robust": rmsea_pvalue(x2 / c_hat, df, n, groups, c_hat=c_hat, h0=0.05),
+        "rmsea_notclose_pvalue_robust": rmsea_pvalue(
+            x2 / c_hat, df, n, groups, c_hat=c_hat, h0=0.08, close=False
+        ),
+    }

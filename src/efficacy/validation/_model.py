@@ -20,7 +20,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -140,6 +140,62 @@ class Model:
         return start / np.maximum(count, 1)
 
 
+class ParamTable:
+    """A parameter table being written: rows are numbered as they are added.
+
+    A free row gets the next ``free`` number, unless it is held equal: rows added with
+    the same ``eq_key`` and the same lavaan name (``lhs op rhs``) share one number, except
+    for the names in ``partial`` (lavaan's ``group.partial``), which stay free.
+
+    Parameters
+    ----------
+    partial : Iterable[str]
+        Names exempt from the equality constraints, as lavaan writes them.
+
+    Examples
+    --------
+    >>> table = ParamTable()
+    >>> table.add("F", "=~", "a", 0, "lambda", 0, 0, eq_key="loadings")
+    >>> table.add("F", "=~", "a", 1, "lambda", 0, 0, eq_key="loadings")
+    >>> [p.free for p in table.rows], table.n_free
+    ([1, 1], 1)
+    """
+
+    def __init__(self, partial: Iterable[str] = ()) -> None:
+        self.rows: list[Param] = []
+        self.n_free = 0
+        self._partial = set(partial)
+        self._shared: dict[tuple[str, str], int] = {}
+
+    def add(
+        self,
+        lhs: str,
+        op: str,
+        rhs: str,
+        group: int,
+        kind: str,
+        row: int,
+        col: int,
+        *,
+        fixed: float | None = None,
+        eq_key: str | None = None,
+    ) -> None:
+        """Append a row: fixed at ``fixed`` when given, else free (shared by ``eq_key``)."""
+        if fixed is not None:
+            self.rows.append(Param(lhs, op, rhs, group, 0, float(fixed), kind, row, col))
+            return
+        name = f"{lhs}{op}{rhs}"
+        key = (eq_key, name) if eq_key is not None and name not in self._partial else None
+        if key is not None and key in self._shared:
+            free = self._shared[key]
+        else:
+            self.n_free += 1
+            free = self.n_free
+            if key is not None:
+                self._shared[key] = free
+        self.rows.append(Param(lhs, op, rhs, group, free, 0.0, kind, row, col))
+
+
 def build_model(
     factors: Mapping[str, Sequence[str]],
     *,
@@ -170,24 +226,8 @@ def build_model(
     )
     pos = {item: i for i, item in enumerate(item_list)}
     equal = set(group_equal) if n_groups > 1 else set()
-    partial = set(group_partial)
-    rows: list[Param] = []
-    shared: dict[tuple, int] = {}
-    counter = [0]
-
-    def add(lhs, op, rhs, group, kind, row, col, *, fixed=None, eq_key=None):
-        if fixed is not None:
-            rows.append(Param(lhs, op, rhs, group, 0, float(fixed), kind, row, col))
-            return
-        name = f"{lhs}{op}{rhs}"
-        if eq_key is not None and name not in partial and (eq_key, name) in shared:
-            free = shared[(eq_key, name)]
-        else:
-            counter[0] += 1
-            free = counter[0]
-            if eq_key is not None and name not in partial:
-                shared[(eq_key, name)] = free
-        rows.append(Param(lhs, op, rhs, group, free, 0.0, kind, row, col))
+    table = ParamTable(group_partial)
+    add = table.add
 
     for g in range(n_groups):
         if not independence:
@@ -244,7 +284,7 @@ def build_model(
         factors=() if independence else names,
         n_groups=n_groups,
         meanstructure=meanstructure,
-        params=tuple(rows),
+        params=tuple(table.rows),
         group_equal=tuple(group_equal),
         group_partial=tuple(group_partial),
         std_lv=std_lv,

@@ -139,20 +139,7 @@ def _fiml_robust(est: Estimation) -> dict[str, float]:
     df, dfn = est.df, base.df
     c, cn = k / df, kn / dfn
     n, groups = est.n_total, est.model.n_groups
-    lo, up = fx.rmsea_ci(xx3 / c, df, n, groups, c_hat=c)
-    return {
-        "cfi_robust": fx.cfi(xx3, df, xx3n, dfn, c, cn),
-        "tli_robust": fx.tli(xx3, df, xx3n, dfn, c, cn),
-        "nnfi_robust": fx.tli(xx3, df, xx3n, dfn, c, cn),
-        "rni_robust": fx.rni(xx3, df, xx3n, dfn, c, cn),
-        "rmsea_robust": fx.rmsea(xx3, df, n, groups, c_hat=c),
-        "rmsea_ci_lower_robust": lo,
-        "rmsea_ci_upper_robust": up,
-        "rmsea_pvalue_robust": fx.rmsea_pvalue(xx3 / c, df, n, groups, c_hat=c, h0=0.05),
-        "rmsea_notclose_pvalue_robust": fx.rmsea_pvalue(
-            xx3 / c, df, n, groups, c_hat=c, h0=0.08, close=False
-        ),
-    }
+    return fx.robust_indices(xx3, df, xx3n, dfn, c, cn, n, groups)
 
 
 def fit_measures(est: Estimation) -> pd.Series:
@@ -195,22 +182,10 @@ def fit_measures(est: Estimation) -> pd.Series:
         out["tli_scaled"] = fx.tli(x2s, df, x2ns, dfn)
         out["cfi_robust"] = fx.cfi(x2, df, x2n, dfn, c, cn)
         out["tli_robust"] = fx.tli(x2, df, x2n, dfn, c, cn)
-    out.update(
-        nnfi=fx.tli(x2, df, x2n, dfn),
-        rfi=fx.rfi(x2, df, x2n, dfn),
-        nfi=fx.nfi(x2, df, x2n, dfn),
-        pnfi=fx.pnfi(x2, df, x2n, dfn),
-        ifi=fx.ifi(x2, df, x2n, dfn),
-        rni=fx.rni(x2, df, x2n, dfn),
-    )
+    out.update(fx.incremental_indices(x2, df, x2n, dfn))
     if scaled:
+        out.update(fx.incremental_indices(x2s, df, x2ns, dfn, "_scaled"))
         out.update(
-            nnfi_scaled=fx.tli(x2s, df, x2ns, dfn),
-            rfi_scaled=fx.rfi(x2s, df, x2ns, dfn),
-            nfi_scaled=fx.nfi(x2s, df, x2ns, dfn),
-            pnfi_scaled=fx.pnfi(x2s, df, x2ns, dfn),
-            ifi_scaled=fx.ifi(x2s, df, x2ns, dfn),
-            rni_scaled=fx.rni(x2s, df, x2ns, dfn),
             nnfi_robust=fx.tli(x2, df, x2n, dfn, c, cn),
             rni_robust=fx.rni(x2, df, x2n, dfn, c, cn),
         )

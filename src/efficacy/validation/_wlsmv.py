@@ -21,6 +21,7 @@ The robust CFI, TLI and RMSEA (Savalei 2021) come from :mod:`._catml`.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -222,6 +223,47 @@ def fit_wlsmv(om: OrdinalModel, st: OrdinalStats, *, max_iter: int = 500) -> WLS
     )
 
 
+def scaled_test_measures(
+    test: Mapping[str, float], baseline: Mapping[str, float]
+) -> dict[str, float]:
+    """The chi-square tests of a WLSMV fit and its baseline, with CFI and TLI.
+
+    Parameters
+    ----------
+    test, baseline : Mapping[str, float]
+        The scaled-shifted test of the model and of the baseline (independence) model:
+        ``chisq``, ``df``, ``stat`` (the scaled-shifted statistic) and ``scaling``.
+
+    Returns
+    -------
+    dict[str, float]
+        lavaan's ``chisq`` ... ``baseline_chisq_scaling_factor`` (plain and scaled), then
+        ``cfi``, ``tli``, ``cfi_scaled`` and ``tli_scaled``, in lavaan's order.
+    """
+    x2, df, x2s = test["chisq"], test["df"], test["stat"]
+    x2n, dfn, x2ns = baseline["chisq"], baseline["df"], baseline["stat"]
+    out: dict[str, float] = {}
+    for prefix, t in (("", test), ("baseline_", baseline)):
+        out.update(
+            {
+                f"{prefix}chisq": t["chisq"],
+                f"{prefix}df": t["df"],
+                f"{prefix}pvalue": float(stats.chi2.sf(t["chisq"], t["df"])),
+                f"{prefix}chisq_scaled": t["stat"],
+                f"{prefix}df_scaled": t["df"],
+                f"{prefix}pvalue_scaled": float(stats.chi2.sf(t["stat"], t["df"])),
+                f"{prefix}chisq_scaling_factor": t["scaling"],
+            }
+        )
+    out.update(
+        cfi=fx.cfi(x2, df, x2n, dfn),
+        tli=fx.tli(x2, df, x2n, dfn),
+        cfi_scaled=fx.cfi(x2s, df, x2ns, dfn),
+        tli_scaled=fx.tli(x2s, df, x2ns, dfn),
+    )
+    return out
+
+
 def wlsmv_fit_measures(est: WLSMVEstimate) -> pd.Series:
     """lavaan's ``fitMeasures`` for WLSMV, the robust (Savalei 2021) versions included."""
     t, b = est.test, est.baseline
@@ -231,36 +273,9 @@ def wlsmv_fit_measures(est: WLSMVEstimate) -> pd.Series:
     out = {
         "npar": est.model.n_free,
         "fmin": x2 / (2 * est.stats.n),
-        "chisq": x2,
-        "df": df,
-        "pvalue": float(stats.chi2.sf(x2, df)),
-        "chisq_scaled": x2s,
-        "df_scaled": df,
-        "pvalue_scaled": float(stats.chi2.sf(x2s, df)),
-        "chisq_scaling_factor": t["scaling"],
-        "baseline_chisq": x2n,
-        "baseline_df": dfn,
-        "baseline_pvalue": float(stats.chi2.sf(x2n, dfn)),
-        "baseline_chisq_scaled": x2ns,
-        "baseline_df_scaled": dfn,
-        "baseline_pvalue_scaled": float(stats.chi2.sf(x2ns, dfn)),
-        "baseline_chisq_scaling_factor": b["scaling"],
-        "cfi": fx.cfi(x2, df, x2n, dfn),
-        "tli": fx.tli(x2, df, x2n, dfn),
-        "cfi_scaled": fx.cfi(x2s, df, x2ns, dfn),
-        "tli_scaled": fx.tli(x2s, df, x2ns, dfn),
-        "nnfi": fx.tli(x2, df, x2n, dfn),
-        "rfi": fx.rfi(x2, df, x2n, dfn),
-        "nfi": fx.nfi(x2, df, x2n, dfn),
-        "pnfi": fx.pnfi(x2, df, x2n, dfn),
-        "ifi": fx.ifi(x2, df, x2n, dfn),
-        "rni": fx.rni(x2, df, x2n, dfn),
-        "nnfi_scaled": fx.tli(x2s, df, x2ns, dfn),
-        "rfi_scaled": fx.rfi(x2s, df, x2ns, dfn),
-        "nfi_scaled": fx.nfi(x2s, df, x2ns, dfn),
-        "pnfi_scaled": fx.pnfi(x2s, df, x2ns, dfn),
-        "ifi_scaled": fx.ifi(x2s, df, x2ns, dfn),
-        "rni_scaled": fx.rni(x2s, df, x2ns, dfn),
+        **scaled_test_measures(t, b),
+        **fx.incremental_indices(x2, df, x2n, dfn),
+        **fx.incremental_indices(x2s, df, x2ns, dfn, "_scaled"),
     }
     lo, up = fx.rmsea_ci(x2, df, n)
     lo_s, up_s = fx.rmsea_ci(x2s, df, n)

@@ -38,8 +38,9 @@ from scipy import stats
 
 import efficacy.validation._fitindex as fx
 from efficacy.validation._catml import robust_measures
-from efficacy.validation._model import Param
+from efficacy.validation._model import Param, ParamTable
 from efficacy.validation._ordinal import OrdinalStats
+from efficacy.validation._wlsmv import scaled_test_measures
 
 #: The ordinal ladder: level -> what is held equal across groups.
 ORDINAL_LEVELS: dict[str, tuple[str, ...]] = {
@@ -80,23 +81,10 @@ def build_ordinal_groups(
     items = tuple(i for f in names for i in factors[f])
     pos = {item: k for k, item in enumerate(items)}
     equal = set(equal)
-    rows: list[Param] = []
-    shared: dict[str, int] = {}
-    count = [0]
+    table = ParamTable(partial)
 
     def add(lhs, op, rhs, g, kind, row, col, *, fixed=None, eq=False):
-        if fixed is not None:
-            rows.append(Param(lhs, op, rhs, g, 0, float(fixed), kind, row, col))
-            return
-        name = f"{lhs}{op}{rhs}"
-        if eq and name not in partial and name in shared:
-            free = shared[name]
-        else:
-            count[0] += 1
-            free = count[0]
-            if eq and name not in partial:
-                shared[name] = free
-        rows.append(Param(lhs, op, rhs, g, free, 0.0, kind, row, col))
+        table.add(lhs, op, rhs, g, kind, row, col, fixed=fixed, eq_key="equal" if eq else None)
 
     for g in range(n_groups):
         later = g > 0
@@ -131,7 +119,9 @@ def build_ordinal_groups(
         for i, item in enumerate(items):
             free_scale = later and "thresholds" in equal
             add(item, "~*~", item, g, "delta", i, i, fixed=None if free_scale else 1.0)
-    return OrdinalGroupsModel(items, names, n_groups, tuple(rows), count[0], tuple(n_thresholds))
+    return OrdinalGroupsModel(
+        items, names, n_groups, tuple(table.rows), table.n_free, tuple(n_thresholds)
+    )
 
 
 def _matrices(model: OrdinalGroupsModel, theta: np.ndarray, g: int):
@@ -380,7 +370,6 @@ def groups_fit_measures(est: GroupsEstimate) -> pd.Series:
     """lavaan's ``fitMeasures`` for a multi-group WLSMV fit (robust: Savalei 2021)."""
     t, b = est.test, est.baseline
     x2, df, x2s = t["chisq"], t["df"], t["stat"]
-    x2n, dfn, x2ns = b["chisq"], b["df"], b["stat"]
     groups = len(est.stats)
     n_total = sum(s.n for s in est.stats)
     n = n_total - groups
@@ -392,24 +381,7 @@ def groups_fit_measures(est: GroupsEstimate) -> pd.Series:
                 for s, f in zip(est.stats, est.f_groups, strict=True)
             )
         ),
-        "chisq": x2,
-        "df": df,
-        "pvalue": float(stats.chi2.sf(x2, df)),
-        "chisq_scaled": x2s,
-        "df_scaled": df,
-        "pvalue_scaled": float(stats.chi2.sf(x2s, df)),
-        "chisq_scaling_factor": t["scaling"],
-        "baseline_chisq": x2n,
-        "baseline_df": dfn,
-        "baseline_pvalue": float(stats.chi2.sf(x2n, dfn)),
-        "baseline_chisq_scaled": x2ns,
-        "baseline_df_scaled": dfn,
-        "baseline_pvalue_scaled": float(stats.chi2.sf(x2ns, dfn)),
-        "baseline_chisq_scaling_factor": b["scaling"],
-        "cfi": fx.cfi(x2, df, x2n, dfn),
-        "tli": fx.tli(x2, df, x2n, dfn),
-        "cfi_scaled": fx.cfi(x2s, df, x2ns, dfn),
-        "tli_scaled": fx.tli(x2s, df, x2ns, dfn),
+        **scaled_test_measures(t, b),
         "rmsea": fx.rmsea(x2, df, n, groups),
         "rmsea_scaled": fx.rmsea(x2s, df, n, groups),
     }
