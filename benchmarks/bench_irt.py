@@ -85,7 +85,6 @@ def main() -> None:
         return ef.score(data, inst, method="irt")
 
     from efficacy.instrument import from_text
-
     from efficacy.item_response._estimate import MarginalLikelihood, quadrature
 
     data = simulate()
