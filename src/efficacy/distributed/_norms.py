@@ -21,7 +21,6 @@ from efficacy.norms import _build
 from efficacy.norms._input import (
     Scores,
     check_identifier,
-    check_metric,
     instrument_of,
     scores_of,
 )
@@ -74,12 +73,7 @@ def build_norms(
 
     if isinstance(scores, dd.Series):
         scores = scores.to_frame()
-    check_identifier(id, "id")
-    check_identifier(source_ref, "source_ref")
-    if kind not in ("published", "reference_data"):
-        raise DataError(f"kind must be 'published' or 'reference_data', got {kind!r}")
-    if provenance not in ("P", "S", "C"):
-        raise DataError(f"provenance must be 'P', 'S' or 'C', got {provenance!r}")
+    _build._check_table_options(id, source_ref, kind, provenance)
     if by is not None and not isinstance(by, str | list | tuple):
         raise DataError("by= on a dask DataFrame names columns of the scores; join covariates")
     keys = [] if by is None else ([by] if isinstance(by, str) else list(by))
@@ -109,11 +103,9 @@ def build_norms(
     counts = counts.groupby(level=list(range(counts.index.nlevels)), dropna=False).sum()
     distinct = pd.Series(counts.index.get_level_values(-1).unique().to_numpy(dtype=float))
     data = Scores(distinct, column, None)
-    metric = _build._metric(metric, data, inst, scale_id)
-    if inst is not None:
-        source = Source(source_ref, provenance)  # type: ignore[arg-type]
-        probe = NormTable(scale_id, scale_id, kind, population, source, (), (), metric)  # type: ignore[arg-type]
-        check_metric(data, inst, probe)
+    metric = _build._table_metric(
+        metric, data, inst, scale_id, kind, population, source_ref, provenance
+    )
     unscored = [row for p in parts for row in p[1]]
     if unscored:
         warnings.warn(

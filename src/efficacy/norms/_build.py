@@ -97,22 +97,12 @@ def build_norms(
     """
     if is_dask(scores):
         return on_dask("build_norms", **locals())  # type: ignore[no-any-return]
-    check_identifier(id, "id")
-    check_identifier(source_ref, "source_ref")
-    if kind not in ("published", "reference_data"):
-        raise DataError(f"kind must be 'published' or 'reference_data', got {kind!r}")
-    if provenance not in ("P", "S", "C"):
-        raise DataError(f"provenance must be 'P', 'S' or 'C', got {provenance!r}")
+    _check_table_options(id, source_ref, kind, provenance)
     inst = instrument_of(instrument)
     default = inst.scales[0].id if inst is not None else None
     data = scores_of(scores, _score_column(scores, scale, default, by), default)
     scale_id = str(scale if scale is not None else (default or data.column))
-    check_identifier(scale_id, "the scale id")
-    metric = _metric(metric, data, inst, scale_id)
-    if inst is not None:
-        source = Source(source_ref, provenance)
-        probe = NormTable(scale_id, scale_id, kind, population, source, (), (), metric)
-        check_metric(data, inst, probe)
+    metric = _table_metric(metric, data, inst, scale_id, kind, population, source_ref, provenance)
     values = data.values
     unscored = values.isna()
     if unscored.any():
@@ -155,6 +145,70 @@ def build_norms(
         metric=metric,
         note=note,
     )
+
+
+def _check_table_options(id: str, source_ref: str, kind: Any, provenance: Any) -> None:
+    """Check a new norm table's id, source reference, kind and provenance mark.
+
+    Parameters
+    ----------
+    id, source_ref
+        Identifiers for the table and its source.
+    kind
+        ``"published"`` or ``"reference_data"``.
+    provenance
+        ``"P"``, ``"S"`` or ``"C"``.
+
+    Raises
+    ------
+    DataError
+        An invalid identifier, kind or provenance mark.
+    """
+    check_identifier(id, "id")
+    check_identifier(source_ref, "source_ref")
+    if kind not in ("published", "reference_data"):
+        raise DataError(f"kind must be 'published' or 'reference_data', got {kind!r}")
+    if provenance not in ("P", "S", "C"):
+        raise DataError(f"provenance must be 'P', 'S' or 'C', got {provenance!r}")
+
+
+def _table_metric(
+    metric: Any,
+    data: Scores,
+    inst: Instrument | None,
+    scale_id: str,
+    kind: Any,
+    population: str,
+    source_ref: str,
+    provenance: Any,
+) -> str:
+    """The metric of a new norm table, checked against the scores and the instrument.
+
+    Parameters
+    ----------
+    metric
+        ``"sum"``, ``"mean"`` or None (from the scores' provenance or the instrument).
+    data
+        The scores.
+    inst
+        The instrument, if any; its scale must be on the same metric.
+    scale_id
+        The table's scale id (checked as an identifier).
+    kind, population, source_ref, provenance
+        The table's kind, population and source, for the probe table checked.
+
+    Returns
+    -------
+    str
+        ``"sum"`` or ``"mean"``.
+    """
+    check_identifier(scale_id, "the scale id")
+    metric = _metric(metric, data, inst, scale_id)
+    if inst is not None:
+        source = Source(source_ref, provenance)
+        probe = NormTable(scale_id, scale_id, kind, population, source, (), (), metric)  # type: ignore[arg-type]
+        check_metric(data, inst, probe)
+    return metric
 
 
 def _metric(metric: Any, data: Scores, inst: Instrument | None, scale_id: str) -> str:

@@ -365,6 +365,56 @@ def _total_from_cov(cov: np.ndarray) -> tuple[float, np.ndarray]:
     return float(total_var), raw_r
 
 
+def _complete_moments(
+    zz: np.ndarray,
+    s: np.ndarray,
+    n_rows: float,
+    reflected_centre: np.ndarray,
+    item_n: np.ndarray,
+    n: int,
+    codes: CodeCounts | None,
+) -> AlphaMoments:
+    """:class:`AlphaMoments` when every row is complete, from the keyed sums.
+
+    Parameters
+    ----------
+    zz, s
+        Sums of squares and products and sums of the centred, keyed items.
+    n_rows
+        Number of rows the sums are over.
+    reflected_centre
+        The centres the sums are taken around, reflected for reversed items.
+    item_n
+        Observations per item.
+    n
+        Number of rows in the data.
+    codes
+        The response codes counted, if any.
+
+    Returns
+    -------
+    AlphaMoments
+        Covariances, item and total moments and ``cor(total, x)``.
+    """
+    k = reflected_centre.size
+    rounded, cov, item_mean = _from_sums(zz, s, n_rows, reflected_centre)
+    total_var, raw_r = _total_from_cov(cov)
+    return AlphaMoments(
+        cov=cov,
+        pair_cor=None,
+        n_pairs=np.full((k, k), rounded, dtype=np.int64),
+        item_n=item_n,
+        item_mean=item_mean,
+        item_sd=np.sqrt(np.diag(cov)),
+        total_mean=float(item_mean.mean()),
+        total_sd=float(np.sqrt(total_var)),
+        raw_r=raw_r,
+        n_obs=n,
+        complete=True,
+        codes=codes,
+    )
+
+
 def alpha_moments(
     x: np.ndarray,
     sign: np.ndarray,
@@ -420,21 +470,8 @@ def alpha_moments(
             with _one_blas_thread(n, k):
                 gram, sums, _ = _sum_complete(x, centre, None)  # type: ignore[misc]
         reflected_centre = np.where(sign < 0, reflect - centre, centre)
-        n_rows, cov, item_mean = _from_sums(gram * flip, sums * sign, n_rows, reflected_centre)
-        total_var, raw_r = _total_from_cov(cov)
-        return AlphaMoments(
-            cov=cov,
-            pair_cor=None,
-            n_pairs=np.full((k, k), n_rows, dtype=np.int64),
-            item_n=item_n,
-            item_mean=item_mean,
-            item_sd=np.sqrt(np.diag(cov)),
-            total_mean=float(item_mean.mean()),
-            total_sd=float(np.sqrt(total_var)),
-            raw_r=raw_r,
-            n_obs=n,
-            complete=True,
-            codes=codes,
+        return _complete_moments(
+            gram * flip, sums * sign, n_rows, reflected_centre, item_n, n, codes
         )
 
     counter = _CodeCounter(k, rows, enabled=count_codes)
@@ -500,22 +537,7 @@ def moments_from_sums(
         gram, zsum = sums.complete[:k, :k], sums.complete[:k, k]
         item_n = np.full(k, n, dtype=np.int64)
         codes = counter.result(centre, item_n, np.zeros(k, np.int64), zsum, np.diag(gram))
-        n_rows, cov, item_mean = _from_sums(gram * flip, zsum * sign, n, reflected_centre)
-        total_var, raw_r = _total_from_cov(cov)
-        return AlphaMoments(
-            cov=cov,
-            pair_cor=None,
-            n_pairs=np.full((k, k), n_rows, dtype=np.int64),
-            item_n=item_n,
-            item_mean=item_mean,
-            item_sd=np.sqrt(np.diag(cov)),
-            total_mean=float(item_mean.mean()),
-            total_sd=float(np.sqrt(total_var)),
-            raw_r=raw_r,
-            n_obs=n,
-            complete=True,
-            codes=codes,
-        )
+        return _complete_moments(gram * flip, zsum * sign, n, reflected_centre, item_n, n, codes)
     mm = sums.mm
     item_n = np.rint(np.diag(mm)).astype(np.int64)
     codes = counter.result(centre, item_n, n - item_n, np.diag(sums.zm), np.diag(sums.zz))

@@ -193,6 +193,26 @@ def guttman(
 BinaryNanPolicy = Literal["raise", "listwise"]
 
 
+def _listwise_counts(n_items: int, n_obs: int, n_dropped: int) -> tuple[tuple[str, str], ...]:
+    """The summary rows of items, respondents and incomplete rows dropped listwise.
+
+    Parameters
+    ----------
+    n_items, n_obs, n_dropped
+        Items, rows used and incomplete rows dropped.
+
+    Returns
+    -------
+    tuple of (str, str)
+        ``(label, value)`` rows for :class:`~efficacy.results.Summary`.
+    """
+    return (
+        ("items", str(n_items)),
+        ("respondents", str(n_obs)),
+        ("dropped", f"{n_dropped} incomplete rows (listwise)"),
+    )
+
+
 @dataclass(frozen=True, repr=False)
 class KR20Result(Result):
     """Kuder–Richardson formula 20.
@@ -224,9 +244,7 @@ class KR20Result(Result):
         """KR-20, the counts and what was dropped."""
         rows = (
             ("KR-20", _f(self.kr20)),
-            ("items", str(self.n_items)),
-            ("respondents", str(self.n_obs)),
-            ("dropped", f"{self.n_dropped} incomplete rows (listwise)"),
+            *_listwise_counts(self.n_items, self.n_obs, self.n_dropped),
         )
         return Summary("Kuder-Richardson 20", rows)
 
@@ -265,9 +283,7 @@ class KR21Result(Result):
         """KR-21, the counts and what was dropped."""
         rows = (
             ("KR-21", _f(self.kr21)),
-            ("items", str(self.n_items)),
-            ("respondents", str(self.n_obs)),
-            ("dropped", f"{self.n_dropped} incomplete rows (listwise)"),
+            *_listwise_counts(self.n_items, self.n_obs, self.n_dropped),
         )
         notes = ("KR-21 assumes items of equal difficulty; it is at most KR-20.",)
         return Summary("Kuder-Richardson 21", rows, notes)
