@@ -22,10 +22,11 @@ def quality(a: Analysis, exhibits: Any) -> dict[str, Any]:
     if not a.options.screen:
         return {"quality": None}
     options = a.options.screen if isinstance(a.options.screen, dict) else {}
-    with warnings.catch_warnings():
-        # the screen keeps its warnings in dq.warnings; the section lists them
-        warnings.simplefilter("ignore")
+    with warnings.catch_warnings(record=True) as caught:
+        # the section lists every warning: the screen's own (dq.warnings) and any other
+        warnings.simplefilter("always")
         dq = data_quality(a.raw_items, a.instrument, on_invalid="missing", **options)
+    shown = list(dict.fromkeys([*dq.warnings, *(str(w.message).splitlines()[0] for w in caught)]))
     rules = dq.rules.copy()
     rules.index.name = "Index"
     counts = dq.counts.loc[:, [c for c in ("n_computed", "n_flagged") if c in dq.counts]]
@@ -63,6 +64,6 @@ def quality(a: Analysis, exhibits: Any) -> dict[str, Any]:
             "share": dq.n_flagged / max(dq.n_obs, 1),
             "rules": rules_html,
             "effect": effect_html,
-            "warnings": list(dq.warnings),
+            "warnings": shown,
         }
     }

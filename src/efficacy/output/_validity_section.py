@@ -14,6 +14,7 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
+from efficacy.errors import EfficacyError
 from efficacy.output._analysis import Analysis
 from efficacy.output.tables import ApaTable
 from efficacy.validation import cfa, validity_tables
@@ -45,7 +46,7 @@ def validity(a: Analysis, exhibits: Any) -> dict[str, Any]:
         warnings.simplefilter("always")
         try:
             fit = cfa(a.raw_items, a.instrument, estimator=estimator)
-        except Exception as exc:  # a model that cannot be fitted is reported, not hidden
+        except EfficacyError as exc:  # a model that cannot be fitted is reported, not hidden
             return {"validity": {"error": str(exc), "why": why, "estimator": estimator}}
     tables = validity_tables(fit)
     fit_html = exhibits.table(
