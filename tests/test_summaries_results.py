@@ -6,6 +6,7 @@ notes hold the caveats (warnings and problems first), and whose HTML shows the s
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import warnings
 from pathlib import Path
@@ -92,6 +93,19 @@ def test_cfa_summary_says_first_that_the_fit_did_not_converge():
     assert "converge" in summary.notes[0]
 
 
+def test_cfa_summary_says_first_that_a_converged_fit_has_problems():
+    fit = cfa(two_factors(), model=MODEL)
+    troubled = dataclasses.replace(fit, problems=("a Heywood case: f0i0",))
+    assert troubled.converged and not troubled.ok
+    summary = troubled.summary()
+    check(summary, troubled)
+    assert summary.rows[0] == (
+        "status",
+        "converged with problems: do not interpret this fit as it stands",
+    )
+    assert summary.notes[0] == "Problem: a Heywood case: f0i0"
+
+
 def test_invariance_summary_shows_verdicts_criteria_and_the_ladder():
     data = two_factors(600, seed=4)
     data["g"] = np.repeat(["a", "b"], 300)
@@ -115,8 +129,8 @@ def test_invariance_summary_names_a_level_whose_fit_has_problems():
     data["g"] = np.repeat(["a", "b"], 300)
     inv = invariance(data, model=MODEL, group="g")
     bad = inv.fits["scalar"]
-    troubled = type(bad)(**{**bad.__dict__, "problems": ("a Heywood case: f0i0",)})
-    shown = type(inv)(**{**inv.__dict__, "fits": {**inv.fits, "scalar": troubled}})
+    troubled = dataclasses.replace(bad, problems=("a Heywood case: f0i0",))
+    shown = dataclasses.replace(inv, fits={**inv.fits, "scalar": troubled})
     summary = shown.summary()
     check(summary, shown)
     assert summary.rows[0][0] == "problems" and "scalar" in summary.rows[0][1]
