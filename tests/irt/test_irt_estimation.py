@@ -215,7 +215,7 @@ def test_nonconvergence_is_reported():
         model = irt(data, max_iter=50)
     assert not model.converged
     assert any(issubclass(w.category, IrtConvergenceWarning) for w in caught)
-    assert "NOT converged" in model.summary()
+    assert "NOT converged" in str(model.summary())
 
 
 def test_observed_information_equals_numerical_hessian(neuroticism, neuroticism_model):
@@ -246,5 +246,5 @@ def test_rows_without_answers_are_counted_not_hidden(lsat7, lsat7_model):
     model = irt(padded, model="2PL")
     assert model.n_obs == 1000
     assert model.n_empty == 3
-    assert "3 rows without answers left out" in model.summary()
+    assert "3 rows without answers left out" in str(model.summary())
     assert model.log_likelihood == pytest.approx(lsat7_model.log_likelihood, abs=1e-9)

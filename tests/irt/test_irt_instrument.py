@@ -223,7 +223,7 @@ def test_reliable_change_by_hand():
     reverse = reliable_change_theta(pre, post, higher_is_better=False)
     assert reverse.persons.loc["a", "category"] == "reliably deteriorated"
     assert change.counts.tolist() == [0, 2, 1]
-    text = change.summary()
+    text = str(change.summary())
     assert "3 of 4 persons" in text
     assert "reliably improved: 1" in text
     assert "<table" in change._repr_html_()

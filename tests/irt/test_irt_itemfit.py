@@ -123,7 +123,7 @@ def test_model_item_fit_reports_incomplete_rows():
     assert fit.n_used == int(data.notna().all(axis=1).sum())
     assert fit.n_incomplete == len(data) - fit.n_used
     assert (fit.table["df"] > 0).all()
-    assert "incomplete rows left out" in fit.summary()
+    assert "incomplete rows left out" in str(fit.summary())
     assert fit.to_frame().shape == (5, 5)
 
 

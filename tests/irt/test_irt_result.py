@@ -27,7 +27,7 @@ def test_repr_is_short_and_readable(model):
 
 
 def test_summary_names_fit_convergence_and_items(model):
-    text = model.summary()
+    text = str(model.summary())
     assert "log-likelihood -2658.805" in text
     assert "converged (EM iterations" in text
     assert "marginal reliability" in text

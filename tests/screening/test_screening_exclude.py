@@ -89,7 +89,7 @@ def test_data_quality_alpha_and_mean_with_and_without_flagged(demo):
     assert row["mean_change"] == pytest.approx(row["mean_kept"] - row["mean_all"])
     assert (row["n_all"], row["n_kept"]) == (scores.notna().sum(), scores[keep].notna().sum())
     assert dq.n_flagged == 20 and dq.counts.loc["longstring", "n_flagged"] == 10
-    assert "alpha" in dq.summary() and "longstring >= 10" in dq.summary()
+    assert "alpha" in str(dq.summary()) and "longstring >= 10" in str(dq.summary())
     assert dq.to_frame() is dq.effect and "DataQuality" in dq._repr_html_()
 
 

@@ -111,7 +111,7 @@ def test_non_convergence_warns_and_is_reported():
     with pytest.warns(FitWarning, match=r"did not converge"):
         fit = cfa(DATA, model=MODEL, max_iter=1)
     assert not fit.converged and not fit.ok
-    assert "did not converge" in fit.summary()
+    assert "did not converge" in str(fit.summary())
 
 
 def heywood_data(n=300, seed=5):

@@ -172,7 +172,7 @@ def test_reverse_keyed_items_are_reversed_and_change_no_fit_index():
 
 def test_result_views():
     fit = cfa(DATA, model=MODEL, estimator="MLR")
-    text = fit.summary()
+    text = str(fit.summary())
     assert "cfi_robust" in text and "Loadings" in text and "MLR" in text
     assert repr(fit).startswith("CFAResult(estimator='MLR', converged=True")
     assert "<table" in fit._repr_html_()
@@ -189,7 +189,7 @@ def test_listwise_rows_dropped_are_reported():
     data.iloc[[3, 7, 11], 0] = np.nan
     fit = cfa(data, model=MODEL)
     assert (fit.n_obs, fit.n_dropped) == (397, 3)
-    assert "dropped for missing items: 3" in fit.summary()
+    assert "dropped for missing items: 3" in str(fit.summary())
 
 
 def test_same_input_same_output():

@@ -41,7 +41,7 @@ import pandas as pd
 from efficacy.errors import DataError
 from efficacy.item_response._estimate import quadrature
 from efficacy.item_response._params import GradedParameters
-from efficacy.results import Result
+from efficacy.results import Result, Summary
 
 
 @dataclass(frozen=True, repr=False)
@@ -64,13 +64,40 @@ class ItemFit(Result):
         """The per-item table."""
         return self.table.copy()
 
-    def summary(self) -> str:
-        """The table as text, with how many persons it rests on."""
-        head = (
-            f"S-X2 item fit (Orlando & Thissen), {self.n_used} complete rows"
-            f" ({self.n_incomplete} incomplete rows left out), mincell {self.mincell:g}"
+    def summary(self) -> Summary:
+        """The rows used and left out, the items that misfit, and the S-X2 table.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import pandas as pd
+        >>> from efficacy.item_response import irt
+        >>> rng = np.random.default_rng(1)
+        >>> trait = rng.normal(size=500)
+        >>> items = pd.DataFrame(
+        ...     {f"q{j}": (trait + rng.logistic(size=500) > j - 2) * 1 for j in range(4)}
+        ... )
+        >>> summary = irt(items).item_fit().summary()
+        >>> dict(summary.rows)["rows used"]
+        '500 complete rows (0 incomplete rows left out)'
+        """
+        misfit = int((self.table["p"] < 0.05).sum())
+        rows = (
+            (
+                "rows used",
+                f"{self.n_used} complete rows ({self.n_incomplete} incomplete rows left out)",
+            ),
+            ("items", str(len(self.table))),
+            ("items with p < .05", f"{misfit} of {len(self.table)}"),
+            ("mincell", f"{self.mincell:g}"),
         )
-        return head + "\n" + self.table.to_string(float_format=lambda v: f"{v:.4f}")
+        notes = [
+            "S-X2 needs every item answered: incomplete rows are left out.",
+            f"Score groups with an expected count below {self.mincell:g} in any cell are "
+            "merged with a neighbour; mirt's itemfit also collapses categories, so with "
+            "sparse tables its values can differ.",
+        ]
+        return Summary("S-X2 item fit (Orlando & Thissen)", rows, tuple(notes), self.table)
 
 
 def _sum_distribution(probs: list[np.ndarray]) -> np.ndarray:

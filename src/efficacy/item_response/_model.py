@@ -26,7 +26,7 @@ import pandas as pd
 from efficacy.instrument._model import Instrument
 from efficacy.item_response._itemfit import ItemFit
 from efficacy.item_response._params import GradedParameters, ScoreMethod
-from efficacy.results import Result
+from efficacy.results import Result, Summary
 
 
 def _fmt(value: float) -> str:
@@ -168,23 +168,63 @@ class GradedModel(Result):
             raise DataError("this model holds no response data to test item fit on")
         return item_fit(self.parameters, self.categories, mincell)
 
-    def summary(self) -> str:
-        """A plain-text report: fit, convergence and the item table."""
+    def summary(self) -> Summary:
+        """Convergence first, then the fit, the marginal reliability and the item table.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import pandas as pd
+        >>> from efficacy.item_response import irt
+        >>> rng = np.random.default_rng(5)
+        >>> trait = rng.normal(size=300)
+        >>> items = pd.DataFrame(
+        ...     {f"q{j}": (trait + rng.logistic(size=300) > 0) * 1 for j in range(3)}
+        ... )
+        >>> summary = irt(items).summary()
+        >>> summary.title
+        'Graded response model (2PL), 3 items, 300 persons'
+        >>> summary.rows[0][1].startswith("converged (EM iterations")
+        True
+        """
+        steps = (
+            f"(EM iterations {self.n_iter}, Newton steps {self.n_newton}, "
+            f"max |gradient| {self.max_gradient:.2g}, max Newton step {self.max_step:.2g})"
+        )
         status = "converged" if self.converged else f"NOT converged: {self.message}"
-        head = [
-            f"Graded response model ({self.model}), {self.n_items} items, {self.n_obs} persons"
-            + (f" ({self.n_empty} rows without answers left out)" if self.n_empty else "")
-            + (f", scale {self.scale!r}" if self.scale else ""),
-            f"log-likelihood {self.log_likelihood:.3f}  AIC {self.aic:.3f}  BIC {self.bic:.3f}"
-            f"  parameters {self.n_params}",
-            f"{status} (EM iterations {self.n_iter}, Newton steps {self.n_newton}, "
-            f"max |gradient| {self.max_gradient:.2g}, max Newton step {self.max_step:.2g})",
-            f"marginal reliability {self.marginal_reliability:.3f}",
-            "Items (slope-intercept a, d; traditional b = -d/a):",
+        rows = [
+            ("status", f"{status} {steps}"),
+            ("persons", str(self.n_obs)),
+            ("items", str(self.n_items)),
+            (
+                "fit",
+                f"log-likelihood {self.log_likelihood:.3f}, AIC {self.aic:.3f}, "
+                f"BIC {self.bic:.3f}, parameters {self.n_params}",
+            ),
+            ("marginal reliability", f"{self.marginal_reliability:.3f}"),
         ]
+        if self.scale:
+            rows.insert(1, ("scale", self.scale))
+        notes = []
+        if not self.converged:
+            notes.append(
+                f"The estimation did not converge ({self.message}): do not interpret these "
+                "parameters as they stand."
+            )
+        if self.n_empty:
+            notes.append(
+                f"{self.n_empty} rows without answers left out: they carry no information "
+                "about the items and are not counted in the persons nor in the BIC."
+            )
+        notes.append(
+            "Items below: slope-intercept a, d (a theta + d_k); traditional b = -d/a; "
+            "standard errors in .items."
+        )
+        title = f"Graded response model ({self.model}), {self.n_items} items, {self.n_obs} persons"
+        if self.scale:
+            title += f", scale {self.scale!r}"
         columns = [c for c in self.items.columns if not c.startswith("se_")]
-        table = self.items[columns].to_string(float_format=lambda v: f"{v:.3f}")
-        return "\n".join(head) + "\n" + table
+        return Summary(title, tuple(rows), tuple(notes), self.items[columns])
 
     def to_yaml(
         self,

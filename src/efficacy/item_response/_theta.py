@@ -30,7 +30,7 @@ from efficacy.errors import DataError, short_list
 from efficacy.instrument._irt_spec import calibration
 from efficacy.instrument._model import Instrument, IrtCalibration
 from efficacy.item_response._params import GradedParameters, ScoreMethod
-from efficacy.results import Result
+from efficacy.results import Result, Summary
 
 IMPROVED = "reliably improved"
 UNCHANGED = "unchanged"
@@ -149,17 +149,46 @@ class ThetaChange(Result):
         """The RCI of the person labelled ``label``."""
         return float(self.persons.loc[label, "rci"])
 
-    def summary(self) -> str:
-        """Counts per category and the criterion, as text."""
+    def summary(self) -> Summary:
+        """The formula, the criterion, the persons classified and the counts per category.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from efficacy.item_response import reliable_change_theta
+        >>> pre = pd.DataFrame({"theta": [0.0, 0.5, 1.0], "se": [0.3, 0.3, 0.3]})
+        >>> post = pd.DataFrame({"theta": [1.0, 0.6, 0.2], "se": [0.3, 0.3, 0.3]})
+        >>> print(reliable_change_theta(pre, post).summary())  # doctest: +NORMALIZE_WHITESPACE
+        Reliable change on theta
+          formula    (theta2 - theta1) / sqrt(SE1^2 + SE2^2)
+          criterion  |rci| > 1.9600 (level 0.95), higher is better
+          persons    3 of 3 persons with usable scores at both occasions
+          counts     reliably deteriorated: 0; unchanged: 2; reliably improved: 1
+          Note: The standard error of the change is each person's own (Jabrayilov et al.,
+                2016), from the two occasions' SEs.
+        """
         usable = int(self.persons["category"].notna().sum())
-        lines = [
-            "Reliable change on theta: (theta2 - theta1) / sqrt(SE1^2 + SE2^2)",
-            f"criterion |rci| > {self.critical_value:.4f} (level {self.level:g}), "
-            f"{'higher' if self.higher_is_better else 'lower'} is better",
-            f"{usable} of {len(self.persons)} persons with usable scores at both occasions",
+        total = len(self.persons)
+        rows = (
+            ("formula", "(theta2 - theta1) / sqrt(SE1^2 + SE2^2)"),
+            (
+                "criterion",
+                f"|rci| > {self.critical_value:.4f} (level {self.level:g}), "
+                f"{'higher' if self.higher_is_better else 'lower'} is better",
+            ),
+            ("persons", f"{usable} of {total} persons with usable scores at both occasions"),
+            ("counts", "; ".join(f"{name}: {count}" for name, count in self.counts.items())),
+        )
+        notes = [
+            "The standard error of the change is each person's own (Jabrayilov et al., "
+            "2016), from the two occasions' SEs."
         ]
-        lines += [f"  {name}: {count}" for name, count in self.counts.items()]
-        return "\n".join(lines)
+        if usable < total:
+            notes.append(
+                f"{total - usable} of {total} persons without a usable score at both "
+                "occasions are not classified."
+            )
+        return Summary("Reliable change on theta", rows, tuple(notes))
 
 
 def _columns(frame: Any, scale: str | None, what: str) -> tuple[pd.Series, pd.Series, pd.Series]:

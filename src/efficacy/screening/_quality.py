@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import warnings
 from dataclasses import dataclass
 from typing import Any
@@ -12,7 +11,7 @@ import pandas as pd
 
 from efficacy.errors import DataError
 from efficacy.instrument import Instrument
-from efficacy.results import Result
+from efficacy.results import Result, Summary
 from efficacy.screening._result import ScreenResult
 
 
@@ -50,32 +49,56 @@ class DataQuality(Result):
         """The effect of exclusion, one row per scale."""
         return self.effect
 
-    def summary(self) -> str:
-        """Counts, rules and the effect of exclusion as text."""
-        lines = [
-            f"Data quality: {self.n_flagged} of {self.n_obs} respondents flagged "
-            f"({self.n_flagged / max(self.n_obs, 1):.1%})",
-            "Rules:",
+    def summary(self) -> Summary:
+        """Warnings first, then the rules and the effect of excluding flagged respondents.
+
+        Examples
+        --------
+        >>> import efficacy as ef
+        >>> from efficacy.screening import data_quality
+        >>> import warnings
+        >>> data = ef.datasets.load("gse_demo")
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore")
+        ...     summary = data_quality(data, "gse", on_invalid="missing").summary()
+        >>> summary.title  # doctest: +ELLIPSIS
+        'DataQuality: ... of ... respondents flagged (...)'
+        >>> summary.table.columns[:2].tolist()
+        ['alpha_all', 'alpha_kept']
+        """
+        share = f"{self.n_flagged / max(self.n_obs, 1):.1%}"
+        title = f"DataQuality: {self.n_flagged} of {self.n_obs} respondents flagged ({share})"
+        rows = [
+            ("respondents", str(self.n_obs)),
+            ("flagged by at least one rule", f"{self.n_flagged} ({share})"),
         ]
+        notes = [f"Warning: {w}" for w in self.warnings]
         for key in self.counts.index:
             row = self.counts.loc[key]
+            if "n_computed" in row.index and pd.isna(row["n_computed"]):
+                rows.append(
+                    (str(key), f"{row['rule']}: not applicable (no {row['index']} in the data)")
+                )
+                continue
             flagged = "-" if pd.isna(row["n_flagged"]) else int(row["n_flagged"])
-            lines.append(f"  {row['rule']}: flagged {flagged}")
-        lines.append("Excluding flagged respondents:")
+            rows.append((str(key), f"{row['rule']}: flagged {flagged}"))
+            if key in self.rules.index and "source" in self.rules.columns:
+                notes.append(f"Source of the {key} rule: {self.rules.loc[key, 'source']}")
         for scale, row in self.effect.iterrows():
-            lines.append(
-                f"  {scale}: alpha {row['alpha_all']:.3f} -> {row['alpha_kept']:.3f}, "
-                f"mean {row['mean_all']:.3f} -> {row['mean_kept']:.3f} "
-                f"(n {int(row['n_all'])} -> {int(row['n_kept'])})"
+            rows.append(
+                (
+                    f"{scale} without the flagged",
+                    f"alpha {row['alpha_all']:.3f} -> {row['alpha_kept']:.3f}, "
+                    f"mean {row['mean_all']:.3f} -> {row['mean_kept']:.3f} "
+                    f"(n {int(row['n_all'])} -> {int(row['n_kept'])})",
+                )
             )
-        if self.warnings:
-            lines.append("Warnings:")
-            lines.extend(f"  - {w}" for w in self.warnings)
-        return "\n".join(lines)
-
-    def _repr_html_(self) -> str:
-        body = html.escape(self.summary()).replace("\n", "<br>")
-        return f"<div><strong>DataQuality</strong><p>{body}</p></div>"
+        notes.append(
+            "Excluding flagged respondents: Cronbach's alpha and the mean scale score on "
+            "every respondent (all) and without the flagged ones (kept); the table below "
+            "has them per scale."
+        )
+        return Summary(title, tuple(rows), tuple(notes), self.effect)
 
 
 def data_quality(

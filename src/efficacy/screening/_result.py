@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
-from efficacy.results import Result
+from efficacy.results import Result, Summary
 
 #: The per-respondent index columns, in the order ``to_frame`` shows them.
 INDEX_COLUMNS = (
@@ -136,41 +135,58 @@ class ScreenResult(Result):
             )
         return pd.DataFrame(rows, index=pd.Index(list(self.rules.index), name="rule_key"))
 
-    def summary(self) -> str:
-        """Counts per index and flag, the cut-offs used with their sources, warnings."""
+    def summary(self) -> Summary:
+        """Warnings first, then counts per rule with the cut-offs and their sources.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import pandas as pd
+        >>> import efficacy as ef
+        >>> rng = np.random.default_rng(0)
+        >>> items = pd.DataFrame(rng.integers(1, 5, size=(50, 10)), columns=list("abcdefghij"))
+        >>> import warnings
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore")  # ten random items: several indices warn
+        ...     summary = ef.screen(items, response_range=(1, 4)).summary()
+        >>> summary.title
+        'Careless-responding screen: 50 respondents, 10 items (item frame)'
+        >>> dict(summary.rows)["respondents"]
+        '50'
+        """
         what = ", ".join(self.instruments) if self.instruments else "item frame"
-        lines = [
+        title = (
             f"Careless-responding screen: {self.n_obs} respondents, {len(self.items)} items "
-            f"({what})",
-            f"Flagged by at least one rule: {self.n_flagged} "
-            f"({self.n_flagged / max(self.n_obs, 1):.1%})",
-            "",
-            "Rules (cut-off, source) and respondents flagged:",
+            f"({what})"
+        )
+        rows = [
+            ("respondents", str(self.n_obs)),
+            ("items", str(len(self.items))),
+            (
+                "flagged by at least one rule",
+                f"{self.n_flagged} ({self.n_flagged / max(self.n_obs, 1):.1%})",
+            ),
         ]
+        notes = [f"Warning: {w}" for w in self.warnings]
         table = self.counts()
         for key in table.index:
             row = table.loc[key]
             if pd.isna(row["n_computed"]):
-                lines.append(f"  {row['rule']}: not applicable (no {row['index']} in the data)")
+                rows.append(
+                    (str(key), f"{row['rule']}: not applicable (no {row['index']} in the data)")
+                )
                 continue
             flagged = "" if pd.isna(row["n_flagged"]) else f"flagged {int(row['n_flagged'])}, "
-            lines.append(f"  {row['rule']}: {flagged}computed for {int(row['n_computed'])}")
-            lines.append(f"      source: {self.rules.loc[key, 'source']}")
-        lines.append(
-            f"Synonym pairs: {len(self.synonym_pairs)} (r > {self.critval:g}); antonym pairs: "
-            f"{len(self.antonym_pairs)} ({self.antonym_source})"
-        )
+            rows.append(
+                (str(key), f"{row['rule']}: {flagged}computed for {int(row['n_computed'])}")
+            )
+            notes.append(f"Source of the {key} rule: {self.rules.loc[key, 'source']}")
+        rows += [
+            ("synonym pairs", f"{len(self.synonym_pairs)} (r > {self.critval:g})"),
+            ("antonym pairs", f"{len(self.antonym_pairs)} ({self.antonym_source})"),
+        ]
         if self.factors:
-            lines.append("Even-odd subscales: " + ", ".join(self.factors))
+            rows.append(("even-odd subscales", ", ".join(self.factors)))
         if self.resample_na:
-            lines.append(f"psychsyn/psychant: undefined values re-drawn, seed {self.seed}")
-        if self.warnings:
-            lines.append("")
-            lines.append("Warnings:")
-            lines.extend(f"  - {w}" for w in self.warnings)
-        return "\n".join(lines)
-
-    def _repr_html_(self) -> str:
-        title = html.escape(type(self).__name__)
-        body = html.escape(self.summary()).replace("\n", "<br>")
-        return f"<div><strong>{title}</strong><p>{body}</p></div>"
+            rows.append(("psychsyn/psychant", f"undefined values re-drawn, seed {self.seed}"))
+        return Summary(title, tuple(rows), tuple(notes), table.drop(columns="rule"))

@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from efficacy.results import Result
+from efficacy.results import Result, Summary
 from efficacy.validation._estimate import Estimation
 from efficacy.validation._warnings import ModelError
 
@@ -137,33 +137,72 @@ class CFAResult(Result):
         table = table.sort_values("mi", ascending=False, kind="stable").reset_index(drop=True)
         return table if top is None else table.head(top)
 
-    def summary(self) -> str:
-        """A text report: data, estimator, fit measures, loadings and any problems."""
+    def summary(self) -> Summary:
+        """Estimator, data, convergence and problems, the fit measures and the loadings.
+
+        A fit that did not converge or shows problems says so first, in its ``status``
+        row and its first notes.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import pandas as pd
+        >>> from efficacy.validation import cfa
+        >>> rng = np.random.default_rng(0)
+        >>> trait = rng.normal(size=300)
+        >>> data = pd.DataFrame(
+        ...     {f"x{j}": trait + rng.normal(size=300) for j in range(4)}
+        ... )
+        >>> summary = cfa(data, model={"F": list(data.columns)}).summary()
+        >>> print(summary)  # doctest: +ELLIPSIS
+        Confirmatory factor analysis (ML, marker loadings fixed to 1)
+          status ... converged
+          model  ... user-given
+        ...
+        >>> dict(summary.rows)["rows used"]
+        '300 (dropped for missing items: 0; missing data: listwise)'
+        """
         fm = self.fit_measures
-        lines = [
-            f"Confirmatory factor analysis ({self.estimator}"
-            + (", std_lv" if self.std_lv else ", marker loadings fixed to 1")
-            + ")",
-            f"  instrument: {self.instrument}" if self.instrument else "  model: user-given",
-            f"  rows used: {self.n_obs} (dropped for missing items: {self.n_dropped}; "
-            f"missing data: {self.missing})",
+        if not self.converged:
+            status = "did not converge: do not interpret this fit as it stands"
+        elif self.problems:
+            status = "converged with problems: do not interpret this fit as it stands"
+        else:
+            status = "converged"
+        rows = [
+            ("status", status),
+            ("instrument", self.instrument) if self.instrument else ("model", "user-given"),
+            (
+                "rows used",
+                f"{self.n_obs} (dropped for missing items: {self.n_dropped}; "
+                f"missing data: {self.missing})",
+            ),
         ]
         if len(self.groups) > 1:
-            lines.append(f"  groups: {list(self.groups)}")
-        lines.append(f"  converged: {self.converged}")
-        lines.append("Fit measures")
+            rows.append(("groups", ", ".join(map(str, self.groups))))
+        rows.append(("factors", "; ".join(f"{f}: {', '.join(i)}" for f, i in self.factors.items())))
         for key in SUMMARY_MEASURES:
             if key in fm.index:
                 value = fm[key]
-                text = str(int(value)) if key == "df" else f"{value:.4f}"
-                lines.append(f"  {key:<24}{text:>12}")
-        lines.append("Loadings")
-        text = self.loadings.to_string(index=False, float_format=lambda v: f"{v:.3f}", na_rep="")
-        lines.extend("  " + row for row in text.splitlines())
-        if self.problems:
-            lines.append("Problems (do not interpret this fit as it stands)")
-            lines.extend(f"  - {p}" for p in self.problems)
-        return "\n".join(lines)
+                rows.append((key, str(int(value)) if key == "df" else f"{value:.4f}"))
+        notes = [f"Problem: {problem}" for problem in self.problems]
+        if not self.converged and not any("converge" in p for p in self.problems):
+            notes.insert(0, "Problem: the fit did not converge.")
+        scale = (
+            "the factor variances are fixed to 1 (std_lv)"
+            if self.std_lv
+            else "each factor's first loading is fixed to 1"
+        )
+        notes.append(
+            f"Loadings below: est, se, z and pvalue as estimated ({scale}); std_all "
+            "standardises both the factors and the items."
+        )
+        title = (
+            f"Confirmatory factor analysis ({self.estimator}"
+            + (", std_lv" if self.std_lv else ", marker loadings fixed to 1")
+            + ")"
+        )
+        return Summary(title, tuple(rows), tuple(notes), self.loadings)
 
     def _repr_fields(self) -> list[tuple[str, Any]]:
         fm = self.fit_measures

@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from efficacy.results import Result
+from efficacy.results import Result, Summary
 from efficacy.validation._cfa_result import CFAResult
 from efficacy.validation._data import Prepared
 from efficacy.validation._warnings import ModelError
@@ -75,8 +75,27 @@ class InvarianceResult(Result):
                 )
         return self._refit(tuple(names))
 
-    def summary(self) -> str:
-        """A text report of the ladder and the verdicts with their criteria."""
+    def summary(self) -> Summary:
+        """The ladder, the verdict at each level with its criteria, and any fit's problems.
+
+        A level whose fit did not converge or shows problems is named first.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import pandas as pd
+        >>> from efficacy.validation import invariance
+        >>> rng = np.random.default_rng(0)
+        >>> trait = rng.normal(size=400)
+        >>> data = pd.DataFrame({f"x{j}": trait + rng.normal(size=400) for j in range(4)})
+        >>> data["g"] = np.repeat(["a", "b"], 200)
+        >>> inv = invariance(data, model={"F": ["x0", "x1", "x2", "x3"]}, group="g")
+        >>> summary = inv.summary()
+        >>> summary.title
+        "Measurement invariance across 'g' (ML)"
+        >>> dict(summary.rows)["groups"]
+        'a, b'
+        """
         cfi, rmsea = {
             "MLR": ("cfi_robust", "rmsea_robust"),
             "WLSMV": ("cfi_scaled", "rmsea_scaled"),
@@ -95,18 +114,37 @@ class InvarianceResult(Result):
             "delta_srmr",
             "verdict",
         ]
-        lines = [
-            f"Measurement invariance across {self.group!r} ({self.estimator}), groups "
-            f"{list(self.groups)}",
+        rows: list[tuple[str, str]] = []
+        notes: list[str] = []
+        troubled = [level for level in self.levels if not self.fits[level].ok]
+        if troubled:
+            rows.append(
+                (
+                    "problems",
+                    f"the {', '.join(troubled)} fit(s) did not converge or show problems: "
+                    "do not interpret their comparisons as they stand",
+                )
+            )
+            for level in troubled:
+                fit = self.fits[level]
+                found = list(fit.problems) or ["the fit did not converge"]
+                if not fit.converged and not any("converge" in p for p in found):
+                    found.insert(0, "the fit did not converge")
+                notes += [f"Problem ({level}): {problem}" for problem in found]
+        rows += [
+            ("groups", ", ".join(map(str, self.groups))),
+            ("reference group", str(self.groups[0])),
         ]
         if self.free:
-            lines.append(f"  free across groups (partial invariance): {list(self.free)}")
-        text = self.table[columns].to_string(float_format=lambda v: f"{v:.4f}", na_rep="")
-        lines.extend("  " + row for row in text.splitlines())
-        lines.append("Criteria")
+            rows.append(("free across groups (partial invariance)", ", ".join(self.free)))
         for level in self.levels:
-            lines.append(f"  {level}: {self.table.loc[level, 'criteria']}")
-        return "\n".join(lines)
+            verdict = self.table.loc[level, "verdict"]
+            rows.append((level, "" if pd.isna(verdict) else str(verdict)))
+        notes += [
+            f"Criteria for {level}: {self.table.loc[level, 'criteria']}" for level in self.levels
+        ]
+        title = f"Measurement invariance across {self.group!r} ({self.estimator})"
+        return Summary(title, tuple(rows), tuple(notes), self.table[columns])
 
     def _repr_fields(self) -> list[tuple[str, Any]]:
         verdicts = {lvl: self.table.loc[lvl, "verdict"] for lvl in self.levels[1:]}
