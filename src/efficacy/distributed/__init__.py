@@ -16,6 +16,7 @@ only those cells, and are reported exactly as in memory, with the frame's own
 from __future__ import annotations
 
 from efficacy.distributed._alpha import alpha
+from efficacy.distributed._cfa import cfa
 from efficacy.distributed._norms import build_norms, standardize
 from efficacy.distributed._scoring import invalid_cells, item_responses, score
 from efficacy.distributed._screen import screen
@@ -23,6 +24,7 @@ from efficacy.distributed._screen import screen
 __all__ = [
     "alpha",
     "build_norms",
+    "cfa",
     "invalid_cells",
     "item_responses",
     "score",
