@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -92,3 +94,22 @@ def test_case_wise_estimators_are_refused_with_the_reason():
     data["a2"] = 4.0
     with pytest.raises(DataError, match=r"\['a2'\] have no variance"):
         ef.cfa(dd.from_pandas(data, npartitions=8), model=MODEL)
+
+
+def test_instrument_with_groups_on_unknown_divisions_equals_memory():
+    rng = np.random.default_rng(0)
+    trait = rng.normal(size=800)
+    raw = pd.DataFrame(
+        {
+            f"tses{i}": np.clip(np.rint(5 + 1.5 * trait + rng.normal(size=800)), 1, 9)
+            for i in range(1, 25)
+        }
+    )
+    raw["site"] = np.where(rng.random(800) < 0.5, "a", "b")
+    frame = dd.from_pandas(raw, npartitions=8).clear_divisions()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ef.validation.FitWarning)  # one trait, three factors
+        expected = ef.cfa(raw, "tses", group="site")
+        got = ef.cfa(frame, "tses", group="site")
+    assert got.groups == expected.groups == ("a", "b")
+    _same(got, expected, rtol=1e-7)
