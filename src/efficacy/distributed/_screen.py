@@ -254,7 +254,7 @@ def screen(
         )
     memory._longstring_warning(spec, notes)
     for message in notes:
-        warnings.warn(message, memory.ScreeningWarning, stacklevel=3)
+        warnings.warn(message, memory.ScreeningWarning, stacklevel=4)  # the caller of ef.screen
     flags = flag_table(indices, rules, k)
     names = list(spec.items)
     columns = {c: indices[c].to_numpy() for c in indices.columns}
