@@ -1,7 +1,8 @@
 """dask support: the statistics on a ``dask.dataframe.DataFrame``, for data beyond memory.
 
 :func:`efficacy.score`, :func:`efficacy.item_responses`, :func:`efficacy.alpha`,
-:func:`efficacy.build_norms` and :func:`efficacy.standardize` accept a dask DataFrame
+:func:`efficacy.build_norms`, :func:`efficacy.standardize`, :func:`efficacy.screen`
+and :func:`efficacy.cfa` (ML, listwise) accept a dask DataFrame
 and hand it to the functions here (this package is imported only then; it needs the
 ``dask`` extra). Row-wise results (scores, item frames, standard scores) are dask
 frames, computed lazily partition by partition. Statistics are computed from
@@ -15,14 +16,18 @@ only those cells, and are reported exactly as in memory, with the frame's own
 from __future__ import annotations
 
 from efficacy.distributed._alpha import alpha
+from efficacy.distributed._cfa import cfa
 from efficacy.distributed._norms import build_norms, standardize
 from efficacy.distributed._scoring import invalid_cells, item_responses, score
+from efficacy.distributed._screen import screen
 
 __all__ = [
     "alpha",
     "build_norms",
+    "cfa",
     "invalid_cells",
     "item_responses",
     "score",
+    "screen",
     "standardize",
 ]

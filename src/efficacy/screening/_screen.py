@@ -13,6 +13,7 @@ import pandas as pd
 
 import efficacy.screening._indices as _indices
 import efficacy.screening._pairs as _pairs
+from efficacy._dispatch import is_dask, on_dask
 from efficacy.errors import DataError, describe_cells
 from efficacy.instrument import Instrument
 from efficacy.screening._covariance import pairwise_moments
@@ -138,6 +139,8 @@ def screen(
     >>> res.reasons[55]
     'longstring >= 10'
     """
+    if is_dask(data):
+        return on_dask("screen", **locals())  # type: ignore[no-any-return]
     if not isinstance(data, pd.DataFrame):
         raise DataError(f"data must be a pandas DataFrame, got {type(data).__name__}")
     if data.shape[0] == 0:

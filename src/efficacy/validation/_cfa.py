@@ -23,6 +23,7 @@ from typing import Literal
 
 import pandas as pd
 
+from efficacy._dispatch import is_dask, on_dask
 from efficacy.instrument import Instrument
 from efficacy.validation._cfa_result import CFAResult, loadings_table
 from efficacy.validation._data import check_rows, prepare
@@ -158,6 +159,8 @@ def cfa(
     >>> bool(0 < fit.fit_measures["cfi_robust"] <= 1)
     True
     """
+    if is_dask(data):
+        return on_dask("cfa", **locals())  # type: ignore[no-any-return]
     estimator = _estimator(estimator)
     if estimator == "WLSMV":
         from efficacy.validation._wlsmv_api import cfa_wlsmv
