@@ -164,7 +164,9 @@ class GradedParameters:
                 # "not answered" is the code one past the last; the offset of the first
                 # code moves every group's row number by the same whole number
                 filled = np.where(missing, codes[0] + widths - 1.0, values)
-                rows = filled @ strides - codes[0] * strides.sum(axis=0)
+                # groups x persons, then a view persons x groups: _eap_sums needs each
+                # group's row numbers contiguous
+                rows = (strides.T @ filled.T - codes[0] * strides.sum(axis=0)[:, None]).T
             else:
                 position = (values - codes[0]) / step
                 np.rint(position, out=position)
@@ -238,9 +240,11 @@ class GradedParameters:
             for start in range(0, n_rows, _CHUNK):
                 stop = min(start + _CHUNK, n_rows)
                 rows = stop - start
-                np.take(powers[0], index[0][start:stop], axis=0, out=joint[:rows])
+                # the row numbers are in range by construction; mode="raise" would
+                # buffer ``out`` (numpy's rule) and take about three times as long
+                np.take(powers[0], index[0][start:stop], axis=0, out=joint[:rows], mode="clip")
                 for table, group in zip(powers[1:], index[1:], strict=True):
-                    np.take(table, group[start:stop], axis=0, out=part[:rows])
+                    np.take(table, group[start:stop], axis=0, out=part[:rows], mode="clip")
                     np.multiply(joint[:rows], part[:rows], out=joint[:rows])
                 np.matmul(joint[:rows], moments, out=sums[start:stop])
         tiny = np.flatnonzero(sums[:, 0] < 1e-280)
