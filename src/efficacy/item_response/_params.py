@@ -148,19 +148,31 @@ class GradedParameters:
             filled = np.where(categories < 0, widths - 1.0, categories)
             return self._eap_sums(nodes, tables, filled @ strides)
 
-    def _eap_grid(self, values: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """:meth:`eap` straight from values on the evenly spaced ``codes`` (NaN missing)."""
+    def _eap_grid(
+        self, values: np.ndarray, codes: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:meth:`eap` straight from values on the evenly spaced ``codes`` (NaN missing);
+        also the number of answered items per row."""
         from threadpoolctl import threadpool_limits
 
         with threadpool_limits(1, user_api="blas"):
             nodes, tables, strides, widths = self._eap_tables(61)
+            missing = np.isnan(values)
+            answered = values.shape[1] - np.count_nonzero(missing, axis=1)
             step = codes[1] - codes[0]
-            position = values - codes[0]
-            if step != 1:
-                position /= step
+            if step == 1:
+                # "not answered" is the code one past the last; the offset of the first
+                # code moves every group's row number by the same whole number
+                filled = np.where(missing, codes[0] + widths - 1.0, values)
+                # groups x persons, then a view persons x groups: _eap_sums needs each
+                # group's row numbers contiguous
+                rows = (strides.T @ filled.T - codes[0] * strides.sum(axis=0)[:, None]).T
+            else:
+                position = (values - codes[0]) / step
                 np.rint(position, out=position)
-            filled = np.where(np.isnan(values), widths - 1.0, position)
-            return self._eap_sums(nodes, tables, filled @ strides)
+                rows = np.where(missing, widths - 1.0, position) @ strides
+            theta, sd = self._eap_sums(nodes, tables, rows)
+            return theta, sd, answered
 
     def _eap_tables(
         self, n_points: int
@@ -192,8 +204,25 @@ class GradedParameters:
         return nodes, tables, strides, np.array(widths, dtype=float)
 
     def _eap_sums(
-        self, nodes: np.ndarray, tables: list[np.ndarray], rows: np.ndarray
+        self,
+        nodes: np.ndarray,
+        tables: list[np.ndarray],
+        rows: np.ndarray,
+        group: bool | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
+        """Posterior mean and SD per row of table row numbers ``rows`` (persons x groups).
+
+        ``group``: score each distinct answer pattern once and copy its result to every
+        row with that pattern (True), score row by row (False), or decide by size (None:
+        group when there are no more possible patterns than rows).
+        """
+        sizes = [table.shape[0] for table in tables]
+        if group is None:
+            group = len(tables) > 1 and int(np.prod(sizes, dtype=float)) <= rows.shape[0]
+        if group:
+            distinct, inverse = _distinct_rows(rows, sizes)
+            theta, sd = self._eap_sums(nodes, tables, distinct, group=False)
+            return theta[inverse], sd[inverse]
         index = np.ascontiguousarray(rows.astype(np.intp).T)
         n_rows = rows.shape[0]
         moments = np.column_stack([np.ones_like(nodes), nodes, nodes**2])
@@ -211,9 +240,11 @@ class GradedParameters:
             for start in range(0, n_rows, _CHUNK):
                 stop = min(start + _CHUNK, n_rows)
                 rows = stop - start
-                np.take(powers[0], index[0][start:stop], axis=0, out=joint[:rows])
+                # the row numbers are in range by construction; mode="raise" would
+                # buffer ``out`` (numpy's rule) and take about three times as long
+                np.take(powers[0], index[0][start:stop], axis=0, out=joint[:rows], mode="clip")
                 for table, group in zip(powers[1:], index[1:], strict=True):
-                    np.take(table, group[start:stop], axis=0, out=part[:rows])
+                    np.take(table, group[start:stop], axis=0, out=part[:rows], mode="clip")
                     np.multiply(joint[:rows], part[:rows], out=joint[:rows])
                 np.matmul(joint[:rows], moments, out=sums[start:stop])
         tiny = np.flatnonzero(sums[:, 0] < 1e-280)
@@ -295,9 +326,7 @@ class GradedParameters:
             raise DataError(f"method must be 'EAP', 'MAP' or 'ML', got {method!r}")
         if self._trusts(codes):
             if method == "EAP":
-                theta, se = self._eap_grid(values, codes)
-                answered = values.shape[1] - np.isnan(values).sum(axis=1)
-                return self._score(None, index, method, (theta, se, answered))
+                return self._score(None, index, method, self._eap_grid(values, codes))
             categories = self._grid_categories(values, codes)
         else:
             categories = self.code(pd.DataFrame(values, index=index, columns=list(self.names)))
@@ -389,3 +418,32 @@ class GradedParameters:
         nodes, weights = np.polynomial.hermite_e.hermegauss(101)
         info = self.item_information(nodes).sum(axis=0)
         return float(np.sum(weights * info / (info + 1.0)) / np.sqrt(2 * np.pi))
+
+
+def _distinct_rows(rows: np.ndarray, sizes: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct rows of table row numbers and, per row, which distinct row it is.
+
+    The rows are numbered in mixed radix (``sizes``: rows of each table) and the
+    distinct numbers are marked in an array with one entry per possible pattern, so no
+    sort is needed; distinct rows come in ascending order of their number.
+
+    Examples
+    --------
+    >>> distinct, inverse = _distinct_rows(np.array([[1.0, 2.0], [0.0, 1.0], [1.0, 2.0]]), [2, 3])
+    >>> distinct.tolist(), inverse.tolist()
+    ([[0.0, 1.0], [1.0, 2.0]], [1, 0, 1])
+    """
+    key = np.zeros(rows.shape[0], dtype=np.int64)
+    for column, size in zip(rows.T, sizes, strict=True):
+        key *= size
+        key += column.astype(np.int64)
+    total = int(np.prod(sizes, dtype=np.int64))
+    seen = np.zeros(total, dtype=bool)
+    seen[key] = True
+    numbers = np.flatnonzero(seen)
+    position = np.empty(total, dtype=np.intp)
+    position[numbers] = np.arange(numbers.size)
+    distinct = np.empty((numbers.size, len(sizes)))
+    for j in range(len(sizes) - 1, -1, -1):
+        numbers, distinct[:, j] = np.divmod(numbers, sizes[j])
+    return distinct, position[key]

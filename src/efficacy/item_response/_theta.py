@@ -99,12 +99,17 @@ def theta_scores(
     out: dict[str, Any] = {}
     for entry in entries:
         pars = parameters_of(entry)
-        block = values[:, [position[name] for name in pars.names]]
+        columns = [position[name] for name in pars.names]
+        if columns == list(range(columns[0], columns[0] + len(columns))):
+            block = values[:, columns[0] : columns[0] + len(columns)]  # a view, no copy
+        else:
+            block = values[:, columns]
         scores = pars.score_checked(block, index, instrument.response.codes, method)
         if apply_min_valid:
             short = scores["n_answered"].to_numpy() < instrument.scale(entry.scale).min_valid
-            scores.loc[short, ["theta", "se", "T"]] = np.nan
-            scores.loc[short, "status"] = "too few answers"
+            if short.any():
+                scores.loc[short, ["theta", "se", "T"]] = np.nan
+                scores.loc[short, "status"] = "too few answers"
         out[f"{entry.scale}_theta"] = scores["theta"]
         out[f"{entry.scale}_se"] = scores["se"]
         out[f"{entry.scale}_T"] = scores["T"]
