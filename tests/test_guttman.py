@@ -197,3 +197,18 @@ def test_kr21_equals_kr20_when_items_are_equally_difficult() -> None:
     base = np.array([1.0] * 6 + [0.0] * 4)
     x = np.column_stack([rng.permutation(base) for _ in range(5)])  # every p = .6
     assert kr21(x).kr21 == pytest.approx(kr20(x).kr20, abs=1e-12)
+
+
+def test_lambda2_keeps_tiny_covariances_next_to_large_variances() -> None:
+    # two items, covariance c tiny against the variances: lambda2 = lambda3 = 4c / V by
+    # hand (V = v1 + v2 + 2c); summing all squares and then subtracting the diagonal
+    # once lost most digits of c^2 here
+    v1, v2, c = 0.04, 0.9, 1.6e-7
+    matrix = np.array([[v1, c], [c, v2]])
+    from efficacy.coefficients.alpha_family._guttman import _lambdas
+    from efficacy.coefficients.alpha_family._split_half import make_splits
+
+    out = _lambdas(matrix, make_splits(2, 15000, None)[0])
+    expected = 4 * c / (v1 + v2 + 2 * c)
+    assert out["lambda2"] == pytest.approx(expected, rel=1e-8)
+    assert out["lambda3"] == pytest.approx(expected, rel=1e-8)

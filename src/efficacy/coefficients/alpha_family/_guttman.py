@@ -46,9 +46,12 @@ def _lambdas(matrix: np.ndarray, splits: np.ndarray) -> dict[str, float]:
     k = matrix.shape[0]
     total = matrix.sum()
     trace = np.trace(matrix)
-    squares = matrix**2
-    off_squares = squares.sum() - np.trace(squares)
-    column_off_squares = squares.sum(axis=0) - np.diag(squares)
+    # off-diagonal squares summed directly: subtracting the diagonal from the full sum
+    # loses every digit of tiny covariances next to large variances
+    off_diagonal = matrix**2
+    np.fill_diagonal(off_diagonal, 0.0)
+    off_squares = off_diagonal.sum()
+    column_off_squares = off_diagonal.sum(axis=0)
     lambda1 = 1.0 - trace / total
     return {
         "lambda1": lambda1,
