@@ -20,7 +20,7 @@ from efficacy.errors import DataError, require_columns, short_list
 from efficacy.instrument import Instrument
 from efficacy.validation._cfa import _estimator, result_from
 from efficacy.validation._cfa_result import CFAResult
-from efficacy.validation._data import Prepared, _check_factors, check_rows, factors_from_instrument
+from efficacy.validation._data import Prepared, check_rows, resolve_model
 from efficacy.validation._estimate import estimate
 from efficacy.validation._ml import GroupData
 from efficacy.validation._model import build_model
@@ -90,23 +90,8 @@ def cfa(
         )
     if not hasattr(data, "columns") or not hasattr(data, "to_delayed"):
         raise DataError(f"data must be a dask DataFrame, not {type(data).__name__}")
-    reversed_items: tuple[str, ...] = ()
-    inst_id = None
-    if instrument is not None:
-        import efficacy as ef
-
-        inst = ef.load(instrument)
-        inst_id = inst.id
-        factors = dict(model) if model is not None else factors_from_instrument(inst)
-        source = data.drop(columns=[group]) if group is not None and group in data else data
-        frame = ef.item_responses(source, inst)
-        reversed_items = inst.reverse_items
-    else:
-        if model is None:
-            raise ModelError("give an instrument (e.g. 'tses') or a model {factor: [items]}")
-        factors = dict(model)
-        frame = data
-    factors = _check_factors(factors)
+    factors, coded, reversed_items, inst_id = resolve_model(data, instrument, model, group)
+    frame = data if coded is None else coded
     items = [item for name in factors for item in factors[name]]
     if instrument is None:
         require_columns(data._meta, items)

@@ -98,6 +98,28 @@ def _check_factors(factors: Mapping[str, Sequence[str]]) -> dict[str, list[str]]
     return out
 
 
+def resolve_model(
+    data: Any, instrument: Any, model: Any, group: str | None
+) -> tuple[dict[str, tuple[str, ...]], Any, tuple[str, ...], str | None]:
+    """The factors, the coded item frame (None without an instrument), the reversed items
+    and the instrument id, from an instrument or a ``model=`` mapping.
+
+    ``data`` may be a pandas or a dask frame: with an instrument, its responses are coded
+    and reverse-keyed by :func:`efficacy.item_responses` (lazily on dask).
+    """
+    if instrument is None:
+        if model is None:
+            raise ModelError("give an instrument (e.g. 'tses') or a model {factor: [items]}")
+        return _check_factors(dict(model)), None, (), None
+    import efficacy as ef
+
+    inst = ef.load(instrument)
+    factors = dict(model) if model is not None else factors_from_instrument(inst)
+    source = data.drop(columns=[group]) if group is not None and group in data else data
+    frame = ef.item_responses(source, inst)
+    return _check_factors(factors), frame, inst.reverse_items, inst.id
+
+
 def prepare(
     data: pd.DataFrame,
     instrument: str | Instrument | None,
@@ -114,23 +136,7 @@ def prepare(
         raise ModelError(f"unknown missing={missing!r}; use 'listwise' or 'fiml'")
     if not isinstance(data, pd.DataFrame):
         raise DataError(f"data must be a pandas DataFrame, not {type(data).__name__}")
-    reversed_items: tuple[str, ...] = ()
-    inst_id = None
-    if instrument is not None:
-        import efficacy as ef
-
-        inst = ef.load(instrument)
-        inst_id = inst.id
-        factors = dict(model) if model is not None else factors_from_instrument(inst)
-        source = data.drop(columns=[group]) if group is not None and group in data else data
-        items_frame = ef.item_responses(source, inst)
-        reversed_items = inst.reverse_items
-    else:
-        if model is None:
-            raise ModelError("give an instrument (e.g. 'tses') or a model {factor: [items]}")
-        factors = dict(model)
-        items_frame = None
-    factors = _check_factors(factors)
+    factors, items_frame, reversed_items, inst_id = resolve_model(data, instrument, model, group)
     items = tuple(item for name in factors for item in factors[name])
     if items_frame is None:
         require_columns(data, items)
