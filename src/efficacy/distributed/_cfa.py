@@ -18,12 +18,10 @@ import pandas as pd
 
 from efficacy.errors import DataError, require_columns, short_list
 from efficacy.instrument import Instrument
-from efficacy.validation._cfa import _estimator, result_from
+from efficacy.validation._cfa import _estimator, fit_prepared
 from efficacy.validation._cfa_result import CFAResult
-from efficacy.validation._data import Prepared, check_rows, resolve_model
-from efficacy.validation._estimate import estimate
+from efficacy.validation._data import Prepared, resolve_model
 from efficacy.validation._ml import GroupData
-from efficacy.validation._model import build_model
 from efficacy.validation._warnings import ModelError
 
 
@@ -153,16 +151,6 @@ def cfa(
     n_groups = len(groups)
     if meanstructure is None:
         meanstructure = n_groups > 1
-    spec = build_model(
-        prepared.factors,
-        n_groups=n_groups,
-        meanstructure=meanstructure,
-        std_lv=std_lv,
-        group_equal=group_equal,
-        group_partial=group_partial,
+    return fit_prepared(
+        prepared, estimator, meanstructure, std_lv, group_equal, group_partial, max_iter
     )
-    check_rows(prepared, spec.n_free)
-    est = estimate(
-        spec, prepared.groups, estimator, group_labels=prepared.group_labels, max_iter=max_iter
-    )
-    return result_from(est, prepared, std_lv=std_lv)

@@ -19,7 +19,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Literal
+from typing import Any, Literal
 
 import pandas as pd
 
@@ -184,9 +184,24 @@ def cfa(
     n_groups = len(prepared.groups)
     if meanstructure is None or missing == "fiml":
         meanstructure = n_groups > 1 or missing == "fiml" or bool(meanstructure)
+    return fit_prepared(
+        prepared, estimator, meanstructure, std_lv, group_equal, group_partial, max_iter
+    )
+
+
+def fit_prepared(
+    prepared: Any,
+    estimator: str,
+    meanstructure: bool,
+    std_lv: bool,
+    group_equal: Sequence[str],
+    group_partial: Sequence[str],
+    max_iter: int,
+) -> CFAResult:
+    """Build the model of prepared data, check there are enough rows, estimate, wrap."""
     spec = build_model(
         prepared.factors,
-        n_groups=n_groups,
+        n_groups=len(prepared.groups),
         meanstructure=meanstructure,
         std_lv=std_lv,
         group_equal=group_equal,
