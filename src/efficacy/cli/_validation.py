@@ -37,21 +37,25 @@ _ESTIMATORS = ("ML", "MLR", "WLSMV")
 _MISSING_DATA = ("listwise", "fiml", "pairwise")
 
 
-def _cmd_cfa(args: argparse.Namespace) -> int:
-    from efficacy.validation import cfa
-
+def _read(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
+    """The data (the output checked first) and the options both commands share."""
     if args.output:
         check_output(args.output, [args.data, instrument_path(args.instrument)], "--output")
     data = args.read = read_data(args.data, args.encoding, args.missing)
-    fit = cfa(
-        data,
-        args.instrument,
-        estimator=args.estimator,
-        std_lv=args.std_lv,
-        group=args.group,
-        missing=args.missing_data,
-        on_invalid=args.on_invalid,
-    )
+    options = {
+        "estimator": args.estimator,
+        "std_lv": args.std_lv,
+        "missing": args.missing_data,
+        "on_invalid": args.on_invalid,
+    }
+    return data, options
+
+
+def _cmd_cfa(args: argparse.Namespace) -> int:
+    from efficacy.validation import cfa
+
+    data, options = _read(args)
+    fit = cfa(data, args.instrument, group=args.group, **options)
     print(fit.summary())
     if args.modindices:
         print()
@@ -65,19 +69,8 @@ def _cmd_cfa(args: argparse.Namespace) -> int:
 def _cmd_invariance(args: argparse.Namespace) -> int:
     from efficacy.validation import invariance
 
-    if args.output:
-        check_output(args.output, [args.data, instrument_path(args.instrument)], "--output")
-    data = args.read = read_data(args.data, args.encoding, args.missing)
-    result = invariance(
-        data,
-        args.instrument,
-        group=args.group,
-        estimator=args.estimator,
-        levels=args.levels,
-        std_lv=args.std_lv,
-        missing=args.missing_data,
-        on_invalid=args.on_invalid,
-    )
+    data, options = _read(args)
+    result = invariance(data, args.instrument, group=args.group, levels=args.levels, **options)
     if args.free:
         result = result.partial(free=args.free)
     print(result.summary())
