@@ -96,32 +96,19 @@ def _result(est, prepared: Prepared, labels, missing: str) -> CFAResult:
     # standardized loadings: lambda sqrt(psi) times the item's scale (unit y* variance);
     # factor correlations; other rows are not standardized here (NaN)
     std = np.full(len(params), np.nan)
-    for k, row in params.iterrows():
-        if row["op"] == "~~" and row["lhs"] in prepared.factors:
-            var = {
-                name: params[
-                    (params["lhs"] == name)
-                    & (params["op"] == "~~")
-                    & (params["rhs"] == name)
-                    & (params["group"] == row["group"])
-                ]["est"].iloc[0]
-                for name in (row["lhs"], row["rhs"])
-            }
-            std[k] = row["est"] / math.sqrt(var[row["lhs"]] * var[row["rhs"]])
-        if row["op"] == "=~":
-            g = labels.index(row["group"])
-            psi = params[
-                (params["lhs"] == row["lhs"])
-                & (params["op"] == "~~")
-                & (params["rhs"] == row["lhs"])
-                & (params["group"] == row["group"])
-            ]
-            scale = params[
-                (params["lhs"] == row["rhs"])
-                & (params["op"] == "~*~")
-                & (params["group"] == labels[g])
-            ]
-            std[k] = row["est"] * math.sqrt(psi["est"].iloc[0]) * scale["est"].iloc[0]
+    value = {
+        (row.lhs, row.op, row.rhs, row.group): row.est
+        for row in params[["lhs", "op", "rhs", "group", "est"]].itertuples()
+    }
+    for k, row in enumerate(params[["lhs", "op", "rhs", "group", "est"]].itertuples()):
+        if row.op == "~~" and row.lhs in prepared.factors:
+            var_l = value[(row.lhs, "~~", row.lhs, row.group)]
+            var_r = value[(row.rhs, "~~", row.rhs, row.group)]
+            std[k] = row.est / math.sqrt(var_l * var_r)
+        elif row.op == "=~":
+            psi = value[(row.lhs, "~~", row.lhs, row.group)]
+            scale = value[(row.rhs, "~*~", row.rhs, row.group)]
+            std[k] = row.est * math.sqrt(psi) * scale
     params["std_all"] = std
     problems = [] if est.converged else ["the optimiser did not converge"]
     return CFAResult(
