@@ -194,6 +194,15 @@ def test_category_seen_in_one_group_only_is_still_named():
         invariance(frame, model=MODEL, group="group", estimator="WLSMV")
 
 
+def test_ordinal_stats_refuses_codes_it_cannot_use():
+    with pytest.raises(DataError, match=r"codes not observed .*\{'a': \[1\]\}"):
+        ordinal_stats(np.array([[0, 0], [2, 1], [0, 1], [2, 0]]), ["a", "b"])
+    with pytest.raises(DataError, match=r"items \['b'\] show a single observed category"):
+        ordinal_stats(np.array([[0, 0], [1, 0], [0, 0]]), ["a", "b"])
+    with pytest.raises(DataError, match="'a' and 'b' have no rows in common"):
+        ordinal_stats(np.array([[0, -1], [1, -1], [-1, 0], [-1, 1]]), ["a", "b"])
+
+
 SMALL = DATA[DATA["group"] == "a"].iloc[:300]
 
 

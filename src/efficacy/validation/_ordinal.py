@@ -147,7 +147,9 @@ def _polychorics(tables: np.ndarray, ti: np.ndarray, tj: np.ndarray) -> np.ndarr
 
         def minus_loglik(r: float, k: int = k) -> float:
             lik = _cells(bvn_cdf_grid(ti[k : k + 1], tj[k : k + 1], np.array([r])))
-            return -float(np.sum(np.where(tables[k] > 0, tables[k] * np.log(lik), 0.0)))
+            return -float(
+                np.sum(np.where(tables[k] > 0, tables[k] * np.log(np.maximum(lik, 1e-300)), 0.0))
+            )
 
         edge = 1.0 - 1e-10
         found = minimize_scalar(
@@ -161,9 +163,10 @@ def ordinal_stats(codes: np.ndarray, names: list[str] | None = None) -> OrdinalS
     """Thresholds, polychoric correlations and Gamma of category codes.
 
     ``codes`` holds 0-based category indices (n x p), -1 for a missing cell, with every
-    category of an item observed. Missing cells are handled pairwise, as lavaan's
-    ``missing = "pairwise"``: thresholds from each item's answers, correlations from
-    the rows answering both items, and a row's score is zero where it has no answer.
+    category of an item observed; items may have different numbers of categories.
+    Missing cells are handled pairwise, as lavaan's ``missing = "pairwise"``: thresholds
+    from each item's answers, correlations from the rows answering both items, and a
+    row's score is zero where it has no answer.
     """
     codes = np.asarray(codes, dtype=np.int64)
     n, p = codes.shape
@@ -173,6 +176,13 @@ def ordinal_stats(codes: np.ndarray, names: list[str] | None = None) -> OrdinalS
     single = [names[i] for i in range(p) if n_cat[i] < 2]
     if single:
         raise DataError(f"items {single} show a single observed category: no thresholds")
+    gaps = {
+        names[i]: sorted(set(range(n_cat[i])) - set(np.unique(codes[present[:, i], i])))
+        for i in range(p)
+    }
+    gaps = {item: unseen for item, unseen in gaps.items() if unseen}
+    if gaps:
+        raise DataError(f"category codes not observed (codes must be 0, 1, ... in turn): {gaps}")
     thresholds = []
     for i in range(p):
         counts = np.bincount(codes[present[:, i], i], minlength=n_cat[i])
