@@ -9,7 +9,7 @@ by Chen's (2007) cut-offs (thresholds are held to the cut-offs for intercepts).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -63,7 +63,7 @@ _MEASURES = (
 
 def _group_codes(prepared: Prepared, group: str) -> list[np.ndarray]:
     """0-based category codes per group (-1: missing); every category seen in every
-    group."""
+    group. Items may show different numbers of categories."""
     xs = [g.x for g in prepared.groups]
     items = prepared.items
     codes = [np.full(x.shape, -1, dtype=np.int64) for x in xs]
@@ -83,14 +83,6 @@ def _group_codes(prepared: Prepared, group: str) -> list[np.ndarray]:
         for g, x in enumerate(xs):
             seen = ~np.isnan(x[:, j])
             codes[g][seen, j] = np.searchsorted(union, x[seen, j])
-    counts = {items[j]: int(codes[0][:, j].max()) + 1 for j in range(len(items))}
-    most = max(counts.values())
-    short = [item for item, c in counts.items() if c < most]
-    if short:
-        raise DataError(
-            f"items {short} show fewer categories than the others ({most}); items with "
-            "different numbers of categories are not supported"
-        )
     return codes
 
 
@@ -104,32 +96,19 @@ def _result(est, prepared: Prepared, labels, missing: str) -> CFAResult:
     # standardized loadings: lambda sqrt(psi) times the item's scale (unit y* variance);
     # factor correlations; other rows are not standardized here (NaN)
     std = np.full(len(params), np.nan)
-    for k, row in params.iterrows():
-        if row["op"] == "~~" and row["lhs"] in prepared.factors:
-            var = {
-                name: params[
-                    (params["lhs"] == name)
-                    & (params["op"] == "~~")
-                    & (params["rhs"] == name)
-                    & (params["group"] == row["group"])
-                ]["est"].iloc[0]
-                for name in (row["lhs"], row["rhs"])
-            }
-            std[k] = row["est"] / math.sqrt(var[row["lhs"]] * var[row["rhs"]])
-        if row["op"] == "=~":
-            g = labels.index(row["group"])
-            psi = params[
-                (params["lhs"] == row["lhs"])
-                & (params["op"] == "~~")
-                & (params["rhs"] == row["lhs"])
-                & (params["group"] == row["group"])
-            ]
-            scale = params[
-                (params["lhs"] == row["rhs"])
-                & (params["op"] == "~*~")
-                & (params["group"] == labels[g])
-            ]
-            std[k] = row["est"] * math.sqrt(psi["est"].iloc[0]) * scale["est"].iloc[0]
+    value = {
+        (row.lhs, row.op, row.rhs, row.group): row.est
+        for row in params[["lhs", "op", "rhs", "group", "est"]].itertuples()
+    }
+    for k, row in enumerate(params[["lhs", "op", "rhs", "group", "est"]].itertuples()):
+        if row.op == "~~" and row.lhs in prepared.factors:
+            var_l = value[(row.lhs, "~~", row.lhs, row.group)]
+            var_r = value[(row.rhs, "~~", row.rhs, row.group)]
+            std[k] = row.est / math.sqrt(var_l * var_r)
+        elif row.op == "=~":
+            psi = value[(row.lhs, "~~", row.lhs, row.group)]
+            scale = value[(row.rhs, "~*~", row.rhs, row.group)]
+            std[k] = row.est * math.sqrt(psi) * scale
     params["std_all"] = std
     problems = [] if est.converged else ["the optimiser did not converge"]
     return CFAResult(
@@ -149,10 +128,53 @@ def _result(est, prepared: Prepared, labels, missing: str) -> CFAResult:
     )
 
 
+def partial_names(
+    free: Sequence[str], factors: Mapping[str, Sequence[str]], n_thresholds: Sequence[int]
+) -> tuple[str, ...]:
+    """lavaan names of the parameters freed across groups on the ordinal ladder.
+
+    An item id stands for all its thresholds (``"x3"`` means ``"x3|t1"``, ``"x3|t2"``,
+    ...); lavaan names of a threshold (``"x3|t1"``), an intercept (``"x3~1"``) or a
+    loading (``"F=~x3"``) are taken as they are.
+    """
+    items = [item for name in factors for item in factors[name]]
+    known: dict[str, list[str]] = {}
+    for item, count in zip(items, n_thresholds, strict=True):
+        thresholds = [f"{item}|t{k + 1}" for k in range(count)]
+        known[item] = thresholds
+        for name in [*thresholds, f"{item}~1"]:
+            known[name] = [name]
+    for factor, members in factors.items():
+        for item in members:
+            known[f"{factor}=~{item}"] = [f"{factor}=~{item}"]
+    out: list[str] = []
+    unknown = []
+    for name in free:
+        key = name.replace(" ", "")
+        if key in known:
+            out += [n for n in known[key] if n not in out]
+        else:
+            unknown.append(name)
+    if unknown:
+        raise ModelError(
+            f"cannot free {unknown} on the ordinal ladder: give items of the model {items} "
+            "or lavaan names of a threshold ('x3|t1'), an intercept ('x3~1') or a loading "
+            "('F=~x3')"
+        )
+    return tuple(out)
+
+
 def ordinal_ladder(
-    prepared: Prepared, group: str, levels: Sequence[str], missing: str = "listwise"
+    prepared: Prepared,
+    group: str,
+    levels: Sequence[str],
+    missing: str = "listwise",
+    free: Sequence[str] = (),
 ):
-    """Fit the ordinal ladder and compare consecutive levels."""
+    """Fit the ordinal ladder and compare consecutive levels.
+
+    ``free``: parameters exempt from the equality constraints (:func:`partial_names`).
+    """
     import warnings
 
     unknown = [lvl for lvl in levels if lvl not in ORDINAL_LEVELS]
@@ -161,12 +183,15 @@ def ordinal_ladder(
     codes = _group_codes(prepared, group)
     st = [ordinal_stats(c, list(prepared.items)) for c in codes]
     n_thresholds = [len(t) for t in st[0].thresholds]
+    names = partial_names(free, prepared.factors, n_thresholds)
     labels = list(prepared.group_labels)
     fits: dict[str, CFAResult] = {}
     ests = {}
     rows = []
     for k, level in enumerate(levels):
-        model = build_ordinal_groups(prepared.factors, n_thresholds, len(st), ORDINAL_LEVELS[level])
+        model = build_ordinal_groups(
+            prepared.factors, n_thresholds, len(st), ORDINAL_LEVELS[level], names
+        )
         est = fit_groups(model, st)
         ests[level] = est
         fit = _result(est, prepared, labels, missing)
@@ -223,9 +248,10 @@ def ordinal_ladder(
         levels=tuple(levels),
         fits=fits,
         table=table,
-        free=(),
+        free=names,
         _prepared=prepared,
         _std_lv=True,
+        _refit=lambda free: ordinal_ladder(prepared, group, levels, missing, free),
     )
 
 

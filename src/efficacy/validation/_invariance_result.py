@@ -55,13 +55,28 @@ class InvarianceResult(Result):
     def partial(self, free: Sequence[str]) -> InvarianceResult:
         """Refit with the named parameters free across groups (partial invariance).
 
-        An item id frees its intercept (``"gse3"`` means ``"gse3~1"``); lavaan-style
-        names free a loading (``"F=~gse3"``) or a residual variance (``"gse3~~gse3"``).
+        Every level is refitted with the named parameters exempt from the equality
+        constraints of the levels that impose them (lavaan's ``group.partial``).
+
+        - ML and MLR: an item id frees its intercept (``"gse3"`` means ``"gse3~1"``);
+          lavaan-style names free a loading (``"F=~gse3"``) or a residual variance
+          (``"gse3~~gse3"``).
+        - WLSMV (the ordinal ladder): an item id frees all its thresholds (``"gse3"``
+          means ``"gse3|t1"``, ``"gse3|t2"``, ...) at the thresholds, metric and scalar
+          levels; the item then keeps scale 1 and intercept 0 in every group, as in the
+          configural model, and its loading stays equal from the metric level on.
+          lavaan names free one threshold (``"gse3|t1"``), an intercept (``"gse3~1"``,
+          scalar level) or a loading (``"F=~gse3"``); the item's scale and intercept
+          are then free beyond the first group as far as its thresholds still held
+          equal identify them (semTools' ``measEq.syntax`` with ``ID.cat =
+          "Wu.Estabrook.2016"`` and ``group.partial``).
+
+        :attr:`free` of the result lists the lavaan names freed.
         """
-        if self.estimator == "WLSMV":
-            raise ModelError("partial invariance is not available for the ordinal ladder")
         if self._prepared is None or self._refit is None:  # pragma: no cover - set by invariance()
             raise ModelError("this result cannot be refitted")
+        if self.estimator == "WLSMV":
+            return self._refit(tuple(free))
         names = []
         for name in free:
             if name in self._prepared.items:

@@ -1,12 +1,12 @@
 """Sample statistics of ordinal items for WLSMV: thresholds, polychorics and their Gamma.
 
-Thresholds are the normal quantiles of each item's cumulative category proportions;
-polychoric correlations maximise each pair's likelihood with the thresholds held fixed
-(two-step), computed by the package's own :func:`efficacy.polychoric` (global
-thresholds, no smoothing, tight tolerance). Their asymptotic covariance (``Gamma``,
-lavaan's ``NACOV``) follows Muthen (1984) as lavaan 0.6-14 computes it: with the
-case-wise scores of the univariate (threshold) and bivariate (correlation)
-log-likelihoods ``SC`` and the blocks
+Thresholds are the normal quantiles of each item's cumulative category proportions,
+item by item (items may show different numbers of categories: each has its own);
+polychoric correlations maximise each pair's likelihood with the two items' thresholds
+held fixed (two-step), by a root search of the pair's score in the correlation. Their
+asymptotic covariance (``Gamma``, lavaan's ``NACOV``) follows Muthen (1984) as lavaan
+0.6-14 computes it: with the case-wise scores of the univariate (threshold) and
+bivariate (correlation) log-likelihoods ``SC`` and the blocks
 
 - ``A11``: per item, the cross-product of its threshold scores;
 - ``A21``: cross-products of each pair's correlation scores with the derivatives of the
@@ -32,10 +32,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
+from scipy.optimize import minimize_scalar
 from scipy.special import ndtr, ndtri
 
-from efficacy.coefficients.ordinal._bivariate_normal import bvn_cdf
+from efficacy.coefficients.ordinal._bivariate_normal import bvn_cdf, bvn_cdf_grid
+from efficacy.errors import DataError
 
 
 @dataclass(frozen=True)
@@ -82,35 +83,129 @@ def _phi(x: np.ndarray) -> np.ndarray:
     )
 
 
+def _cell_probabilities(ti: np.ndarray, tj: np.ndarray, r: float):
+    """Cell probabilities of a pair's table and their derivatives in the correlation."""
+    upper_i, lower_i = ti[1:, None], ti[:-1, None]
+    upper_j, lower_j = tj[None, 1:], tj[None, :-1]
+    lik = (
+        _bvn_cdf(upper_i, upper_j, r)
+        - _bvn_cdf(lower_i, upper_j, r)
+        - _bvn_cdf(upper_i, lower_j, r)
+        + _bvn_cdf(lower_i, lower_j, r)
+    )
+    dens = (
+        _bvn_pdf(upper_i, upper_j, r)
+        - _bvn_pdf(lower_i, upper_j, r)
+        - _bvn_pdf(upper_i, lower_j, r)
+        + _bvn_pdf(lower_i, lower_j, r)
+    )
+    return np.maximum(lik, 1e-300), dens
+
+
+def _grid_pdf(a: np.ndarray, b: np.ndarray, r: np.ndarray) -> np.ndarray:
+    """Bivariate normal density on each pair's grid: ``(P, R)``, ``(P, C)``, ``(P,)``."""
+    x, y = a[:, :, None], b[:, None, :]
+    ok = np.isfinite(x) & np.isfinite(y)
+    xx, yy = np.where(ok, x, 0.0), np.where(ok, y, 0.0)
+    r2 = (1.0 - r * r)[:, None, None]
+    q = (xx**2 - 2 * r[:, None, None] * xx * yy + yy**2) / r2
+    return np.where(ok, np.exp(-0.5 * q) / (2 * np.pi * np.sqrt(r2)), 0.0)
+
+
+def _cells(grid: np.ndarray) -> np.ndarray:
+    return grid[:, 1:, 1:] - grid[:, :-1, 1:] - grid[:, 1:, :-1] + grid[:, :-1, :-1]
+
+
+def _pair_scores(tables, ti, tj, r) -> np.ndarray:
+    """Each pair's score in its correlation (derivative of the log-likelihood)."""
+    lik = _cells(bvn_cdf_grid(ti, tj, r))
+    dens = _cells(_grid_pdf(ti, tj, r))
+    return np.sum(np.where(tables > 0, tables * dens / np.maximum(lik, 1e-300), 0.0), axis=(1, 2))
+
+
+def _polychorics(tables: np.ndarray, ti: np.ndarray, tj: np.ndarray) -> np.ndarray:
+    """Two-step polychoric correlations of stacked tables, thresholds held fixed.
+
+    ``tables`` (P, K, K) and the padded thresholds ``ti``, ``tj`` (P, K + 1), an item
+    with fewer categories padded with ``+inf`` (empty categories). The score falls from
+    positive to negative through the maximum: bisection on it, to the last digits.
+    """
+    edge = 0.999
+    lo = np.full(len(tables), -edge)
+    hi = np.full(len(tables), edge)
+    bracketed = (_pair_scores(tables, ti, tj, lo) > 0) & (_pair_scores(tables, ti, tj, hi) < 0)
+    for _ in range(60):
+        mid = 0.5 * (lo + hi)
+        up = _pair_scores(tables, ti, tj, mid) > 0
+        lo = np.where(up, mid, lo)
+        hi = np.where(up, hi, mid)
+        if np.all(hi - lo <= 4 * np.finfo(float).eps):
+            break
+    rho = 0.5 * (lo + hi)
+    for k in np.flatnonzero(~bracketed):
+        # a table whose likelihood peaks beyond +-0.999: maximise it directly
+
+        def minus_loglik(r: float, k: int = k) -> float:
+            lik = _cells(bvn_cdf_grid(ti[k : k + 1], tj[k : k + 1], np.array([r])))
+            return -float(
+                np.sum(np.where(tables[k] > 0, tables[k] * np.log(np.maximum(lik, 1e-300)), 0.0))
+            )
+
+        edge = 1.0 - 1e-10
+        found = minimize_scalar(
+            minus_loglik, bounds=(-edge, edge), method="bounded", options={"xatol": 1e-12}
+        )
+        rho[k] = found.x
+    return rho
+
+
 def ordinal_stats(codes: np.ndarray, names: list[str] | None = None) -> OrdinalStats:
     """Thresholds, polychoric correlations and Gamma of category codes.
 
     ``codes`` holds 0-based category indices (n x p), -1 for a missing cell, with every
-    category of an item observed. Missing cells are handled pairwise, as lavaan's
-    ``missing = "pairwise"``: thresholds from each item's answers, correlations from
-    the rows answering both items, and a row's score is zero where it has no answer.
+    category of an item observed; items may have different numbers of categories.
+    Missing cells are handled pairwise, as lavaan's ``missing = "pairwise"``: thresholds
+    from each item's answers, correlations from the rows answering both items, and a
+    row's score is zero where it has no answer.
     """
-    import efficacy as ef
-
     codes = np.asarray(codes, dtype=np.int64)
     n, p = codes.shape
     present = codes >= 0  # -1: missing (pairwise: each statistic uses the rows it can)
     n_cat = tuple(int(codes[:, i].max()) + 1 for i in range(p))
+    names = list(names) if names is not None else [f"v{i}" for i in range(p)]
+    single = [names[i] for i in range(p) if n_cat[i] < 2]
+    if single:
+        raise DataError(f"items {single} show a single observed category: no thresholds")
+    gaps = {
+        names[i]: sorted(set(range(n_cat[i])) - set(np.unique(codes[present[:, i], i])))
+        for i in range(p)
+    }
+    gaps = {item: unseen for item, unseen in gaps.items() if unseen}
+    if gaps:
+        raise DataError(f"category codes not observed (codes must be 0, 1, ... in turn): {gaps}")
     thresholds = []
     for i in range(p):
         counts = np.bincount(codes[present[:, i], i], minlength=n_cat[i])
         thresholds.append(ndtri(np.cumsum(counts)[:-1] / counts.sum()))
-    frame = pd.DataFrame(
-        np.where(present, codes + 1, np.nan), columns=names or [f"v{i}" for i in range(p)]
-    )
-    rho = ef.polychoric(frame, smooth=False, tol=1e-12, max_categories=max(n_cat)).rho
-    rho = rho.to_numpy()
+    padded = [np.concatenate([[-np.inf], t, [np.inf]]) for t in thresholds]
+    most = max(n_cat)
+    wide = np.full((p, most + 1), np.inf)
+    for i in range(p):
+        wide[i, : n_cat[i] + 1] = padded[i]
+    low, high = np.tril_indices(p, -1)
+    tables = np.zeros((len(low), most, most))
+    for k, (i, j) in enumerate(zip(low, high, strict=True)):
+        both = present[:, i] & present[:, j]
+        if not both.any():
+            raise DataError(f"items {names[j]!r} and {names[i]!r} have no rows in common")
+        np.add.at(tables[k], (codes[both, i], codes[both, j]), 1.0)
+    rho = np.eye(p)
+    rho[low, high] = rho[high, low] = _polychorics(tables, wide[low], wide[high])
     # univariate threshold scores: per item, per category
     offsets = np.concatenate([[0], np.cumsum([c - 1 for c in n_cat])])
     n_th = int(offsets[-1])
     sc_th = np.zeros((n, n_th))
     a11 = np.zeros((n_th, n_th))
-    padded = [np.concatenate([[-np.inf], t, [np.inf]]) for t in thresholds]
     for i in range(p):
         t = padded[i]
         prob = ndtr(t[1:]) - ndtr(t[:-1])  # per category
@@ -135,18 +230,7 @@ def ordinal_stats(codes: np.ndarray, names: list[str] | None = None) -> OrdinalS
         ti, tj = padded[i], padded[j]
         upper_i, lower_i = ti[1:, None], ti[:-1, None]
         upper_j, lower_j = tj[None, 1:], tj[None, :-1]
-        lik = (
-            _bvn_cdf(upper_i, upper_j, r)
-            - _bvn_cdf(lower_i, upper_j, r)
-            - _bvn_cdf(upper_i, lower_j, r)
-            + _bvn_cdf(lower_i, lower_j, r)
-        )
-        dens = (
-            _bvn_pdf(upper_i, upper_j, r)
-            - _bvn_pdf(lower_i, upper_j, r)
-            - _bvn_pdf(upper_i, lower_j, r)
-            + _bvn_pdf(lower_i, lower_j, r)
-        )
+        lik, dens = _cell_probabilities(ti, tj, r)
         d_rho = dens / lik
         sd = np.sqrt(1.0 - r * r)
 

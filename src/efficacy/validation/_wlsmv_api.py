@@ -3,7 +3,8 @@
 Items are ordinal: with an instrument, its items must be declared on a 4- to 7-point
 range (they are then treated as ordinal without being listed); with a ``model`` dict,
 every item must hold integer codes. The categories of each item are those observed
-(lavaan's ordered factors); all items must show the same number of categories.
+(lavaan's ordered factors), so items may show different numbers of categories (an item
+where nobody chose "1" has one threshold fewer); each needs at least two.
 Missing cells: complete rows (``missing="listwise"``) or pairwise
 (``missing="pairwise"``, lavaan's option of that name).
 """
@@ -28,7 +29,10 @@ from efficacy.validation._wlsmv import (
 
 
 def _codes(x: np.ndarray, items: tuple[str, ...]) -> np.ndarray:
-    """0-based category codes of each item's observed values; -1 where missing."""
+    """0-based category codes of each item's observed values; -1 where missing.
+
+    Each item keeps its own observed categories (their number may differ by item).
+    """
     seen = ~np.isnan(x)
     bad = [
         items[j]
@@ -38,18 +42,16 @@ def _codes(x: np.ndarray, items: tuple[str, ...]) -> np.ndarray:
     if bad:
         raise DataError(f"WLSMV needs integer category codes; items {bad} have other values")
     codes = np.full(x.shape, -1, dtype=np.int64)
-    levels = []
+    single = {}
     for j in range(x.shape[1]):
         values = np.unique(x[seen[:, j], j])
         codes[seen[:, j], j] = np.searchsorted(values, x[seen[:, j], j])
-        levels.append(values)
-    counts = [len(v) for v in levels]
-    most = max(counts)
-    short = {items[j]: [float(v) for v in levels[j]] for j in range(len(items)) if counts[j] < most}
-    if short:
+        if len(values) < 2:
+            single[items[j]] = [float(v) for v in values]
+    if single:
         raise DataError(
-            f"items {list(short)} show fewer categories than the others ({most}): observed "
-            f"{short}; items with different numbers of categories are not supported"
+            f"items {list(single)} show a single observed category {single}: an ordinal "
+            "item needs at least two"
         )
     return codes
 

@@ -19,6 +19,12 @@ metric                  thresholds, loadings             scales, intercepts, var
 scalar                  thresholds, loadings, intercepts scales, variances, means
 ======================  ===============================  ==============================
 
+Items may show different numbers of categories. Scales and intercepts are free only as
+far as the thresholds held equal identify them: a binary item (one threshold) gets a
+free intercept at the thresholds and metric levels and a free scale at the scalar
+level, and an item whose thresholds are all freed (partial invariance) keeps scale 1
+and intercept 0 in every group, as in the configural model.
+
 Estimation as for one group (:mod:`._wlsmv`): DWLS weighted by ``N_g - 1``; robust
 standard errors ``E^-1 B E^-1 / (N - G)`` with ``E = sum f_g Delta_g' W_g Delta_g`` and
 ``B = sum f_g Delta_g' W_g Gamma_g W_g Delta_g``; the scaled-shifted statistic from
@@ -61,6 +67,27 @@ class OrdinalGroupsModel:
     n_thresholds: tuple[int, ...]
 
 
+def _identified(
+    item: str, n_thresholds: int, equal: set[str], partial: Sequence[str]
+) -> tuple[bool, bool]:
+    """Whether the item's intercept and scale are free beyond the first group.
+
+    Each threshold held equal across groups identifies one of them (semTools'
+    ``Wu.Estabrook.2016`` rules): two or more equal thresholds free the scale and, unless
+    the intercepts are held equal, the intercept; a single one frees the intercept, or the
+    scale when the intercept is held equal (binary items, or all thresholds but one
+    freed); none (configural, or every threshold freed) fixes both at 0 and 1.
+    """
+    held = "thresholds" in equal
+    n_equal = sum(held and f"{item}|t{k + 1}" not in partial for k in range(n_thresholds))
+    nu_equal = "intercepts" in equal and f"{item}~1" not in partial
+    if n_equal >= 2:
+        return not nu_equal, True
+    if n_equal == 1:
+        return not nu_equal, nu_equal
+    return False, False
+
+
 def build_ordinal_groups(
     factors: Mapping[str, Sequence[str]],
     n_thresholds: Sequence[int],
@@ -70,6 +97,10 @@ def build_ordinal_groups(
     std_lv: bool = True,
 ) -> OrdinalGroupsModel:
     """The parameter table of one level of the ladder (see the module table).
+
+    ``partial`` names the parameters exempt from the equality constraints, as lavaan
+    writes them (``"x3|t1"``, ``"x3~1"``, ``"F=~x3"``); the items' intercepts and scales
+    follow from the thresholds still held equal (:func:`_identified`).
 
     ``std_lv=False`` (configural level only) fixes each factor's first loading to 1 and
     frees the factor variances in every group, lavaan's default for ``cfa(group = ...,
@@ -110,15 +141,18 @@ def build_ordinal_groups(
         for j in range(len(names)):
             for k in range(j + 1, len(names)):
                 add(names[j], "~~", names[k], g, "psi", j, k)
+        free_nu, free_scale = zip(
+            *(_identified(item, n_thresholds[i], equal, partial) for i, item in enumerate(items)),
+            strict=True,
+        )
         for i, item in enumerate(items):
-            free_nu = later and "thresholds" in equal and "intercepts" not in equal
-            add(item, "~1", "", g, "nu", i, 0, fixed=None if free_nu else 0.0)
+            add(item, "~1", "", g, "nu", i, 0, fixed=None if later and free_nu[i] else 0.0)
         for j, name in enumerate(names):
             free_mean = later and "intercepts" in equal
             add(name, "~1", "", g, "alpha", j, 0, fixed=None if free_mean else 0.0)
         for i, item in enumerate(items):
-            free_scale = later and "thresholds" in equal
-            add(item, "~*~", item, g, "delta", i, i, fixed=None if free_scale else 1.0)
+            free = later and free_scale[i]
+            add(item, "~*~", item, g, "delta", i, i, fixed=None if free else 1.0)
     return OrdinalGroupsModel(
         items, names, n_groups, tuple(table.rows), table.n_free, tuple(n_thresholds)
     )
