@@ -407,6 +407,48 @@ def omega(
         codes = (np.where(np.isnan(im.values), -1, im.values - low).astype(np.int64), n_cat)
     else:
         data = correlation_input(items, nan_policy, n_obs)
+    return omega_from_input(
+        data,
+        nfactors,
+        reverse,
+        poly,
+        nan_policy=nan_policy,
+        fm=fm,
+        n_boot=n_boot,
+        seed=seed,
+        level=level,
+        boot_ci=boot_ci,
+        correct=correct,
+        n_starts=n_starts,
+        start=start,
+        codes=codes,
+    )
+
+
+def omega_from_input(
+    data: CorrelationInput,
+    nfactors: int = 1,
+    reverse: Iterable[str] | str = (),
+    poly: bool = False,
+    *,
+    nan_policy: NanPolicy = "pairwise",
+    fm: FmMethod = "minres",
+    n_boot: int = 0,
+    seed: int | np.random.Generator | None = None,
+    level: float = 0.95,
+    boot_ci: BootCi = "fisher",
+    correct: float = 0.5,
+    n_starts: int = DEFAULT_STARTS,
+    start: Any = None,
+    codes: tuple[np.ndarray, int] | None = None,
+    stacklevel: int = 3,
+) -> OmegaResult:
+    """:func:`omega` of a checked correlation input (options already checked).
+
+    :func:`omega` and its dask form (a correlation matrix from per-partition sums,
+    no rows) both end here; ``stacklevel`` (as for ``warnings.warn``, counted from
+    this function's caller) points the warnings at the user's call.
+    """
     names = data.names
     p = len(names)
     check_nfactors(nfactors, p)
@@ -425,20 +467,20 @@ def omega(
         warnings.warn(
             "three group factors are needed to identify the general factor; with two, "
             "psych's option='equal' sets the two general loadings equal",
-            stacklevel=2,
+            stacklevel=stacklevel,
         )
     converged = bool(sl.converged[0])
     if not converged:
         warnings.warn(
             "the factor solution did not meet its convergence criterion; interpret with care",
-            stacklevel=2,
+            stacklevel=stacklevel,
         )
     auto = [names[j] for j in np.flatnonzero(sl.key[0] < 0)]
     if auto:
         warnings.warn(
             f"items {auto} load negatively on the general factor and were reversed "
             "(psych's flip); pass reverse= to key them explicitly",
-            stacklevel=2,
+            stacklevel=stacklevel,
         )
     flipped = tuple(wanted) if wanted else tuple(auto)
     frames = _sl_frames(sl, names, nfactors)
@@ -465,7 +507,7 @@ def omega(
             warnings.warn(
                 f"{n_failed} of {n_boot} bootstrap replicates could not be analysed "
                 "and were left out",
-                stacklevel=2,
+                stacklevel=stacklevel,
             )
         reps_frame = pd.DataFrame(reps, columns=list(BOOT_STATISTICS))
         ci = _intervals(reps, level, boot_ci)
