@@ -25,6 +25,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from efficacy._dispatch import is_dask, on_dask
 from efficacy.coefficients._binary import binary_items
 from efficacy.coefficients._moments import NanPolicy, smc
 from efficacy.coefficients.alpha_family._split_half import (
@@ -177,6 +178,8 @@ def guttman(
     >>> bool(g.lambda2 >= g.lambda3), g.n_splits
     (True, 3)
     """
+    if is_dask(items):
+        return on_dask("guttman", **locals())
     names, cov, cor, n_obs = checked_moments(items, nan_policy, min_items=2)
     return guttman_from_moments(names, cov, cor, n_obs, reverse, max_splits=max_splits, seed=seed)
 
@@ -419,6 +422,8 @@ def kr20(
     >>> round(kr20(x).kr20, 6)  # 3/2 * (1 - (.24 + .24 + .24) / 1.04)
     0.461538
     """
+    if is_dask(items):
+        return on_dask("kr20", **locals())
     x, names, n_dropped, ones = _binary_matrix(items, reverse, nan_policy, "kr20", positive)
     total = x.sum(axis=1)
     return kr20_from_moments(
@@ -479,6 +484,8 @@ def kr21(
     >>> round(kr21(x).kr21, 6)  # M = 1.6: 3/2 * (1 - 1.6 * 1.4 / (3 * 1.04))
     0.423077
     """
+    if is_dask(items):
+        return on_dask("kr21", **locals())
     x, names, n_dropped, ones = _binary_matrix(items, reverse, nan_policy, "kr21", positive)
     total = x.sum(axis=1)
     return kr21_from_moments(

@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from efficacy._dispatch import is_dask, on_dask
 from efficacy.coefficients._moments import NanPolicy, cov2cor, item_matrix, moments, smc
 from efficacy.errors import DataError
 from efficacy.results import Result, Summary
@@ -407,6 +408,8 @@ def split_half(
     ...                                 ("item1", "item4")}
     (3, True)
     """
+    if is_dask(items):
+        return on_dask("split_half", **locals())
     names, cov, _, n_obs = checked_moments(items, nan_policy)
     return split_half_from_moments(
         names, cov, n_obs, reverse, max_splits=max_splits, seed=seed, check_keys=check_keys

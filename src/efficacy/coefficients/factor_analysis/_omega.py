@@ -49,6 +49,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtri
 
+from efficacy._dispatch import is_dask, on_dask
 from efficacy.coefficients._moments import item_matrix
 from efficacy.coefficients.alpha_family._bootstrap import (
     BLOCK_CELLS,
@@ -387,6 +388,8 @@ def omega(
     >>> round(res.omega_total, 6), round(res.omega_total_model, 6)  # 2.6^2 / (2.6^2 + 2.26)
     (0.749446, 0.749446)
     """
+    if is_dask(items):
+        return on_dask("omega", **locals())
     check_fm(fm)
     if boot_ci not in ("fisher", "percentile"):
         raise DataError(f"boot_ci must be 'fisher' or 'percentile', got {boot_ci!r}")
@@ -462,7 +465,7 @@ def omega_from_input(
     sl = schmid(r[None], nfactors, fm, flip=flip, n_starts=n_starts, start=start_psi)
     message = starts_warning(sl.extraction)
     if message:
-        warnings.warn(message, stacklevel=2)
+        warnings.warn(message, stacklevel=stacklevel)
     if nfactors == 2:
         warnings.warn(
             "three group factors are needed to identify the general factor; with two, "

@@ -54,6 +54,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtri
 
+from efficacy._dispatch import is_dask, on_dask
 from efficacy.coefficients._binary import binary_items
 from efficacy.coefficients._moments import ItemMatrix, item_matrix
 from efficacy.coefficients.ordinal._brent import R_OPTIMIZE_TOL
@@ -254,6 +255,8 @@ def polychoric(
         Non-integer codes, an item with a single observed category (named), too many
         categories, or a pair of items with no respondent in common.
     """
+    if is_dask(items):
+        return on_dask("polychoric", **locals())
     im = item_matrix(items)
     x = _integer_codes(im)
     _require_variation(im, x)
@@ -379,6 +382,8 @@ def tetrachoric(
     >>> round(float(tetrachoric(pd.DataFrame({"a": a, "b": b})).rho.loc["a", "b"]), 6)
     0.796339
     """
+    if is_dask(items):
+        return on_dask("tetrachoric", **locals())
     binary = binary_items(
         items, message="tetrachoric correlations need binary items (two values per item)"
     )
@@ -455,6 +460,8 @@ def ordinal_alpha(
     >>> round(ordinal_alpha(res), 6)  # 4/3 * (1 - 4/10)
     0.8
     """
+    if is_dask(items):
+        return on_dask("ordinal_alpha", **locals())
     res = items if isinstance(items, PolychoricResult) else polychoric(items, correct=correct)
     r = res.rho.to_numpy(dtype=float).copy()
     names = [str(c) for c in res.rho.columns]

@@ -1,0 +1,104 @@
+"""McDonald's omega of a dask DataFrame: the factor analysis of its correlation matrix.
+
+The correlation matrix (R's ``cor(use=...)``) and the pair counts come from one pass
+of per-partition sums (:func:`~efficacy.distributed._pairwise.dask_moments`); from
+there the in-memory code fits the model
+(:func:`~efficacy.coefficients.factor_analysis._omega.omega_from_input`), so the
+result is the in-memory one to rounding, with the same warnings.
+
+Refused, with the reason: the bootstrap (``n_boot > 0``) resamples rows, and the
+in-memory bootstrap draws row positions, so its replicates depend on which row holds
+which answer pattern, not on the pattern counts alone; the polychoric matrix
+(``poly=True``) needs every pair's contingency table from the rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+from efficacy.coefficients.factor_analysis._extract import DEFAULT_STARTS
+from efficacy.coefficients.factor_analysis._fa import CorrelationInput, check_fm
+from efficacy.coefficients.factor_analysis._omega import OmegaResult, omega_from_input
+from efficacy.distributed._pairwise import dask_moments
+from efficacy.errors import DataError
+
+#: ``stacklevel`` of the fit's warnings: this module's function, ``on_dask``, the public
+#: function, the user's call.
+_TO_USER = 5
+
+
+def omega(
+    items: Any,
+    nfactors: int = 1,
+    reverse: Iterable[str] | str = (),
+    poly: bool = False,
+    *,
+    nan_policy: str = "pairwise",
+    fm: str = "minres",
+    n_boot: int = 0,
+    seed: int | np.random.Generator | None = None,
+    level: float = 0.95,
+    boot_ci: str = "fisher",
+    n_obs: int | None = None,
+    correct: float = 0.5,
+    n_starts: int = DEFAULT_STARTS,
+    start: Any = None,
+) -> OmegaResult:
+    """:func:`efficacy.omega` of a dask DataFrame of item responses.
+
+    The same result as in memory (to rounding) without the bootstrap and with
+    Pearson correlations; ``n_boot > 0`` and ``poly=True`` are refused (see the module
+    docstring). ``n_obs`` is ignored, as in memory for item responses.
+    """
+    check_fm(fm)
+    if boot_ci not in ("fisher", "percentile"):
+        raise DataError(f"boot_ci must be 'fisher' or 'percentile', got {boot_ci!r}")
+    if not 0.0 < level < 1.0:
+        raise DataError(f"level must be between 0 and 1, got {level!r}")
+    if n_boot < 0:
+        raise DataError(f"n_boot must be >= 0, got {n_boot}")
+    if n_boot > 0:
+        raise DataError(
+            f"n_boot={n_boot}: the omega bootstrap of a dask DataFrame is not available; it "
+            "resamples rows (its replicates depend on which row holds which answers), which "
+            "the per-partition sums do not keep. Use n_boot=0, or bootstrap a sample in memory"
+        )
+    if poly:
+        raise DataError(
+            "poly=True: the polychoric matrix of a dask DataFrame is not available (it needs "
+            "every pair's contingency table from the rows); use poly=False (Pearson) or the "
+            "data in memory"
+        )
+    found = dask_moments(items, nan_policy, min_items=3)
+    names, mom = found.names, found.moments
+    flat = ~(found.present_sd > 0)
+    if flat.any():
+        bad = [names[j] for j in np.flatnonzero(flat)]
+        raise DataError(f"items without variance cannot be correlated: {bad}")
+    r = mom.cor
+    if not np.isfinite(r).all():
+        i, j = np.argwhere(~np.isfinite(r))[0]
+        raise DataError(
+            f"the correlation of {names[i]!r} and {names[j]!r} is undefined: "
+            "one of them has no variance on the rows they share"
+        )
+    data = CorrelationInput(r, names, mom.n_obs, mom.n_pairs.astype(float), None)
+    return omega_from_input(
+        data,
+        nfactors,
+        reverse,
+        poly,
+        nan_policy=nan_policy,  # type: ignore[arg-type]
+        fm=fm,  # type: ignore[arg-type]
+        n_boot=0,
+        seed=seed,
+        level=level,
+        boot_ci=boot_ci,  # type: ignore[arg-type]
+        correct=correct,
+        n_starts=n_starts,
+        start=start,
+        stacklevel=_TO_USER,
+    )
