@@ -191,23 +191,3 @@ def test_refusals_say_which_option_and_why():
             function(frame)
     with pytest.raises(DataError, match="tetrachoric"):
         ef.tetrachoric(dd.from_pandas(_binary(), npartitions=4))
-
-
-def test_guttman_and_omega_on_a_local_cluster():
-    distributed = pytest.importorskip("dask.distributed")
-    data = _items(k=6)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # the cluster's own start-up notices
-        cluster = distributed.LocalCluster(
-            n_workers=2,
-            threads_per_worker=1,
-            processes=False,
-            protocol="tcp://",
-            host="127.0.0.1",
-            dashboard_address=None,
-        )
-    with cluster, distributed.Client(cluster):
-        frame = dd.from_pandas(data, npartitions=8)
-        got, got_omega = ef.guttman(frame), ef.omega(frame)
-    _frames_equal(got.to_frame(), ef.guttman(data).to_frame())
-    _frames_equal(got_omega.correlation, ef.omega(data).correlation)
