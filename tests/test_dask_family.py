@@ -168,6 +168,7 @@ def test_binary_errors_equal_to_memory():
     assert "unknown" not in _same_error(_binary(), lambda d: ef.kr20(d, reverse=["nope"]))
 
 
+@pytest.mark.filterwarnings("ignore:Degrees of freedom:RuntimeWarning")  # numpy, in memory
 def test_other_errors_equal_to_memory():
     constant = _items()
     constant["q4"] = 2.0
@@ -180,14 +181,49 @@ def test_other_errors_equal_to_memory():
     _same_error(_items(), lambda d: ef.guttman(d, nan_policy="all"))
 
 
+def test_polychoric_ordinal_alpha_and_poly_omega_equal_to_memory():
+    data = _items()
+    frame = dd.from_pandas(data, npartitions=8)
+    expected, got = ef.polychoric(data), ef.polychoric(frame)
+    _frames_equal(got.rho, expected.rho)
+    _frames_equal(got.thresholds, expected.thresholds)
+    pd.testing.assert_frame_equal(got.n_pairs, expected.n_pairs)
+    assert (got.n_obs, got.smoothed) == (expected.n_obs, expected.smoothed)
+    options = {"reverse": ["q2"]}
+    assert ef.ordinal_alpha(frame, **options) == pytest.approx(
+        ef.ordinal_alpha(data, **options), rel=RTOL
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # q2 reversed: negative correlations, both ways
+        mine = ef.alpha(frame, reverse=["q2"], ordinal=True)
+        theirs = ef.alpha(data, reverse=["q2"], ordinal=True)
+    assert mine.ordinal_alpha == pytest.approx(theirs.ordinal_alpha, rel=RTOL)
+    poly = ef.omega(frame, poly=True)
+    _frames_equal(poly.correlation, ef.omega(data, poly=True).correlation)
+
+
+def test_polychoric_errors_and_warnings_equal_to_memory():
+    data = _items()
+    data.iloc[7, 1] = 2.5
+    data.iloc[1300, 1] = 1.5
+    assert "column 'q2': 2 cells, rows [507, 1800]" in _same_error(data, ef.polychoric)
+    wide = _items()
+    wide.iloc[1000, 0] = 12.0
+    assert "items span 12 categories" in _same_error(wide, ef.polychoric)
+    short = _items()
+    short["q3"] = short["q3"].clip(upper=3)  # q3 never reaches the top category
+    messages = []
+    for items in (short, dd.from_pandas(short, npartitions=8)):
+        with pytest.warns(UserWarning, match="thresholds are estimated per pair") as seen:
+            ef.polychoric(items)
+        messages.append([str(w.message) for w in seen])
+        assert seen[0].filename == __file__
+    assert messages[0] == messages[1]
+
+
 def test_refusals_say_which_option_and_why():
     frame = dd.from_pandas(_items(), npartitions=4)
     with pytest.raises(DataError, match=r"n_boot=100.*resamples rows"):
         ef.omega(frame, n_boot=100)
-    with pytest.raises(DataError, match=r"poly=True.*contingency table"):
-        ef.omega(frame, poly=True)
-    for function in (ef.polychoric, ef.ordinal_alpha):
-        with pytest.raises(DataError, match="contingency table"):
-            function(frame)
-    with pytest.raises(DataError, match="tetrachoric"):
+    with pytest.raises(DataError, match=r"tetrachoric.*binary coding"):
         ef.tetrachoric(dd.from_pandas(_binary(), npartitions=4))

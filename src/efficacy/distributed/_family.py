@@ -5,8 +5,7 @@ random ones included, is scored from them): the matrices come from one pass of
 per-partition sums (:func:`~efficacy.distributed._pairwise.dask_moments`), with the
 in-memory missing-data rules, and the in-memory code makes the result
 (:func:`~efficacy.coefficients.alpha_family._split_half.split_half_from_moments`,
-:func:`~efficacy.coefficients.alpha_family._guttman.guttman_from_moments`). Polychoric
-correlations and ordinal alpha are refused: they need every pair's contingency table.
+:func:`~efficacy.coefficients.alpha_family._guttman.guttman_from_moments`).
 """
 
 from __future__ import annotations
@@ -84,24 +83,11 @@ def guttman(
     )
 
 
-def _refuse(what: str) -> DataError:
-    return DataError(
-        f"{what} of a dask DataFrame is not available: the polychoric estimation reads "
-        "every pair's contingency table from the rows in memory; compute it on a sample "
-        "or on the data in memory (pandas)"
-    )
-
-
-def polychoric(items: Any, **options: Any) -> Any:
-    """Refused on a dask DataFrame (see the module docstring)."""
-    raise _refuse("polychoric")
-
-
 def tetrachoric(items: Any, **options: Any) -> Any:
-    """Refused on a dask DataFrame (see the module docstring)."""
-    raise _refuse("tetrachoric")
-
-
-def ordinal_alpha(items: Any, **options: Any) -> Any:
-    """Refused on a dask DataFrame (see the module docstring)."""
-    raise _refuse("ordinal_alpha")
+    """Refused on a dask DataFrame: its 2 x 2 tables come from the binary coding of
+    each item, which is chosen over the rows in memory."""
+    raise DataError(
+        "tetrachoric of a dask DataFrame is not available (the binary coding of each "
+        "item is chosen over the rows in memory); use the data in memory (pandas), or "
+        "polychoric, which accepts a dask DataFrame, on items coded 0/1"
+    )

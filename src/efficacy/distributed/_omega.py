@@ -6,10 +6,12 @@ there the in-memory code fits the model
 (:func:`~efficacy.coefficients.factor_analysis._omega.omega_from_input`), so the
 result is the in-memory one to rounding, with the same warnings.
 
+With ``poly=True`` the polychoric matrix comes from the pair tables summed over the
+partitions (:mod:`efficacy.distributed._polychoric`), exactly as in memory.
+
 Refused, with the reason: the bootstrap (``n_boot > 0``) resamples rows, and the
 in-memory bootstrap draws row positions, so its replicates depend on which row holds
-which answer pattern, not on the pattern counts alone; the polychoric matrix
-(``poly=True``) needs every pair's contingency table from the rows.
+which answer pattern, not on the pattern counts alone.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from efficacy.coefficients.factor_analysis._extract import DEFAULT_STARTS
 from efficacy.coefficients.factor_analysis._fa import CorrelationInput, check_fm
 from efficacy.coefficients.factor_analysis._omega import OmegaResult, omega_from_input
 from efficacy.distributed._pairwise import dask_moments
+from efficacy.distributed._polychoric import dask_polychoric
 from efficacy.errors import DataError
 
 #: ``stacklevel`` of the fit's warnings: this module's function, ``on_dask``, the public
@@ -49,9 +52,9 @@ def omega(
 ) -> OmegaResult:
     """:func:`efficacy.omega` of a dask DataFrame of item responses.
 
-    The same result as in memory (to rounding) without the bootstrap and with
-    Pearson correlations; ``n_boot > 0`` and ``poly=True`` are refused (see the module
-    docstring). ``n_obs`` is ignored, as in memory for item responses.
+    The same result as in memory (the correlation matrix to rounding, the fit to its
+    convergence tolerance) without the bootstrap: ``n_boot > 0`` is refused (see the
+    module docstring). ``n_obs`` is ignored, as in memory for item responses.
     """
     check_fm(fm)
     if boot_ci not in ("fisher", "percentile"):
@@ -67,10 +70,22 @@ def omega(
             "the per-partition sums do not keep. Use n_boot=0, or bootstrap a sample in memory"
         )
     if poly:
-        raise DataError(
-            "poly=True: the polychoric matrix of a dask DataFrame is not available (it needs "
-            "every pair's contingency table from the rows); use poly=False (Pearson) or the "
-            "data in memory"
+        pc = dask_polychoric(items, correct=correct, stacklevel=_TO_USER)
+        names = [str(c) for c in pc.rho.columns]
+        data = CorrelationInput(pc.rho.to_numpy(), names, pc.n_obs, None, None)
+        return _fit(
+            data,
+            nfactors,
+            reverse,
+            poly,
+            nan_policy,
+            fm,
+            seed,
+            level,
+            boot_ci,
+            correct,
+            n_starts,
+            start,
         )
     found = dask_moments(items, nan_policy, min_items=3)
     names, mom = found.names, found.moments
@@ -86,19 +101,40 @@ def omega(
             "one of them has no variance on the rows they share"
         )
     data = CorrelationInput(r, names, mom.n_obs, mom.n_pairs.astype(float), None)
+    return _fit(
+        data,
+        nfactors,
+        reverse,
+        poly,
+        nan_policy,
+        fm,
+        seed,
+        level,
+        boot_ci,
+        correct,
+        n_starts,
+        start,
+    )
+
+
+def _fit(
+    data: CorrelationInput, nfactors: int, reverse: Any, poly: bool, *options: Any
+) -> OmegaResult:
+    """The in-memory fit, its warnings pointed at the user's call (one level deeper)."""
+    nan_policy, fm, seed, level, boot_ci, correct, n_starts, start = options
     return omega_from_input(
         data,
         nfactors,
         reverse,
         poly,
-        nan_policy=nan_policy,  # type: ignore[arg-type]
-        fm=fm,  # type: ignore[arg-type]
+        nan_policy=nan_policy,
+        fm=fm,
         n_boot=0,
         seed=seed,
         level=level,
-        boot_ci=boot_ci,  # type: ignore[arg-type]
+        boot_ci=boot_ci,
         correct=correct,
         n_starts=n_starts,
         start=start,
-        stacklevel=_TO_USER,
+        stacklevel=_TO_USER + 1,
     )

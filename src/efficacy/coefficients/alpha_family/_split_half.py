@@ -430,7 +430,7 @@ def split_half_from_moments(
     """The :class:`SplitHalfResult` of a checked covariance matrix (:func:`check_moments`).
 
     :func:`split_half` and its dask form both end here; ``stacklevel`` (as for
-    ``warnings.warn``, counted from this function's caller) points the keying
+    a ``warnings.warn`` called in this function) points the keying
     warnings at the user's call.
     """
     k = len(names)
