@@ -221,9 +221,58 @@ def test_polychoric_errors_and_warnings_equal_to_memory():
     assert messages[0] == messages[1]
 
 
-def test_refusals_say_which_option_and_why():
-    frame = dd.from_pandas(_items(), npartitions=4)
-    with pytest.raises(DataError, match=r"n_boot=100.*resamples rows"):
-        ef.omega(frame, n_boot=100)
+@pytest.mark.parametrize("options", [{}, {"nan_policy": "listwise"}, {"poly": True}])
+def test_omega_bootstrap_draws_the_same_resamples_as_in_memory(options):
+    data = _items(k=6)
+    frame = dd.from_pandas(data, npartitions=8)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # starts that stop at other optima, both ways
+        got = ef.omega(frame, n_boot=12, seed=4, **options)
+        expected = ef.omega(data, n_boot=12, seed=4, **options)
+    # replicate fits start from the full-sample solution: equal to its tolerance
+    pd.testing.assert_frame_equal(got.replicates, expected.replicates, rtol=1e-8, atol=1e-9)
+    pd.testing.assert_frame_equal(got.ci, expected.ci, rtol=1e-8, atol=1e-9)
+    assert got.n_boot_failed == expected.n_boot_failed
+
+
+def test_tetrachoric_is_refused_with_its_reason():
     with pytest.raises(DataError, match=r"tetrachoric.*binary coding"):
         ef.tetrachoric(dd.from_pandas(_binary(), npartitions=4))
+
+
+hypothesis = pytest.importorskip("hypothesis")
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=15, deadline=None, print_blob=True)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(6, 300),
+    partitions=st.integers(1, 9),
+    missing=st.sampled_from([0.0, 0.05, 0.3]),
+    k=st.integers(2, 6),
+    listwise=st.booleans(),
+)
+def test_fuzz_guttman_equal_to_memory(seed, n, partitions, missing, k, listwise):
+    rng = np.random.default_rng(seed)
+    trait = rng.normal(size=n)
+    items = pd.DataFrame(
+        {f"q{j}": np.clip(np.rint(3 + trait + rng.normal(size=n)), 1, 5) for j in range(k)}
+    )
+    items = items.mask(rng.random(items.shape) < missing)
+    policy = "listwise" if listwise else "pairwise"
+    frame = dd.from_pandas(items, npartitions=min(partitions, n))
+    outcomes = []
+    for data in (items, frame):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                outcomes.append(ef.guttman(data, nan_policy=policy).to_frame())
+            except DataError as error:  # too few shared rows, a constant item: the same error
+                outcomes.append(str(error))
+    expected, got = outcomes
+    if isinstance(expected, str):
+        assert got == expected
+        return
+    pd.testing.assert_frame_equal(got, expected, rtol=1e-10, atol=1e-12)

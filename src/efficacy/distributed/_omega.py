@@ -1,17 +1,17 @@
 """McDonald's omega of a dask DataFrame: the factor analysis of its correlation matrix.
 
 The correlation matrix (R's ``cor(use=...)``) and the pair counts come from one pass
-of per-partition sums (:func:`~efficacy.distributed._pairwise.dask_moments`); from
-there the in-memory code fits the model
-(:func:`~efficacy.coefficients.factor_analysis._omega.omega_from_input`), so the
-result is the in-memory one to rounding, with the same warnings.
+of per-partition sums (:func:`~efficacy.distributed._pairwise.dask_moments`); with
+``poly=True`` the polychoric matrix comes from the pair tables summed over the
+partitions (:mod:`efficacy.distributed._polychoric`). From there the in-memory code
+fits the model (:func:`~efficacy.coefficients.factor_analysis._omega.omega_from_input`),
+so the result is the in-memory one (the matrix to rounding, the fit to its convergence
+tolerance), with the same warnings.
 
-With ``poly=True`` the polychoric matrix comes from the pair tables summed over the
-partitions (:mod:`efficacy.distributed._polychoric`), exactly as in memory.
-
-Refused, with the reason: the bootstrap (``n_boot > 0``) resamples rows, and the
-in-memory bootstrap draws row positions, so its replicates depend on which row holds
-which answer pattern, not on the pattern counts alone.
+The bootstrap (``n_boot > 0``) resamples rows: one more pass gathers the answer
+patterns (:mod:`efficacy.distributed._patterns`), and the in-memory bootstrap draws
+the same resamples from them for the same seed. The driver then holds the distinct
+patterns and 4 bytes per row.
 """
 
 from __future__ import annotations
@@ -25,12 +25,35 @@ from efficacy.coefficients.factor_analysis._extract import DEFAULT_STARTS
 from efficacy.coefficients.factor_analysis._fa import CorrelationInput, check_fm
 from efficacy.coefficients.factor_analysis._omega import OmegaResult, omega_from_input
 from efficacy.distributed._pairwise import dask_moments
+from efficacy.distributed._patterns import dask_patterns
 from efficacy.distributed._polychoric import dask_polychoric
 from efficacy.errors import DataError
 
-#: ``stacklevel`` of the fit's warnings: this module's function, ``on_dask``, the public
-#: function, the user's call.
+#: ``stacklevel`` of the warnings from :func:`omega_from_input`: this module's function,
+#: ``efficacy._dispatch.on_dask``, the public function, the user's call.
 _TO_USER = 5
+
+
+def _correlations(items: Any, nan_policy: str, poly: bool, correct: float) -> CorrelationInput:
+    """The correlation input of the in-memory ``omega``, checked as it checks it."""
+    if poly:
+        pc = dask_polychoric(items, correct=correct, stacklevel=_TO_USER + 1)
+        names = [str(c) for c in pc.rho.columns]
+        return CorrelationInput(pc.rho.to_numpy(), names, pc.n_obs, None, None)
+    found = dask_moments(items, nan_policy, min_items=3)
+    names, mom = found.names, found.moments
+    flat = ~(found.present_sd > 0)
+    if flat.any():
+        bad = [names[j] for j in np.flatnonzero(flat)]
+        raise DataError(f"items without variance cannot be correlated: {bad}")
+    r = mom.cor
+    if not np.isfinite(r).all():
+        i, j = np.argwhere(~np.isfinite(r))[0]
+        raise DataError(
+            f"the correlation of {names[i]!r} and {names[j]!r} is undefined: "
+            "one of them has no variance on the rows they share"
+        )
+    return CorrelationInput(r, names, mom.n_obs, mom.n_pairs.astype(float), None)
 
 
 def omega(
@@ -52,9 +75,10 @@ def omega(
 ) -> OmegaResult:
     """:func:`efficacy.omega` of a dask DataFrame of item responses.
 
-    The same result as in memory (the correlation matrix to rounding, the fit to its
-    convergence tolerance) without the bootstrap: ``n_boot > 0`` is refused (see the
-    module docstring). ``n_obs`` is ignored, as in memory for item responses.
+    The same result as in memory: the correlation matrix to rounding (the polychoric
+    one exactly), the fit to its convergence tolerance, the bootstrap from the same
+    resamples (see the module docstring). ``n_obs`` is ignored, as in memory for item
+    responses.
     """
     check_fm(fm)
     if boot_ci not in ("fisher", "percentile"):
@@ -63,78 +87,28 @@ def omega(
         raise DataError(f"level must be between 0 and 1, got {level!r}")
     if n_boot < 0:
         raise DataError(f"n_boot must be >= 0, got {n_boot}")
+    data = _correlations(items, nan_policy, poly, correct)
+    patterns = codes = None
     if n_boot > 0:
-        raise DataError(
-            f"n_boot={n_boot}: the omega bootstrap of a dask DataFrame is not available; it "
-            "resamples rows (its replicates depend on which row holds which answers), which "
-            "the per-partition sums do not keep. Use n_boot=0, or bootstrap a sample in memory"
-        )
-    if poly:
-        pc = dask_polychoric(items, correct=correct, stacklevel=_TO_USER)
-        names = [str(c) for c in pc.rho.columns]
-        data = CorrelationInput(pc.rho.to_numpy(), names, pc.n_obs, None, None)
-        return _fit(
-            data,
-            nfactors,
-            reverse,
-            poly,
-            nan_policy,
-            fm,
-            seed,
-            level,
-            boot_ci,
-            correct,
-            n_starts,
-            start,
-        )
-    found = dask_moments(items, nan_policy, min_items=3)
-    names, mom = found.names, found.moments
-    flat = ~(found.present_sd > 0)
-    if flat.any():
-        bad = [names[j] for j in np.flatnonzero(flat)]
-        raise DataError(f"items without variance cannot be correlated: {bad}")
-    r = mom.cor
-    if not np.isfinite(r).all():
-        i, j = np.argwhere(~np.isfinite(r))[0]
-        raise DataError(
-            f"the correlation of {names[i]!r} and {names[j]!r} is undefined: "
-            "one of them has no variance on the rows they share"
-        )
-    data = CorrelationInput(r, names, mom.n_obs, mom.n_pairs.astype(float), None)
-    return _fit(
-        data,
-        nfactors,
-        reverse,
-        poly,
-        nan_policy,
-        fm,
-        seed,
-        level,
-        boot_ci,
-        correct,
-        n_starts,
-        start,
-    )
-
-
-def _fit(
-    data: CorrelationInput, nfactors: int, reverse: Any, poly: bool, *options: Any
-) -> OmegaResult:
-    """The in-memory fit, its warnings pointed at the user's call (one level deeper)."""
-    nan_policy, fm, seed, level, boot_ci, correct, n_starts, start = options
+        patterns = dask_patterns(items)
+        if poly:
+            low = int(np.nanmin(patterns[0]))
+            codes = (low, int(np.nanmax(patterns[0])) - low + 1)
     return omega_from_input(
         data,
         nfactors,
         reverse,
         poly,
-        nan_policy=nan_policy,
-        fm=fm,
-        n_boot=0,
+        nan_policy=nan_policy,  # type: ignore[arg-type]
+        fm=fm,  # type: ignore[arg-type]
+        n_boot=n_boot,
         seed=seed,
         level=level,
-        boot_ci=boot_ci,
+        boot_ci=boot_ci,  # type: ignore[arg-type]
         correct=correct,
         n_starts=n_starts,
         start=start,
-        stacklevel=_TO_USER + 1,
+        codes=codes,
+        patterns=patterns,
+        stacklevel=_TO_USER,
     )
