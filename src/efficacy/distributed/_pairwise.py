@@ -35,6 +35,7 @@ from efficacy.distributed._cells import (
     read_numeric,
 )
 from efficacy.errors import DataError, require_flat_columns, require_unique_columns
+from efficacy.io._numbers import numeric_cells
 
 NAN_POLICIES = ("pairwise", "listwise")
 
@@ -71,11 +72,15 @@ def item_names(items: Any, min_items: int) -> list[str]:
 
 
 def first_rows(items: Any, rows: int) -> np.ndarray:
-    """The first ``rows`` rows as floats (cells that are not numbers as NaN)."""
+    """The first ``rows`` rows as floats (cells that are not numbers as NaN; infinite
+    ones stay, and give an item the centre 0)."""
     head = items.partitions[0].head(rows, compute=True) if items.npartitions else None
     if head is None or len(head) < rows:
         head = items.head(rows, npartitions=-1, compute=True)
-    return head.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+    columns = [
+        numeric_cells(head.iloc[:, j], blank_is_missing=False)[0] for j in range(head.shape[1])
+    ]
+    return np.column_stack(columns) if columns else np.empty((len(head), 0))
 
 
 def dask_moments(items: Any, nan_policy: str, min_items: int = 2) -> DaskMoments:
