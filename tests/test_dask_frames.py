@@ -169,6 +169,18 @@ def test_build_norms_and_standardize_equal_to_memory():
     pd.testing.assert_frame_equal(z_lazy.compute(), _plain(z_expected), rtol=RTOL, atol=0)
 
 
+def test_the_norm_guard_warns_once_not_once_per_partition():
+    from efficacy.validation import NormInvarianceWarning
+
+    scores = _plain(ef.score(_gse(800), "gse")).dropna()
+    lazy = dd.from_pandas(scores, npartitions=8)
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        ef.standardize(lazy, "gse", "world2006", reliability=0.86).compute(scheduler="sync")
+    guard = [w for w in seen if issubclass(w.category, NormInvarianceWarning)]
+    assert len(guard) == 1 and "pools respondents across nations" in str(guard[0].message)
+
+
 def _generated(n_parts: int, rows: int) -> dd.DataFrame:
     """A dask frame whose partitions are generated when computed, never held together."""
 

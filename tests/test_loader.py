@@ -115,12 +115,12 @@ def test_the_schema_is_itself_valid_and_accepts_every_bundled_file():
         (
             '{id: gse4, number: 4, keyed: "+"',
             "{id: gse4, number: 4, keyed: reverse",
-            "scale.yaml:62 items[3].keyed: expected one of '+', '-'; got 'reverse'",
+            "scale.yaml:{line} items[3].keyed: expected one of '+', '-'; got 'reverse'",
         ),
         (
             "min_valid: 7",
             "min_valid: 11",
-            "scale.yaml:75 scales[0].min_valid: 11 exceeds the scale's 10 items",
+            "scale.yaml:{line} scales[0].min_valid: 11 exceeds the scale's 10 items",
         ),
         (
             "mean: 20.22}",
@@ -167,6 +167,7 @@ def test_invalid_files_are_refused_with_file_line_path_and_expectation(
 ):
     if expected == "scales range":
         expected = "norms[0].groups[1].mean: mean 50.22 is outside the score range 10-40 of gse"
+    expected = expected.replace("{line}", str(GSE_TEXT[: GSE_TEXT.index(old)].count("\n") + 1))
     path = write(tmp_path, edited(old, new))
     problems = validate_file(path)
     assert any(expected in problem for problem in problems), problems

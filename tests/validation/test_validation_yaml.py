@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import efficacy as ef
 from efficacy.instrument import Validity, check_text
 
-GSE = (Path(ef.load("gse").path)).read_text()
+BUNDLED = (Path(ef.load("gse").path)).read_text()
+# the bundled file without its validity records and pooled-table marks: a file that
+# records nothing, to which the tests add their own section
+GSE = re.sub(r"\nvalidity:\n(?:  .*\n|\n)*?(?=norms:)", "\n", BUNDLED).replace(
+    "    spans: [nation]\n", ""
+)
 CITATION = ef.load("gse").citations[0].key
 
 SECTION = f"""
@@ -51,8 +57,22 @@ def test_validity_section_is_valid_and_loaded(tmp_path):
     assert inst.validity.scalar_invariance("language") is None
 
 
-def test_bundled_instruments_have_no_validity_section_yet():
-    assert ef.load("gse").validity is None
+def test_the_stripped_file_records_nothing(tmp_path):
+    assert "validity:" not in GSE and "spans:" not in GSE
+    path = tmp_path / "plain.yaml"
+    path.write_text(GSE)
+    assert ef.load(path).validity is None
+
+
+def test_bundled_gse_records_the_published_invariance_across_nations():
+    validity = ef.load("gse").validity
+    assert validity is not None
+    levels = {r.level: r.holds for r in validity.invariance if r.across == "nation"}
+    assert levels == {"configural": True, "metric": False, "scalar": False}
+    assert {r.source.ref for r in validity.invariance} == {"damasio2016"}
+    assert {r.source.provenance for r in validity.invariance} == {"P"}
+    assert validity.scalar_invariance("nation") is False
+    assert validity.scalar_invariance("sex") is None
 
 
 def test_validity_errors_name_the_field():
@@ -74,7 +94,9 @@ def test_norm_guard(tmp_path):
 
     from efficacy.validation import NormInvarianceWarning, warn_norm_invariance
 
-    plain = ef.load("gse")
+    plain_path = tmp_path / "gse_plain.yaml"
+    plain_path.write_text(GSE)
+    plain = ef.load(plain_path)
     by_country = plain.norm("world2006_country")
     with pytest.warns(NormInvarianceWarning, match="was never tested"):
         messages = warn_norm_invariance(plain, by_country)

@@ -1,4 +1,5 @@
-"""The ``efficacy`` command: list, show, validate, score, report, screen and demo.
+"""The ``efficacy`` command: list, show, validate, score, report, screen, cfa,
+invariance and demo.
 
 User errors (bad files, bad data) print one clear message and exit with a non-zero
 code, never a Python traceback:
@@ -42,6 +43,7 @@ from efficacy.cli._files import (
     write_table,
 )
 from efficacy.cli._messages import cli_message, flags, show_warning
+from efficacy.cli._validation import add_validation_commands
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -222,12 +224,8 @@ def _cmd_screen(args: argparse.Namespace) -> int:
 
 def _cmd_demo(args: argparse.Namespace) -> int:
     from efficacy.demo import run_demo
-    from efficacy.errors import DataError
 
-    out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        raise DataError(f"--out {args.out} is a file; the demo writes several files into a folder")
-    run_demo(out)
+    run_demo(Path(args.out), overwrite=args.overwrite)
     return EXIT_OK
 
 
@@ -347,8 +345,15 @@ def build_parser() -> argparse.ArgumentParser:
     scr.add_argument("--encoding", help="text encoding of a CSV/TSV data file (e.g. cp1252)")
     scr.set_defaults(run=_cmd_screen, parser=scr)
 
+    add_validation_commands(commands)
+
     demo = commands.add_parser("demo", help="score the bundled example data and write a report")
     demo.add_argument("--out", default="demo-output", help="folder for the outputs")
+    demo.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace files of the outputs' names that an earlier demo did not write",
+    )
     demo.set_defaults(run=_cmd_demo)
     return parser
 

@@ -54,6 +54,7 @@ def cfa(
     meanstructure: bool | None = None,
     missing: str = "listwise",
     max_iter: int = 500,
+    on_invalid: str = "raise",
 ) -> CFAResult:
     """:func:`efficacy.cfa` (ML, listwise) of a dask DataFrame: the same :class:`CFAResult`.
 
@@ -88,7 +89,9 @@ def cfa(
         )
     if not hasattr(data, "columns") or not hasattr(data, "to_delayed"):
         raise DataError(f"data must be a dask DataFrame, not {type(data).__name__}")
-    factors, coded, reversed_items, inst_id = resolve_model(data, instrument, model, group)
+    factors, coded, reversed_items, inst_id = resolve_model(
+        data, instrument, model, group, on_invalid
+    )
     frame = data if coded is None else coded
     items = [item for name in factors for item in factors[name]]
     if instrument is None:

@@ -22,9 +22,11 @@ from efficacy.norms._input import (
     Scores,
     check_identifier,
     instrument_of,
+    norm_table,
     scores_of,
 )
 from efficacy.norms._standardize import standardize as standardize_frame
+from efficacy.validation._norm_guard import NormInvarianceWarning, warn_norm_invariance
 
 
 def _counts(part: pd.DataFrame, column: Any, keys: list[str]) -> tuple[pd.Series, list, list]:
@@ -150,7 +152,10 @@ def build_norms(
 def _standardize_part(part: pd.DataFrame, meta: pd.DataFrame, **options: Any) -> pd.DataFrame:
     if len(part) == 0:
         return meta
-    out = standardize_frame(part, **options)
+    with warnings.catch_warnings():
+        # said once by standardize() itself, not once per partition
+        warnings.simplefilter("ignore", NormInvarianceWarning)
+        out = standardize_frame(part, **options)
     out.attrs = {}
     return out
 
@@ -181,6 +186,9 @@ def standardize(
     probe = scores.head(1, npartitions=-1, compute=True)
     if probe.empty:
         raise DataError("scores have no rows")
+    inst = instrument_of(instrument)
+    assert inst is not None
+    warn_norm_invariance(inst, norm_table(inst, norm), stacklevel=3)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         meta = standardize_frame(probe, **(options | {"on_missing_group": "nan"})).iloc[:0]

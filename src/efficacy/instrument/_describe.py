@@ -166,6 +166,56 @@ def _reliability_rows(inst: Instrument) -> list[Row]:
     return rows
 
 
+def _structure_rows(inst: Instrument) -> list[Row]:
+    if inst.validity is None:
+        return []
+    rows = []
+    for entry in inst.validity.structure:
+        fit = ", ".join(f"{k} {format_number(v)}" for k, v in entry.fit.items()) or NOT_STATED
+        rows.append(
+            (
+                entry.model,
+                entry.estimator,
+                format_number(entry.n),
+                fit,
+                entry.sample or NOT_STATED,
+                _source(entry.source),
+            )
+        )
+    return rows
+
+
+def _invariance_rows(inst: Instrument) -> list[Row]:
+    if inst.validity is None:
+        return []
+    rows = []
+    for entry in inst.validity.invariance:
+        deltas = [
+            f"{name} {value:+.3f}"
+            for name, value in (
+                ("delta CFI", entry.delta_cfi),
+                ("delta RMSEA", entry.delta_rmsea),
+                ("delta SRMR", entry.delta_srmr),
+            )
+            if value is not None
+        ]
+        rows.append(
+            (
+                entry.across + (f" ({', '.join(entry.groups)})" if entry.groups else ""),
+                entry.level,
+                "holds" if entry.holds else "fails",
+                format_number(entry.n),
+                ", ".join(deltas) or NOT_STATED,
+                _source(entry.source),
+            )
+        )
+    return rows
+
+
+_STRUCTURE_HEADERS = ["model", "estimator", "n", "fit", "sample", "source"]
+_INVARIANCE_HEADERS = ["across", "level", "result", "n", "change in fit", "source"]
+
+
 def _norm_headers(table: NormTable) -> list[str]:
     headers = ["group", "n", "mean", "SD"]
     if any(group.alpha is not None for group in table.groups):
@@ -205,6 +255,8 @@ def _norm_facts(table: NormTable) -> list[Row]:
     ]
     if table.group_by:
         facts.append(("grouped by", ", ".join(table.group_by)))
+    if table.spans:
+        facts.append(("pools", ", ".join(f"{g}s" for g in table.spans)))
     facts.append(("source", _source(table.source)))
     if table.note:
         facts.append(("note", table.note))
@@ -305,6 +357,16 @@ def instrument_markdown(inst: Instrument) -> str:
             out += [f"{NOT_STATED}: not stated by the source.", ""]
     else:
         out += ["None recorded.", ""]
+
+    if _structure_rows(inst) or _invariance_rows(inst):
+        out += ["## Factor structure and invariance", ""]
+        for headers, rows in (
+            (_STRUCTURE_HEADERS, _structure_rows(inst)),
+            (_INVARIANCE_HEADERS, _invariance_rows(inst)),
+        ):
+            if rows:
+                out += _md_table(headers, rows)
+                out.append("")
 
     out += ["## Norms", ""]
     if not inst.norms:
@@ -466,6 +528,15 @@ def instrument_text(inst: Instrument) -> str:
             out += _text_facts([("sample", sample), ("source", source)], "    ")
     else:
         out += ["  None recorded."]
+
+    if _structure_rows(inst) or _invariance_rows(inst):
+        out += _heading("Factor structure and invariance")
+        for model, estimator, n, fit, sample, source in _structure_rows(inst):
+            out += ["", f"  {model} ({estimator}, n = {n})"]
+            out += _text_facts([("fit", fit), ("sample", sample), ("source", source)], "    ")
+        for across, level, result, n, change, source in _invariance_rows(inst):
+            out += ["", f"  {level} invariance across {across}: {result} (n = {n})"]
+            out += _text_facts([("change in fit", change), ("source", source)], "    ")
 
     out += _heading("Norms")
     if not inst.norms:

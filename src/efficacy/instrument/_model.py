@@ -226,6 +226,9 @@ class NormTableRecord:
     group_by: tuple[str, ...] = ()
     metric: Literal["sum", "mean"] = "sum"
     note: str | None = None
+    #: Groupings the sample pools without listing them as rows (e.g. ``("nation",)`` for
+    #: a whole-sample table drawn from many nations): the norm guard checks them too.
+    spans: tuple[str, ...] = ()
 
     def group(self, **where: Any) -> NormGroup:
         """The row whose ``where`` equals the given covariates (none: the whole sample)."""

@@ -71,6 +71,7 @@ def build_norm_table(raw: Mapping[str, Any]) -> NormTable:
         metric=raw.get("metric", "sum"),
         note=raw.get("note"),
         groups=tuple(_norm_group(g) for g in raw["groups"]),
+        spans=tuple(raw.get("spans", [])),
     )
 
 
@@ -150,6 +151,8 @@ def table_to_dict(table: NormTable) -> dict[str, Any]:
     }
     if table.group_by:
         out["group_by"] = list(table.group_by)
+    if table.spans:
+        out["spans"] = list(table.spans)
     source: dict[str, Any] = {"ref": table.source.ref, "provenance": table.source.provenance}
     if table.source.note:
         source["note"] = table.source.note
@@ -195,6 +198,7 @@ def to_yaml(table: NormTable, *, indent: int = 0) -> str:
       metric: sum
       population: As world2006, by sex (respondents with sex recorded).
       group_by: [sex]
+      spans: [nation]
       source: {ref: gse_world_data_2006, provenance: C}
       groups:
       - {where: {sex: male}, n: 7415, mean: 30.08, sd: 5.11}

@@ -84,6 +84,7 @@ def cfa(
     meanstructure: bool | None = None,
     missing: str = "listwise",
     max_iter: int = 500,
+    on_invalid: str = "raise",
 ) -> CFAResult:
     """Fit a confirmatory factor model as lavaan 0.6-14's ``cfa()`` does.
 
@@ -124,6 +125,10 @@ def cfa(
     max_iter
         Most Fisher-scoring iterations; a fit that needs more is reported as not
         converged (with a :class:`FitWarning`).
+    on_invalid
+        With an instrument, cells that are not valid responses: ``"raise"`` (default,
+        an error naming column, rows and values) or ``"missing"`` (treated as missing
+        and reported once, as :func:`efficacy.item_responses` does).
 
     Returns
     -------
@@ -176,11 +181,24 @@ def cfa(
             from efficacy.validation._invariance_ordinal import ordinal_groups_cfa
 
             prepared = prepare(
-                data, instrument, model, group, "fiml" if missing == "pairwise" else "listwise"
+                data,
+                instrument,
+                model,
+                group,
+                "fiml" if missing == "pairwise" else "listwise",
+                on_invalid,
             )
             return ordinal_groups_cfa(prepared, group, std_lv, missing)
-        return cfa_wlsmv(data, instrument, model, std_lv=std_lv, max_iter=max_iter, missing=missing)
-    prepared = prepare(data, instrument, model, group, missing)
+        return cfa_wlsmv(
+            data,
+            instrument,
+            model,
+            std_lv=std_lv,
+            max_iter=max_iter,
+            missing=missing,
+            on_invalid=on_invalid,
+        )
+    prepared = prepare(data, instrument, model, group, missing, on_invalid)
     n_groups = len(prepared.groups)
     if meanstructure is None or missing == "fiml":
         meanstructure = n_groups > 1 or missing == "fiml" or bool(meanstructure)

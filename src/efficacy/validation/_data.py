@@ -99,7 +99,7 @@ def _check_factors(factors: Mapping[str, Sequence[str]]) -> dict[str, list[str]]
 
 
 def resolve_model(
-    data: Any, instrument: Any, model: Any, group: str | None
+    data: Any, instrument: Any, model: Any, group: str | None, on_invalid: str = "raise"
 ) -> tuple[dict[str, tuple[str, ...]], Any, tuple[str, ...], str | None]:
     """The factors, the coded item frame (None without an instrument), the reversed items
     and the instrument id, from an instrument or a ``model=`` mapping.
@@ -116,7 +116,7 @@ def resolve_model(
     inst = ef.load(instrument)
     factors = dict(model) if model is not None else factors_from_instrument(inst)
     source = data.drop(columns=[group]) if group is not None and group in data else data
-    frame = ef.item_responses(source, inst)
+    frame = ef.item_responses(source, inst, on_invalid=on_invalid)  # type: ignore[arg-type]
     return _check_factors(factors), frame, inst.reverse_items, inst.id
 
 
@@ -126,6 +126,7 @@ def prepare(
     model: Mapping[str, Sequence[str]] | None,
     group: str | None,
     missing: str = "listwise",
+    on_invalid: str = "raise",
 ) -> Prepared:
     """Check the input and split the rows by group.
 
@@ -136,7 +137,9 @@ def prepare(
         raise ModelError(f"unknown missing={missing!r}; use 'listwise' or 'fiml'")
     if not isinstance(data, pd.DataFrame):
         raise DataError(f"data must be a pandas DataFrame, not {type(data).__name__}")
-    factors, items_frame, reversed_items, inst_id = resolve_model(data, instrument, model, group)
+    factors, items_frame, reversed_items, inst_id = resolve_model(
+        data, instrument, model, group, on_invalid
+    )
     items = tuple(item for name in factors for item in factors[name])
     if items_frame is None:
         require_columns(data, items)

@@ -232,12 +232,13 @@ def invariance(
     levels: Sequence[str] | None = None,
     std_lv: bool = False,
     missing: str = "listwise",
+    on_invalid: str = "raise",
 ) -> InvarianceResult:
     """Test measurement invariance of the factor structure across ``group``.
 
     Parameters
     ----------
-    data, instrument, model, std_lv, missing
+    data, instrument, model, std_lv, missing, on_invalid
         As for :func:`cfa`.
     group
         Column holding the group labels; the first label met is the reference group.
@@ -279,7 +280,12 @@ def invariance(
         if missing not in ("listwise", "pairwise"):
             raise ModelError(f"WLSMV takes missing='listwise' or 'pairwise', not {missing!r}")
         prepared = prepare(
-            data, instrument, model, group, "fiml" if missing == "pairwise" else "listwise"
+            data,
+            instrument,
+            model,
+            group,
+            "fiml" if missing == "pairwise" else "listwise",
+            on_invalid,
         )
         if len(prepared.groups) < 2:
             raise ModelError(
@@ -292,7 +298,7 @@ def invariance(
     unknown = [lvl for lvl in levels if lvl not in LEVELS]
     if unknown:
         raise ModelError(f"unknown invariance levels {unknown}; use {list(LEVELS)}")
-    prepared = prepare(data, instrument, model, group, missing)
+    prepared = prepare(data, instrument, model, group, missing, on_invalid)
     if len(prepared.groups) < 2:
         raise ModelError(
             f"group column {group!r} has one group {list(prepared.group_labels)}: "

@@ -2,9 +2,11 @@
 
 A norm table whose groups are nations or language versions (its ``group_by`` or the
 keys of its rows) compares means across those groups, which assumes scalar
-invariance across them. :func:`norm_invariance_problems` reads the instrument's
-``validity:`` records and returns one message per grouping for which scalar invariance
-is recorded as failed, or was never tested; :func:`warn_norm_invariance` issues them as
+invariance across them; so does a table that pools respondents from several nations
+into one norm (its file's ``spans:``, e.g. ``spans: [nation]``).
+:func:`norm_invariance_problems` reads the instrument's ``validity:`` records and
+returns one message per grouping for which scalar invariance is recorded as failed, or
+was never tested; :func:`warn_norm_invariance` issues them as
 :class:`NormInvarianceWarning` (for ``standardize`` and ``compare_to_norm`` to call).
 
 Examples
@@ -13,7 +15,10 @@ Examples
 >>> gse = ef.load("gse")
 >>> norm_invariance_problems(gse, gse.norm("world2006_country"))[0][:60]
 "norm table 'world2006_country' compares groups by 'country',"
->>> norm_invariance_problems(gse, gse.norm("world2006_sex"))
+>>> norm_invariance_problems(gse, gse.norm("world2006_sex"))[0][:62]
+"norm table 'world2006_sex' pools respondents across nations, b"
+>>> from dataclasses import replace
+>>> norm_invariance_problems(gse, replace(gse.norm("world2006_sex"), spans=()))
 []
 """
 
@@ -48,17 +53,25 @@ def norm_invariance_problems(
 ) -> list[str]:
     """Messages for each cross-cultural grouping of ``table`` lacking scalar invariance.
 
-    ``spans`` names groupings a table covers without listing them (for example a
-    whole-sample table pooled over nations: ``spans=["nation"]``).
+    The groupings are the table's ``group_by``, the keys of its rows, the groupings its
+    file declares it pools (``spans:``, for example a whole-sample table drawn from many
+    nations) and ``spans`` given here.
     """
-    groupings = list(
-        dict.fromkeys([*table.group_by, *(k for row in table.groups for k in row.where), *spans])
+    compared = list(
+        dict.fromkeys([*table.group_by, *(k for row in table.groups for k in row.where)])
     )
+    pooled = [g for g in dict.fromkeys([*table.spans, *spans]) if g not in compared]
     problems = []
-    for grouping in groupings:
+    for grouping in [*compared, *pooled]:
         kind = _kind(grouping)
         if kind is None:
             continue
+        if grouping in compared:
+            what = f"compares groups by {grouping!r}"
+            risk = "differences between these groups' norms may reflect the measure, not the trait"
+        else:
+            what = f"pools respondents across {kind}s"
+            risk = "the pooled norm mixes scores that may not be on one scale"
         records = []
         if instrument.validity is not None:
             records = [
@@ -71,16 +84,16 @@ def norm_invariance_problems(
         if failed:
             rec = failed[0]
             delta = f", delta CFI {rec.delta_cfi:+.3f}" if rec.delta_cfi is not None else ""
+            groups = f" ({', '.join(rec.groups)})" if rec.groups else ""
             problems.append(
-                f"norm table {table.id!r} compares groups by {grouping!r}, but scalar "
-                f"invariance across {rec.across} failed ({rec.source}{delta}): differences "
-                "between these groups' norms may reflect the measure, not the trait"
+                f"norm table {table.id!r} {what}, but scalar invariance across "
+                f"{rec.across}{groups} failed ({rec.source.ref}, [{rec.source.provenance}]"
+                f"{delta}): {risk}"
             )
         elif not held:
             problems.append(
-                f"norm table {table.id!r} compares groups by {grouping!r}, but scalar "
-                f"invariance across {kind}s was never tested (no validity record in "
-                f"{instrument.id}): the groups' norms may not be comparable"
+                f"norm table {table.id!r} {what}, but scalar invariance across {kind}s "
+                f"was never tested (no validity record in {instrument.id}): {risk}"
             )
     return problems
 

@@ -55,7 +55,14 @@ def _codes(x: np.ndarray, items: tuple[str, ...]) -> np.ndarray:
 
 
 def cfa_wlsmv(
-    data, instrument, model, *, std_lv: bool, max_iter: int, missing: str = "listwise"
+    data,
+    instrument,
+    model,
+    *,
+    std_lv: bool,
+    max_iter: int,
+    missing: str = "listwise",
+    on_invalid: str = "raise",
 ) -> CFAResult:
     if instrument is not None:
         import efficacy as ef
@@ -69,7 +76,7 @@ def cfa_wlsmv(
             )
     # pairwise: every row with an answer (prepare's "fiml" keeps exactly those)
     prepared = prepare(
-        data, instrument, model, None, "fiml" if missing == "pairwise" else "listwise"
+        data, instrument, model, None, "fiml" if missing == "pairwise" else "listwise", on_invalid
     )
     x = prepared.groups[0].x
     codes = _codes(x, prepared.items)

@@ -43,7 +43,7 @@ Agreement with psych
     at worst in a sweep of 46 fits on public data, most below 1e-4); omega
     coefficients agree within 1e-3.
     Where psych stops at a worse local minimum, the results differ by as much as the
-    two minima do (tests/test_correctness_fa_optimum.py).
+    two minima do (tests/test_factor_optimum.py).
 
 Examples
 --------

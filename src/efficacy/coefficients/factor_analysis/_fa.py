@@ -125,8 +125,12 @@ class FactorResult(Result):
             ("TLI", _f(self.tli)),
             ("RMSR", _f(self.rms)),
             ("converged", str(bool(self.converged))),
+            ("starts", f"{self.n_best} of {self.n_starts} reached the lowest objective"),
         )
         notes = [] if self.converged else ["The solution did not meet its convergence criterion."]
+        note = starts_note(self.n_best, self.n_starts)
+        if note:
+            notes.append(note)
         return Summary("Factor analysis", rows, tuple(notes), self.loadings)
 
     def to_frame(self) -> pd.DataFrame:
@@ -260,15 +264,31 @@ def check_starts(n_starts: Any, start: Any, names: list[str]) -> np.ndarray | No
 
 
 def starts_warning(ext: Extraction, index: int = 0) -> str | None:
-    """The warning text when starts of problem ``index`` stopped at different optima."""
+    """The warning text when the lowest objective of problem ``index`` was reached by a
+    single start while others stopped at worse optima (the best is not replicated).
+
+    When two or more starts reach the lowest objective, the others stopping higher is
+    a property of the objective, not a doubt about the solution: the result's summary
+    says so, without a warning (as a best likelihood that is replicated needs none).
+    """
     worse = int(ext.n_worse[index])
-    if not worse:
+    if not worse or int(ext.n_best[index]) >= 2:
         return None
     return (
-        f"{worse} of {int(ext.n_starts[index])} starts of the extraction stopped at a worse "
-        f"local optimum (objective up to {float(ext.worst_objective[index]):.6g}, best "
-        f"{float(ext.objective[index]):.6g}); the solution with the lowest objective is "
-        "reported"
+        f"the lowest objective ({float(ext.objective[index]):.6g}) was reached by only one "
+        f"of {int(ext.n_starts[index])} starts; {worse} stopped at a worse local optimum "
+        f"(up to {float(ext.worst_objective[index]):.6g}). The solution reported is the "
+        "best found but not replicated: try more starts (n_starts=)"
+    )
+
+
+def starts_note(n_best: int, n_starts: int) -> str | None:
+    """A summary note when some starts stopped above the lowest objective."""
+    if n_best >= n_starts:
+        return None
+    return (
+        f"{n_best} of {n_starts} starts reached the lowest objective; the others stopped "
+        "at worse local optima. The lowest is reported."
     )
 
 

@@ -71,6 +71,7 @@ from efficacy.coefficients.factor_analysis._fa import (
     check_starts,
     correlation_input,
     is_correlation_matrix,
+    starts_note,
     starts_warning,
 )
 from efficacy.coefficients.factor_analysis._schmid import SchmidLeiman, schmid
@@ -182,6 +183,9 @@ class OmegaResult(Result):
             notes.append("The factor solution did not meet its convergence criterion.")
         if self.flipped:
             notes.append(f"Items reversed: {', '.join(map(str, self.flipped))}.")
+        starts = starts_note(self.n_best, self.n_starts)
+        if starts:
+            notes.append(starts)
         if self.n_boot:
             notes.append(
                 f"Intervals: {_f(self.level * 100)}% from {self.n_boot} bootstrap replicates "

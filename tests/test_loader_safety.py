@@ -23,6 +23,12 @@ from efficacy.instrument._norm_yaml import from_yaml
 GSE_TEXT = (instruments_dir() / "gse.yaml").read_text("utf-8")
 
 
+def line_of(text: str) -> int:
+    """The 1-based line of gse.yaml on which ``text`` first appears."""
+    assert text in GSE_TEXT, text
+    return GSE_TEXT[: GSE_TEXT.index(text)].count("\n") + 1
+
+
 def edited(old: str, new: str) -> str:
     assert old in GSE_TEXT, old
     return GSE_TEXT.replace(old, new, 1)
@@ -47,7 +53,8 @@ def assert_refused(text: str, *expected: str) -> list[str]:
 
 @pytest.mark.parametrize("step", [".inf", ".nan", "-.inf"])
 def test_a_non_finite_step_is_refused(step):
-    assert_refused(edited("  step: 1\n", f"  step: {step}\n"), "scale.yaml:48 response.step:")
+    line = line_of("  step: 1\n")
+    assert_refused(edited("  step: 1\n", f"  step: {step}\n"), f"scale.yaml:{line} response.step:")
 
 
 def test_an_infinite_step_no_longer_makes_every_number_a_code():
@@ -94,7 +101,9 @@ def test_a_duplicate_that_breaks_the_file_is_named_not_an_unrelated_field():
     # the last value used to win, and the message pointed at the first key's line
     text = edited("  min: 1\n", "  min: 1\n  min: five\n")
     problems = assert_refused(text, "response.min")
-    assert problems == ["scale.yaml:47 response.min: is given twice (first on line 46)"]
+    first = line_of("  min: 1\n")
+    expected = f"scale.yaml:{first + 1} response.min: is given twice (first on line {first})"
+    assert problems == [expected]
 
 
 def test_duplicate_keys_deep_in_the_file_are_refused():
@@ -160,7 +169,8 @@ def test_huge_code_grids_are_refused():
 
 
 def test_a_huge_integer_is_an_instrument_error():
-    assert_refused(edited("  max: 4\n", f"  max: {'9' * 5000}\n"), "scale.yaml:47")
+    line = line_of("  max: 4\n")
+    assert_refused(edited("  max: 4\n", f"  max: {'9' * 5000}\n"), f"scale.yaml:{line}")
 
 
 def test_an_impossible_date_is_an_instrument_error():
@@ -217,7 +227,8 @@ def test_any_alias_or_anchor_is_refused_with_its_line():
     )
     problems = problems_of(text)
     assert len(problems) == 1 and "anchors and aliases" in problems[0], problems
-    assert problems[0].startswith("scale.yaml:43 license.source:"), problems
+    line = line_of("  source: {ref: schwarzer1995, provenance: P, note: the authors'")
+    assert problems[0].startswith(f"scale.yaml:{line} license.source:"), problems
 
 
 def test_merge_keys_are_refused():

@@ -218,3 +218,24 @@ def test_keep_twice_and_an_unknown_output_format_are_plain_errors(data_csv, tmp_
     err = capsys.readouterr().err
     assert err.startswith("efficacy: error: scores.txt: cannot choose a format from '.txt'")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data.csv"]
+
+
+def test_demo_replaces_only_its_own_unchanged_outputs(tmp_path, capsys):
+    folder = tmp_path / "out"
+    folder.mkdir()
+    mine = folder / "gse_report.html"
+    mine.write_text("my own report")
+    assert main(["demo", "--out", str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert "gse_report.html" in err and "--overwrite" in err
+    assert mine.read_text() == "my own report"
+    mine.unlink()
+    assert main(["demo", "--out", str(folder)]) == 0
+    assert main(["demo", "--out", str(folder)]) == 0  # its own, unchanged: replaced
+    scores = folder / "gse_scores.csv"
+    scores.write_text(scores.read_text() + "edited\n")
+    assert main(["demo", "--out", str(folder)]) == 2
+    assert "gse_scores.csv" in capsys.readouterr().err
+    assert scores.read_text().endswith("edited\n")
+    assert main(["demo", "--out", str(folder), "--overwrite"]) == 0
+    assert not scores.read_text().endswith("edited\n")

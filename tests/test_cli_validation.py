@@ -1,0 +1,76 @@
+"""efficacy cfa and efficacy invariance: the same numbers as ef.cfa and ef.invariance."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import efficacy as ef
+from efficacy.cli import main
+from efficacy.scoring import InvalidResponseWarning
+
+
+@pytest.fixture(scope="module")
+def demo_csv(tmp_path_factory):
+    path = tmp_path_factory.mktemp("cli") / "demo.csv"
+    ef.datasets.load_demo().to_csv(path, index=False)
+    return path
+
+
+def test_cfa_prints_the_summary_and_writes_the_parameter_table(demo_csv, tmp_path, capsys):
+    out = tmp_path / "params.csv"
+    args = ["cfa", "gse", str(demo_csv), "--estimator", "MLR", "--on-invalid", "missing"]
+    assert main([*args, "--modindices", "3", "-o", str(out)]) == 0
+    printed = capsys.readouterr()
+    assert "Confirmatory factor analysis (MLR" in printed.out
+    assert "Largest 3 modification indices" in printed.out
+    assert "3 invalid response cells scored as missing" in printed.err
+    written = pd.read_csv(out)
+    with pytest.warns(InvalidResponseWarning):
+        fit = ef.cfa(ef.datasets.load_demo(), "gse", estimator="MLR", on_invalid="missing")
+    expected = fit.parameters
+    assert len(written) == len(expected)
+    np.testing.assert_allclose(written["est"], expected["est"], rtol=1e-12)
+
+
+def test_invalid_cells_stop_cfa_with_the_flag_to_pass(demo_csv, capsys):
+    assert main(["cfa", "gse", str(demo_csv)]) == 2
+    err = capsys.readouterr().err
+    assert "column 'gse4'" in err and "--on-invalid missing" in err
+
+
+def test_invariance_with_free_items_is_the_partial_ladder(demo_csv, tmp_path, capsys):
+    out = tmp_path / "ladder.csv"
+    args = ["invariance", "gse", str(demo_csv), "--group", "sex", "--on-invalid", "missing"]
+    assert main([*args, "--free", "gse3", "-o", str(out)]) == 0
+    assert "Measurement invariance across 'sex'" in capsys.readouterr().out
+    written = pd.read_csv(out, index_col="level")
+    with pytest.warns(InvalidResponseWarning):
+        inv = ef.invariance(ef.datasets.load_demo(), "gse", group="sex", on_invalid="missing")
+    expected = inv.partial(["gse3"]).to_frame()
+    assert list(written.index) == list(expected.index)
+    np.testing.assert_allclose(written["chisq"], expected["chisq"], rtol=1e-10)
+    assert list(written["verdict"]) == list(expected["verdict"])
+
+
+def test_invariance_needs_a_group_and_refuses_to_overwrite_its_input(demo_csv, capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["invariance", "gse", str(demo_csv)])
+    assert stop.value.code == 2
+    assert main(["invariance", "gse", str(demo_csv), "--group", "sex", "-o", str(demo_csv)]) == 2
+    assert "--output" in capsys.readouterr().err
+
+
+def test_on_invalid_missing_fits_as_if_those_cells_were_blank():
+    raw = ef.datasets.load_demo()
+    with pytest.warns(InvalidResponseWarning):
+        fit = ef.cfa(raw, "gse", on_invalid="missing")
+    blanked = raw.copy()
+    for column in ("gse4", "gse5", "gse8"):
+        codes = pd.to_numeric(blanked[column], errors="coerce")
+        bad = ~codes.isin([1, 2, 3, 4]) & blanked[column].notna()
+        blanked.loc[bad, column] = np.nan
+    reference = ef.cfa(blanked, "gse")
+    assert fit.n_obs == reference.n_obs
+    pd.testing.assert_series_equal(fit.fit_measures, reference.fit_measures)
