@@ -27,7 +27,7 @@ def _local(part: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     if len(x) == 0:
         return np.empty((0, x.shape[1])), np.empty(0, dtype=np.int64)
     first, inverse, _ = row_patterns(x)
-    return x[first], inverse
+    return x[first], inverse.astype(np.int32 if first.size < 2**31 else np.int64)
 
 
 def dask_patterns(items: Any) -> tuple[np.ndarray, np.ndarray]:
