@@ -135,14 +135,18 @@ def describe(name: Any, parts: Sequence[tuple[int, Found]], unique: bool) -> str
     """
     rows: list[Any] = []
     positions: list[int] = []
-    values: list[Any] = []
+    seen: list[Any] = []
     for offset, part in parts:
         if len(rows) < KEPT:
             rows.extend(part.rows)
             positions.extend(offset + p for p in part.positions)
-        for value in part.values:
-            if len(values) < KEPT and not any(_same(value, v) for v in values):
-                values.append(value)
+        seen.extend(part.values)
+    cells = np.empty(len(seen), dtype=object)
+    cells[:] = seen
+    try:  # distinct as in memory (pd.unique over the column's cells)
+        values = list(pd.unique(cells))[:KEPT]
+    except TypeError:
+        values = _distinct(cells)
     count = sum(part.count for _, part in parts)
     return describe_found(name, count, rows[:KEPT], values, None if unique else positions[:KEPT])
 
