@@ -109,14 +109,43 @@ def describe_cells(column: Any, mask: pd.Series, values: pd.Series) -> str:
         for cell in cells:
             if not any(cell is seen or _same(cell, seen) for seen in bad_values):
                 bad_values.append(cell)
-    count = len(rows)
+    positions = None if mask.index.is_unique else list(np.flatnonzero(flags))
+    return describe_found(column, len(rows), rows, bad_values, positions)
+
+
+def describe_found(
+    column: Any,
+    count: int,
+    rows: Sequence[Any],
+    values: Sequence[Any],
+    positions: Sequence[int] | None = None,
+) -> str:
+    """:func:`describe_cells` from what was found: the count, the first rows and values.
+
+    Parameters
+    ----------
+    column
+        The column's name as the user knows it.
+    count
+        How many cells.
+    rows
+        Their row labels in order (only the first :data:`MAX_LISTED` + 1 are needed).
+    values
+        Their distinct values in order of appearance (likewise).
+    positions
+        Their 0-based positions when row labels repeat, else None.
+
+    Examples
+    --------
+    >>> describe_found("q1", 7, [3, 4, 8, 9, 10, 12], [9])
+    "column 'q1': 7 cells, rows [3, 4, 8, 9, 10, ...], values [9]"
+    """
     noun = "cell" if count == 1 else "cells"
-    if mask.index.is_unique:
+    if positions is None:
         where = f"rows {short_list(rows)}"
     else:  # a label names several rows: say which by position
-        positions = list(np.flatnonzero(flags))
         where = f"positions {short_list(positions)} (row labels {short_list(rows)})"
-    return f"column {column!r}: {count} {noun}, {where}, values {short_list(bad_values)}"
+    return f"column {column!r}: {count} {noun}, {where}, values {short_list(values)}"
 
 
 def _same(first: Any, second: Any) -> bool:

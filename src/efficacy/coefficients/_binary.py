@@ -104,15 +104,7 @@ def binary_items(
     """
     im = item_matrix(_booleans_as_numbers(items), min_items=min_items)
     x = im.values
-    if isinstance(positive, Mapping):
-        unknown = [str(k) for k in positive if str(k) not in im.names]
-        if unknown:
-            raise DataError(
-                f"positive names items that are not in the data: {unknown}; items are {im.names}"
-            )
-        wanted = {str(k): v for k, v in positive.items()}
-    else:
-        wanted = dict.fromkeys(im.names, positive) if positive is not None else {}
+    wanted = positive_values(positive, im.names)
     frame = pd.DataFrame(x, index=im.index, columns=im.names)
     out = np.full_like(x, np.nan)
     chosen: dict[str, float] = {}
@@ -121,33 +113,78 @@ def binary_items(
         column = x[:, j]
         present = ~np.isnan(column)
         values, counts = np.unique(column[present], return_counts=True)
-        pos = wanted.get(name)
-        if pos is not None:
-            try:
-                pos = float(pos)
-            except (TypeError, ValueError):
-                raise DataError(f"positive must be a number, got {pos!r} for {name!r}") from None
-        if pos is not None and values.size and pos not in values:
-            problems.append(
-                f"column {name!r}: positive={pos:g} is not one of its values "
-                f"{[float(v) for v in values[:5]]}"
-            )
+        keep, one = two_values(name, values, counts, wanted.get(name))
+        if one is None:
+            problems.append(keep)
             continue
-        if pos is not None:
-            others = [(c, v) for v, c in zip(values, counts, strict=True) if v != pos]
-            keep = {pos} | ({max(others, key=lambda t: (t[0], -t[1]))[1]} if others else set())
-        elif {0.0, 1.0} <= set(values.tolist()):
-            keep = {0.0, 1.0}
-        else:
-            ranked = sorted(zip(values, counts, strict=True), key=lambda t: (-t[1], t[0]))
-            keep = {float(v) for v, _ in ranked[:2]}
         bad = present & ~np.isin(column, list(keep))
         if bad.any():
             problems.append(describe_cells(name, pd.Series(bad, index=im.index), frame[name]))
             continue
-        one = pos if pos is not None else max(keep)
-        chosen[name] = float(one)
+        chosen[name] = one
         out[:, j] = np.where(present, (column == one).astype(float), np.nan)
     if problems:
         raise DataError(f"{message}; " + "; ".join(problems))
     return BinaryItems(out, im, chosen)
+
+
+def positive_values(positive: Any, names: list[str]) -> dict[str, Any]:
+    """``positive`` as a mapping item name -> value (items without one left out).
+
+    Raises
+    ------
+    DataError
+        A mapping naming items that are not in ``names``.
+    """
+    if isinstance(positive, Mapping):
+        unknown = [str(k) for k in positive if str(k) not in names]
+        if unknown:
+            raise DataError(
+                f"positive names items that are not in the data: {unknown}; items are {names}"
+            )
+        return {str(k): v for k, v in positive.items()}
+    return dict.fromkeys(names, positive) if positive is not None else {}
+
+
+def two_values(name: str, values: np.ndarray, counts: np.ndarray, pos: Any) -> tuple[Any, Any]:
+    """The two values an item keeps and the one counted as 1, from its value counts.
+
+    Parameters
+    ----------
+    name
+        The item's name (for messages).
+    values, counts
+        The item's distinct present values, sorted, and how often each occurs.
+    pos
+        The value asked to count as 1, or None.
+
+    Returns
+    -------
+    tuple
+        ``(keep, one)``: the set of the two values kept and the value counted as 1;
+        or ``(problem, None)`` when ``pos`` is not one of the item's values.
+
+    Raises
+    ------
+    DataError
+        ``pos`` is not a number.
+    """
+    if pos is not None:
+        try:
+            pos = float(pos)
+        except (TypeError, ValueError):
+            raise DataError(f"positive must be a number, got {pos!r} for {name!r}") from None
+    if pos is not None and values.size and pos not in values:
+        return (
+            f"column {name!r}: positive={pos:g} is not one of its values "
+            f"{[float(v) for v in values[:5]]}"
+        ), None
+    if pos is not None:
+        others = [(c, v) for v, c in zip(values, counts, strict=True) if v != pos]
+        keep = {pos} | ({max(others, key=lambda t: (t[0], -t[1]))[1]} if others else set())
+    elif {0.0, 1.0} <= set(values.tolist()):
+        keep = {0.0, 1.0}
+    else:
+        ranked = sorted(zip(values, counts, strict=True), key=lambda t: (-t[1], t[0]))
+        keep = {float(v) for v, _ in ranked[:2]}
+    return keep, float(pos if pos is not None else max(keep))

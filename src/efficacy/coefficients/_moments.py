@@ -186,22 +186,61 @@ def moments(x: np.ndarray, nan_policy: NanPolicy = "pairwise") -> Moments:
     mask = present.astype(float)
     centred = np.where(present, x - item_mean, 0.0)
     n_pairs = (mask.T @ mask).round().astype(np.int64)
+    check_pairs(n_pairs)
+    sum_i = centred.T @ mask  # [i, j]: sum of x_i over rows where j is present too
+    cross = centred.T @ centred
+    sq_i = (centred**2).T @ mask
+    cov, cor = pairwise_from_sums(cross, sum_i, sq_i, n_pairs)
+    return Moments(cov, cor, n_pairs, item_mean, item_sd, n_obs, nan_policy)
+
+
+def check_pairs(n_pairs: np.ndarray) -> None:
+    """Raise :class:`DataError` when some pair of items shares fewer than 2 rows."""
     if (n_pairs < 2).any():
         i, j = np.argwhere(n_pairs < 2)[0]
         raise DataError(
             f"items {i + 1} and {j + 1} have {n_pairs[i, j]} rows in common; "
             "pairwise statistics need at least 2"
         )
-    sum_i = centred.T @ mask  # [i, j]: sum of x_i over rows where j is present too
-    cross = centred.T @ centred
-    sq_i = (centred**2).T @ mask
+
+
+def pairwise_from_sums(
+    cross: np.ndarray, sum_i: np.ndarray, sq_i: np.ndarray, n_pairs: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """R's pairwise ``cov`` and ``cor`` from sums over the rows each pair shares.
+
+    Parameters
+    ----------
+    cross
+        ``[i, j]``: sum of ``z_i z_j`` over the rows where both items are present,
+        ``z`` the items minus any fixed centre.
+    sum_i, sq_i
+        ``[i, j]``: sum of ``z_i`` and of ``z_i**2`` over the rows where j is present.
+    n_pairs
+        ``[i, j]``: the rows both items share (at least 2, see :func:`check_pairs`).
+
+    Returns
+    -------
+    cov, cor
+        The covariances, and the correlations with each pair's variances taken over
+        its shared rows (unit diagonal). :func:`moments` and the dask form of the
+        pairwise statistics (sums added over partitions) both end here.
+
+    Examples
+    --------
+    >>> z = np.array([[1.0, 2.0], [2.0, 4.0], [4.0, 5.0]])
+    >>> cov, cor = pairwise_from_sums(z.T @ z, z.T @ np.ones_like(z), (z**2).T @ np.ones_like(z),
+    ...                               np.full((2, 2), 3))
+    >>> round(float(cov[0, 1]), 6), round(float(cor[0, 1]), 6)
+    (2.166667, 0.928571)
+    """
     n = n_pairs.astype(float)
     cov = (cross - sum_i * sum_i.T / n) / (n - 1)
     var_i = (sq_i - sum_i**2 / n) / (n - 1)  # var of i over rows shared with j
     with np.errstate(invalid="ignore", divide="ignore"):
         cor = cov / np.sqrt(var_i * var_i.T)
     np.fill_diagonal(cor, 1.0)
-    return Moments(cov, cor, n_pairs, item_mean, item_sd, n_obs, nan_policy)
+    return cov, cor
 
 
 #: R psych's ``Pinv`` tolerance: singular values above ``sqrt(eps) * d1`` are kept.

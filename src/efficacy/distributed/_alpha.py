@@ -9,6 +9,7 @@ code) around one common centre; the parts are added once and turned into the sam
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from collections.abc import Sequence
 from typing import Any
@@ -32,6 +33,7 @@ from efficacy.coefficients.alpha_family._from_moments import (
     moments_from_sums,
     partial_sums,
 )
+from efficacy.distributed._polychoric import ordinal_alpha
 from efficacy.errors import DataError
 
 
@@ -94,15 +96,15 @@ def alpha(
 
     The same numbers as in memory (to rounding, about 1e-12), from one pass over the
     partitions (two when ``reverse`` is given without ``min``/``max``: the observed
-    range comes first). The bootstrap intervals and ordinal alpha resample or
-    tabulate the raw rows and need in-memory data: they are refused.
+    range comes first; ordinal alpha adds one for the polychoric tables). The bootstrap
+    intervals resample the raw rows and need in-memory data: they are refused.
     """
     import dask
 
     check_options(nan_policy, ci, psych_version, level, n_boot, min, max)
-    if ci in ("bootstrap", "bca") or ordinal:
+    if ci in ("bootstrap", "bca"):
         raise DataError(
-            f"{'ordinal alpha' if ordinal else f'ci={ci!r}'} needs the rows in memory; on a "
+            f"ci={ci!r} needs the rows in memory; on a "
             "dask DataFrame use ci='feldt', 'feldt_psych' or 'duhachek'"
         )
     if not hasattr(items, "columns"):
@@ -152,7 +154,7 @@ def alpha(
     freq = None
     if mom.codes is None:
         freq = None  # psych counts codes only; non-integer or wide-ranged items have none
-    return alpha_from_moments(
+    result = alpha_from_moments(
         mom,
         names,
         flipped,
@@ -163,3 +165,7 @@ def alpha(
         warn_negative=warn_negative,
         response_freq=freq,
     )
+    if not ordinal:
+        return result
+    value = ordinal_alpha(items, reverse=[names[j] for j in flipped])
+    return dataclasses.replace(result, ordinal_alpha=value)

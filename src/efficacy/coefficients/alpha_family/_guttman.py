@@ -25,6 +25,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from efficacy._dispatch import is_dask, on_dask
 from efficacy.coefficients._binary import binary_items
 from efficacy.coefficients._moments import NanPolicy, smc
 from efficacy.coefficients.alpha_family._split_half import (
@@ -177,8 +178,29 @@ def guttman(
     >>> bool(g.lambda2 >= g.lambda3), g.n_splits
     (True, 3)
     """
+    if is_dask(items):
+        return on_dask("guttman", **locals())
     names, cov, cor, n_obs = checked_moments(items, nan_policy, min_items=2)
-    _, cov, cor = apply_keys(names, cov, cor, reverse, False, "guttman")
+    return guttman_from_moments(names, cov, cor, n_obs, reverse, max_splits=max_splits, seed=seed)
+
+
+def guttman_from_moments(
+    names: list[str],
+    cov: np.ndarray,
+    cor: np.ndarray,
+    n_obs: int,
+    reverse: Iterable[str] | str = (),
+    *,
+    max_splits: int = 15000,
+    seed: int | np.random.Generator | None = None,
+    stacklevel: int = 3,
+) -> GuttmanResult:
+    """The :class:`GuttmanResult` of checked covariance and correlation matrices.
+
+    :func:`guttman` and its dask form both end here; ``stacklevel`` as in
+    :func:`~efficacy.coefficients.alpha_family._split_half.split_half_from_moments`.
+    """
+    _, cov, cor = apply_keys(names, cov, cor, reverse, False, "guttman", stacklevel + 1)
     splits, exhaustive = make_splits(len(names), max_splits, seed)
     raw = _lambdas(cov, splits)
     std = _lambdas(cor, splits)
@@ -349,8 +371,7 @@ def _binary_matrix(
     return x, im.names, n_dropped, binary.positive
 
 
-def _total_variance(x: np.ndarray, fn: str) -> float:
-    var = float(x.sum(axis=1).var())
+def _total_variance(var: float, fn: str) -> float:
     if not var > 0:
         raise DataError(f"{fn}: the sum score has zero variance; the coefficient is undefined")
     return var
@@ -401,16 +422,36 @@ def kr20(
     >>> round(kr20(x).kr20, 6)  # 3/2 * (1 - (.24 + .24 + .24) / 1.04)
     0.461538
     """
+    if is_dask(items):
+        return on_dask("kr20", **locals())
     x, names, n_dropped, ones = _binary_matrix(items, reverse, nan_policy, "kr20", positive)
-    k = x.shape[1]
-    p = x.mean(axis=0)
-    var_total = _total_variance(x, "kr20")
+    total = x.sum(axis=1)
+    return kr20_from_moments(
+        names, x.mean(axis=0), float(total.var()), int(x.shape[0]), n_dropped, ones
+    )
+
+
+def kr20_from_moments(
+    names: list[str],
+    p: np.ndarray,
+    var_total: float,
+    n_obs: int,
+    n_dropped: int,
+    ones: dict[str, float],
+) -> KR20Result:
+    """:class:`KR20Result` from the items' proportions of 1s and the sum score's variance.
+
+    ``var_total`` has the N denominator; ``ones`` is the value counted as 1 per item.
+    :func:`kr20` and its dask form both end here.
+    """
+    k = len(names)
+    var_total = _total_variance(var_total, "kr20")
     value = k / (k - 1) * (1.0 - float((p * (1.0 - p)).sum()) / var_total)
     return KR20Result(
         kr20=value,
         p=pd.Series(p, index=pd.Index(names, name="item"), name="p"),
         var_total=var_total,
-        n_obs=int(x.shape[0]),
+        n_obs=n_obs,
         n_items=k,
         n_dropped=n_dropped,
         positive=pd.Series(ones, index=pd.Index(names, name="item"), name="positive"),
@@ -443,16 +484,35 @@ def kr21(
     >>> round(kr21(x).kr21, 6)  # M = 1.6: 3/2 * (1 - 1.6 * 1.4 / (3 * 1.04))
     0.423077
     """
+    if is_dask(items):
+        return on_dask("kr21", **locals())
     x, names, n_dropped, ones = _binary_matrix(items, reverse, nan_policy, "kr21", positive)
-    k = x.shape[1]
-    mean = float(x.sum(axis=1).mean())
-    var_total = _total_variance(x, "kr21")
+    total = x.sum(axis=1)
+    return kr21_from_moments(
+        names, float(total.mean()), float(total.var()), int(x.shape[0]), n_dropped, ones
+    )
+
+
+def kr21_from_moments(
+    names: list[str],
+    mean: float,
+    var_total: float,
+    n_obs: int,
+    n_dropped: int,
+    ones: dict[str, float],
+) -> KR21Result:
+    """:class:`KR21Result` from the sum score's mean and variance (N denominator).
+
+    :func:`kr21` and its dask form both end here.
+    """
+    k = len(names)
+    var_total = _total_variance(var_total, "kr21")
     value = k / (k - 1) * (1.0 - mean * (k - mean) / (k * var_total))
     return KR21Result(
         kr21=value,
         mean=mean,
         var_total=var_total,
-        n_obs=int(x.shape[0]),
+        n_obs=n_obs,
         n_items=k,
         n_dropped=n_dropped,
         positive=pd.Series(ones, index=pd.Index(names, name="item"), name="positive"),

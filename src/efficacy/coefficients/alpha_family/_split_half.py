@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from efficacy._dispatch import is_dask, on_dask
 from efficacy.coefficients._moments import NanPolicy, cov2cor, item_matrix, moments, smc
 from efficacy.errors import DataError
 from efficacy.results import Result, Summary
@@ -91,17 +92,22 @@ def checked_moments(
     """
     im = item_matrix(items, min_items=min_items)
     m = moments(im.values, nan_policy=nan_policy)
-    variances = np.diag(m.cov)
-    flat = [im.names[j] for j in np.flatnonzero(~(variances > 0))]
+    check_moments(im.names, m.cov, m.cor)
+    return im.names, m.cov, m.cor, im.n_obs
+
+
+def check_moments(names: list[str], cov: np.ndarray, cor: np.ndarray) -> None:
+    """Raise :class:`DataError` for zero-variance items or undefined correlations."""
+    variances = np.diag(cov)
+    flat = [names[j] for j in np.flatnonzero(~(variances > 0))]
     if flat:
         raise DataError(f"items with zero variance cannot enter a reliability estimate: {flat}")
-    if not np.isfinite(m.cor).all():
-        i, j = np.argwhere(~np.isfinite(m.cor))[0]
+    if not np.isfinite(cor).all():
+        i, j = np.argwhere(~np.isfinite(cor))[0]
         raise DataError(
-            f"the correlation of items {im.names[i]!r} and {im.names[j]!r} is undefined "
+            f"the correlation of items {names[i]!r} and {names[j]!r} is undefined "
             "(one of them is constant on the rows they share)"
         )
-    return im.names, m.cov, m.cor, im.n_obs
 
 
 def first_pc_signs(r: np.ndarray) -> np.ndarray:
@@ -120,11 +126,12 @@ def apply_keys(
     reverse: Iterable[str] | str,
     check_keys: bool,
     fn: str,
+    stacklevel: int = 3,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Reverse the named items, then (``check_keys``) the first-PC-negative ones.
 
     Warns when, after reversal, some items still load negatively on the first
-    principal component (likely mis-keyed).
+    principal component (likely mis-keyed); ``stacklevel`` as for ``warnings.warn``.
     """
     signs = reverse_signs(names, reverse)
     cov, cor = flip(cov, signs), flip(cor, signs)
@@ -134,7 +141,7 @@ def apply_keys(
         warnings.warn(
             f"{fn}: items {negative} load negatively on the first principal component "
             "and were reversed (check_keys=True)",
-            stacklevel=3,
+            stacklevel=stacklevel,
         )
         signs = signs * pc
         cov, cor = flip(cov, pc), flip(cor, pc)
@@ -142,7 +149,7 @@ def apply_keys(
         warnings.warn(
             f"{fn}: items {negative} load negatively on the first principal component; "
             "they may be mis-keyed (pass reverse= or check_keys=True)",
-            stacklevel=3,
+            stacklevel=stacklevel,
         )
     return signs, cov, cor
 
@@ -401,9 +408,35 @@ def split_half(
     ...                                 ("item1", "item4")}
     (3, True)
     """
+    if is_dask(items):
+        return on_dask("split_half", **locals())
     names, cov, _, n_obs = checked_moments(items, nan_policy)
+    return split_half_from_moments(
+        names, cov, n_obs, reverse, max_splits=max_splits, seed=seed, check_keys=check_keys
+    )
+
+
+def split_half_from_moments(
+    names: list[str],
+    cov: np.ndarray,
+    n_obs: int,
+    reverse: Iterable[str] | str = (),
+    *,
+    max_splits: int = 15000,
+    seed: int | np.random.Generator | None = None,
+    check_keys: bool = False,
+    stacklevel: int = 3,
+) -> SplitHalfResult:
+    """The :class:`SplitHalfResult` of a checked covariance matrix (:func:`check_moments`).
+
+    :func:`split_half` and its dask form both end here; ``stacklevel`` (as for
+    a ``warnings.warn`` called in this function) points the keying
+    warnings at the user's call.
+    """
     k = len(names)
-    _, cov, _ = apply_keys(names, cov, cov2cor(cov), reverse, check_keys, "split_half")
+    _, cov, _ = apply_keys(
+        names, cov, cov2cor(cov), reverse, check_keys, "split_half", stacklevel + 1
+    )
     r = cov2cor(cov)
 
     splits, exhaustive = make_splits(k, max_splits, seed)

@@ -49,6 +49,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtri
 
+from efficacy._dispatch import is_dask, on_dask
 from efficacy.coefficients._moments import item_matrix
 from efficacy.coefficients.alpha_family._bootstrap import (
     BLOCK_CELLS,
@@ -250,25 +251,36 @@ def _bootstrap_matrices(
     n_boot: int,
     *,
     poly: bool,
-    codes: tuple[np.ndarray, int] | None,
+    codes: tuple[int, int] | None,
     nan_policy: NanPolicy,
     correct: float,
+    patterns: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> np.ndarray:
-    if data.x is None:
+    """The correlation matrices of ``n_boot`` row resamples.
+
+    The rows are those of ``data.x``, or given by ``patterns``: the distinct rows (in
+    :func:`row_patterns` order) and the pattern of every row, which is all the
+    resampling reads.
+    """
+    if patterns is not None:
+        xp, inverse = patterns
+    elif data.x is None:
         if data.n_obs is None:
             raise DataError("bootstrapping omega from a correlation matrix needs n_obs")
         return simulated_correlations(rng, data.r, int(data.n_obs), n_boot)
-    x = data.x
-    first, inverse, counts = row_patterns(x)
-    xp = x[first]
-    out = np.empty((n_boot, x.shape[1], x.shape[1]))
-    block = BLOCK_CELLS // counts.size
-    blocks = pattern_resamples(rng, inverse, counts.size, n_boot, block, "omega bootstrap")
+    else:
+        first, inverse, _ = row_patterns(data.x)
+        xp = data.x[first]
+    n_patterns = xp.shape[0]
+    out = np.empty((n_boot, xp.shape[1], xp.shape[1]))
+    block = BLOCK_CELLS // n_patterns
+    blocks = pattern_resamples(rng, inverse, n_patterns, n_boot, block, "omega bootstrap")
     complete = ~np.isnan(xp).any(axis=1)
     for begin, weights in blocks:
         stop = begin + weights.shape[0]
         if poly and codes is not None:
-            tables, margins = pair_counts(codes[0][first], codes[1], weights)
+            pattern_codes = np.where(np.isnan(xp), -1, xp - codes[0]).astype(np.int64)
+            tables, margins = pair_counts(pattern_codes, codes[1], weights)
             fit = polychoric_stack(tables, margins, correct=correct)
             rho = np.where(fit["valid"][:, None, None], fit["rho"], np.nan)
             out[begin:stop] = smooth_stack(rho)[0]
@@ -391,6 +403,8 @@ def omega(
     >>> round(res.omega_total, 6), round(res.omega_total_model, 6)  # 2.6^2 / (2.6^2 + 2.26)
     (0.749446, 0.749446)
     """
+    if is_dask(items):
+        return on_dask("omega", **locals())
     check_fm(fm)
     if boot_ci not in ("fisher", "percentile"):
         raise DataError(f"boot_ci must be 'fisher' or 'percentile', got {boot_ci!r}")
@@ -407,10 +421,55 @@ def omega(
         im = item_matrix(items)
         data = CorrelationInput(pc.rho.to_numpy(), im.names, im.n_obs, None, im.values)
         low = int(np.nanmin(im.values))
-        n_cat = int(np.nanmax(im.values)) - low + 1
-        codes = (np.where(np.isnan(im.values), -1, im.values - low).astype(np.int64), n_cat)
+        codes = (low, int(np.nanmax(im.values)) - low + 1)
     else:
         data = correlation_input(items, nan_policy, n_obs)
+    return omega_from_input(
+        data,
+        nfactors,
+        reverse,
+        poly,
+        nan_policy=nan_policy,
+        fm=fm,
+        n_boot=n_boot,
+        seed=seed,
+        level=level,
+        boot_ci=boot_ci,
+        correct=correct,
+        n_starts=n_starts,
+        start=start,
+        codes=codes,
+    )
+
+
+def omega_from_input(
+    data: CorrelationInput,
+    nfactors: int = 1,
+    reverse: Iterable[str] | str = (),
+    poly: bool = False,
+    *,
+    nan_policy: NanPolicy = "pairwise",
+    fm: FmMethod = "minres",
+    n_boot: int = 0,
+    seed: int | np.random.Generator | None = None,
+    level: float = 0.95,
+    boot_ci: BootCi = "fisher",
+    correct: float = 0.5,
+    n_starts: int = DEFAULT_STARTS,
+    start: Any = None,
+    codes: tuple[int, int] | None = None,
+    patterns: tuple[np.ndarray, np.ndarray] | None = None,
+    stacklevel: int = 3,
+) -> OmegaResult:
+    """:func:`omega` of a checked correlation input (options already checked).
+
+    ``codes`` (polychoric input) is the first category's code and the number of
+    categories; ``patterns`` (distinct rows and the pattern of every row) stand for
+    ``data.x`` in the bootstrap. :func:`omega` and its dask form (a correlation matrix
+    from per-partition sums, the row patterns gathered for the bootstrap) both end
+    here; ``stacklevel`` (as for a ``warnings.warn`` called in this function) points
+    the warnings at the user's call.
+    """
     names = data.names
     p = len(names)
     check_nfactors(nfactors, p)
@@ -424,25 +483,25 @@ def omega(
     sl = schmid(r[None], nfactors, fm, flip=flip, n_starts=n_starts, start=start_psi)
     message = starts_warning(sl.extraction)
     if message:
-        warnings.warn(message, stacklevel=2)
+        warnings.warn(message, stacklevel=stacklevel)
     if nfactors == 2:
         warnings.warn(
             "three group factors are needed to identify the general factor; with two, "
             "psych's option='equal' sets the two general loadings equal",
-            stacklevel=2,
+            stacklevel=stacklevel,
         )
     converged = bool(sl.converged[0])
     if not converged:
         warnings.warn(
             "the factor solution did not meet its convergence criterion; interpret with care",
-            stacklevel=2,
+            stacklevel=stacklevel,
         )
     auto = [names[j] for j in np.flatnonzero(sl.key[0] < 0)]
     if auto:
         warnings.warn(
             f"items {auto} load negatively on the general factor and were reversed "
             "(psych's flip); pass reverse= to key them explicitly",
-            stacklevel=2,
+            stacklevel=stacklevel,
         )
     flipped = tuple(wanted) if wanted else tuple(auto)
     frames = _sl_frames(sl, names, nfactors)
@@ -452,7 +511,14 @@ def omega(
     if n_boot > 0:
         rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
         mats = _bootstrap_matrices(
-            data, rng, n_boot, poly=poly, codes=codes, nan_policy=nan_policy, correct=correct
+            data,
+            rng,
+            n_boot,
+            poly=poly,
+            codes=codes,
+            nan_policy=nan_policy,
+            correct=correct,
+            patterns=patterns,
         )
         mats = mats * key[None, :, None] * key[None, None, :]
         ok = np.isfinite(mats).all(axis=(1, 2))
@@ -469,7 +535,7 @@ def omega(
             warnings.warn(
                 f"{n_failed} of {n_boot} bootstrap replicates could not be analysed "
                 "and were left out",
-                stacklevel=2,
+                stacklevel=stacklevel,
             )
         reps_frame = pd.DataFrame(reps, columns=list(BOOT_STATISTICS))
         ci = _intervals(reps, level, boot_ci)

@@ -54,6 +54,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtri
 
+from efficacy._dispatch import is_dask, on_dask
 from efficacy.coefficients._binary import binary_items
 from efficacy.coefficients._moments import ItemMatrix, item_matrix
 from efficacy.coefficients.ordinal._brent import R_OPTIMIZE_TOL
@@ -136,12 +137,19 @@ def _require_variation(im: ItemMatrix, x: np.ndarray) -> None:
     present = ~np.isnan(x)
     lo = np.where(present, x, np.inf).min(axis=0)
     hi = np.where(present, x, -np.inf).max(axis=0)
+    require_variation(im.names, lo, hi)
+
+
+def require_variation(names: list[str], lo: np.ndarray, hi: np.ndarray) -> None:
+    """Raise :class:`DataError` naming the items with fewer than two observed codes.
+
+    ``lo`` and ``hi`` are each item's smallest and largest code (``inf`` and ``-inf``
+    for an item with no data).
+    """
     flat = ~(hi > lo)
     if flat.any():
         described = [
-            f"{im.names[j]!r} (only {lo[j]:g})"
-            if present[:, j].any()
-            else f"{im.names[j]!r} (no data)"
+            f"{names[j]!r} (only {lo[j]:g})" if np.isfinite(lo[j]) else f"{names[j]!r} (no data)"
             for j in np.flatnonzero(flat)
         ]
         raise DataError(
@@ -192,7 +200,9 @@ def cor_smooth(r: np.ndarray, eig_tol: float = 1e-12) -> tuple[np.ndarray, bool]
     return out, True
 
 
-def _finish(rho: np.ndarray, smooth: bool, what: str) -> tuple[np.ndarray, bool]:
+def _finish(
+    rho: np.ndarray, smooth: bool, what: str, stacklevel: int = 3
+) -> tuple[np.ndarray, bool]:
     rho = (rho + rho.T) / 2.0
     np.fill_diagonal(rho, 1.0)
     if not smooth:
@@ -201,7 +211,7 @@ def _finish(rho: np.ndarray, smooth: bool, what: str) -> tuple[np.ndarray, bool]
     if smoothed:
         warnings.warn(
             f"the {what} matrix was not positive definite and was smoothed (psych's cor.smooth)",
-            stacklevel=3,
+            stacklevel=stacklevel,
         )
     return out, smoothed
 
@@ -254,6 +264,8 @@ def polychoric(
         Non-integer codes, an item with a single observed category (named), too many
         categories, or a pair of items with no respondent in common.
     """
+    if is_dask(items):
+        return on_dask("polychoric", **locals())
     im = item_matrix(items)
     x = _integer_codes(im)
     _require_variation(im, x)
@@ -265,12 +277,46 @@ def polychoric(
             f"polychoric correlations allow at most max_categories={max_categories}"
         )
     codes = np.where(np.isnan(x), -1, x - low).astype(np.int64)
-    k = im.n_items
     tables, margins = pair_counts(codes, n_cat)
+    return polychoric_from_tables(
+        im.names,
+        tables,
+        margins,
+        low,
+        im.n_obs,
+        correct=correct,
+        global_thresholds=global_thresholds,
+        smooth=smooth,
+        tol=tol,
+    )
+
+
+def polychoric_from_tables(
+    names: list[str],
+    tables: np.ndarray,
+    margins: np.ndarray,
+    low: int,
+    n_obs: int,
+    *,
+    correct: float = 0.5,
+    global_thresholds: bool = True,
+    smooth: bool = True,
+    tol: float = R_OPTIMIZE_TOL,
+    stacklevel: int = 3,
+) -> PolychoricResult:
+    """:class:`PolychoricResult` from the pair tables and margins of :func:`pair_counts`.
+
+    ``low`` is the code of the first category. :func:`polychoric` and its dask form
+    (tables summed over partitions) both end here; ``stacklevel`` (as for
+    a ``warnings.warn`` called in this function) points the warnings at the
+    user's call.
+    """
+    k = len(names)
+    n_cat = tables.shape[-1]
     ii, jj = np.triu_indices(k, 1)
     n_pairs = np.diag(margins[0].sum(axis=1))
     n_pairs[ii, jj] = n_pairs[jj, ii] = tables[0].sum(axis=(1, 2))
-    _require_overlap(im.names, n_pairs, 1)
+    _require_overlap(names, n_pairs, 1)
     fit = polychoric_stack(
         tables, margins, global_thresholds=global_thresholds, correct=correct, tol=tol
     )
@@ -278,12 +324,12 @@ def polychoric(
         warnings.warn(
             "the items do not all reach the same highest category; thresholds are "
             "estimated per pair (psych sets global=FALSE in this case)",
-            stacklevel=2,
+            stacklevel=stacklevel,
         )
     if fit["degenerate"][0].any():
         p = int(np.flatnonzero(fit["degenerate"][0])[0])
         raise DataError(
-            f"items {im.names[ii[p]]!r} and {im.names[jj[p]]!r}: among the rows where both "
+            f"items {names[ii[p]]!r} and {names[jj[p]]!r}: among the rows where both "
             "are present one of them has a single category, so their correlation is not "
             "identified with per-pair thresholds"
         )
@@ -292,20 +338,18 @@ def polychoric(
         warnings.warn(
             f"{n_corrected} pair table(s) had empty cells set to correct={correct} "
             "(continuity correction); examine the data",
-            stacklevel=2,
+            stacklevel=stacklevel,
         )
-    rho, smoothed = _finish(fit["rho"][0], smooth, "polychoric")
+    rho, smoothed = _finish(fit["rho"][0], smooth, "polychoric", stacklevel + 1)
     return PolychoricResult(
-        rho=pd.DataFrame(rho, index=im.names, columns=im.names),
-        thresholds=pd.DataFrame(
-            fit["tau"][0], index=im.names, columns=_threshold_labels(low, n_cat)
-        ),
-        n_obs=im.n_obs,
+        rho=pd.DataFrame(rho, index=names, columns=names),
+        thresholds=pd.DataFrame(fit["tau"][0], index=names, columns=_threshold_labels(low, n_cat)),
+        n_obs=n_obs,
         method="polychoric",
         global_thresholds=bool(fit["global"][0]),
         n_corrected=n_corrected,
         smoothed=smoothed,
-        n_pairs=pd.DataFrame(n_pairs.astype(np.int64), index=im.names, columns=im.names),
+        n_pairs=pd.DataFrame(n_pairs.astype(np.int64), index=names, columns=names),
     )
 
 
@@ -379,6 +423,8 @@ def tetrachoric(
     >>> round(float(tetrachoric(pd.DataFrame({"a": a, "b": b})).rho.loc["a", "b"]), 6)
     0.796339
     """
+    if is_dask(items):
+        return on_dask("tetrachoric", **locals())
     binary = binary_items(
         items, message="tetrachoric correlations need binary items (two values per item)"
     )
@@ -455,6 +501,8 @@ def ordinal_alpha(
     >>> round(ordinal_alpha(res), 6)  # 4/3 * (1 - 4/10)
     0.8
     """
+    if is_dask(items):
+        return on_dask("ordinal_alpha", **locals())
     res = items if isinstance(items, PolychoricResult) else polychoric(items, correct=correct)
     r = res.rho.to_numpy(dtype=float).copy()
     names = [str(c) for c in res.rho.columns]
