@@ -115,11 +115,14 @@ class CFAResult(Result):
         return reliability_table(self._estimation, self.groups)
 
     def modification_indices(self, top: int | None = 10) -> pd.DataFrame:
-        """Score tests of the omitted cross-loadings and residual covariances.
+        """Score tests of the fixed parameters and the omitted cross-loadings and
+        residual covariances.
 
-        lavaan's ``modindices()`` (expected information): ``mi``, ``epc`` and
-        ``sepc_all``, largest ``mi`` first; ``top=None`` returns all. Not under FIML
-        and not for multi-group WLSMV fits.
+        lavaan's ``modindices()`` (expected information, under FIML too): ``mi``,
+        ``epc`` and ``sepc_all`` (and ``group``), largest ``mi`` first; ``top=None``
+        returns all. Parameters that cannot be tested (freeing them leaves the model
+        unidentified) are left out, as lavaan leaves them out; equality constraints
+        are not released. See :mod:`efficacy.validation._modindices`.
         """
         from efficacy.validation._modindices import (
             modification_indices,
