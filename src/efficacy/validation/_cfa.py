@@ -178,7 +178,10 @@ def cfa(
             prepared = prepare(
                 data, instrument, model, group, "fiml" if missing == "pairwise" else "listwise"
             )
-            return ordinal_groups_cfa(prepared, group, std_lv, missing)
+            from efficacy.validation._modindices_groups import with_groups_state
+
+            fit = ordinal_groups_cfa(prepared, group, std_lv, missing)
+            return with_groups_state(fit, prepared, group)
         return cfa_wlsmv(data, instrument, model, std_lv=std_lv, max_iter=max_iter, missing=missing)
     prepared = prepare(data, instrument, model, group, missing)
     n_groups = len(prepared.groups)

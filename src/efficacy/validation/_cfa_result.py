@@ -86,7 +86,9 @@ class CFAResult(Result):
     instrument: str | None = None
     std_lv: bool = False
     missing: str = "listwise"
-    _estimation: Estimation | None = field(default=None, repr=False, compare=False)
+    #: The estimation behind the fit (ML/MLR: :class:`Estimation`; WLSMV: the ordinal
+    #: estimate, or the state of a multi-group fit).
+    _estimation: Estimation | Any | None = field(default=None, repr=False, compare=False)
 
     @property
     def ok(self) -> bool:
@@ -106,13 +108,25 @@ class CFAResult(Result):
         for the formulas."""
         from efficacy.validation._reliability import reliability_table
 
+        if self.estimator == "WLSMV" and len(self.groups) > 1:
+            from efficacy.validation._reliability import groups_reliability_table
+
+            return groups_reliability_table(self._wlsmv_groups("reliability"), self.groups)
         if self.estimator == "WLSMV":
             from efficacy.validation._reliability import ordinal_reliability_table
 
-            if self._estimation is None:
-                raise ModelError("reliability of a multi-group WLSMV fit is not available")
             return ordinal_reliability_table(self._estimation)
         return reliability_table(self._estimation, self.groups)
+
+    def _wlsmv_groups(self, what: str):
+        """The state of a multi-group WLSMV fit, or a clear refusal."""
+        if self._estimation is None:
+            raise ModelError(
+                f"{what} of this multi-group WLSMV fit cannot be computed: its parameter "
+                "table is not one this package can rebuild (cfa(group=...) or a level of "
+                "invariance(estimator='WLSMV'))"
+            )
+        return self._estimation
 
     def modification_indices(self, top: int | None = 10) -> pd.DataFrame:
         """Score tests of the fixed parameters and the omitted cross-loadings and
@@ -129,11 +143,13 @@ class CFAResult(Result):
             ordinal_modification_indices,
         )
 
-        if self.estimator == "WLSMV":
-            if self._estimation is None:
-                raise ModelError(
-                    "modification indices of a multi-group WLSMV fit are not available"
-                )
+        if self.estimator == "WLSMV" and len(self.groups) > 1:
+            from efficacy.validation._modindices_groups import groups_modification_indices
+
+            table = groups_modification_indices(
+                self._wlsmv_groups("modification indices"), self.groups
+            )
+        elif self.estimator == "WLSMV":
             table = ordinal_modification_indices(self._estimation)
         else:
             table = modification_indices(self._estimation, self.groups)

@@ -287,7 +287,10 @@ def invariance(
                 "invariance needs at least two"
             )
         order = levels or ("configural", "thresholds", "metric", "scalar")
-        return ordinal_ladder(prepared, group, tuple(order), missing)
+        from efficacy.validation._modindices_groups import with_ladder_states
+
+        result = ordinal_ladder(prepared, group, tuple(order), missing)
+        return with_ladder_states(result, prepared, group)
     levels = tuple(levels or ("configural", "metric", "scalar", "strict"))
     unknown = [lvl for lvl in levels if lvl not in LEVELS]
     if unknown:

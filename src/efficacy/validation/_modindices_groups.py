@@ -1,0 +1,284 @@
+"""Modification indices of a multi-group WLSMV fit, as lavaan 0.6-14's ``modindices``.
+
+The model is the delta parameterization of :mod:`._wlsmv_groups`: in group ``g`` the
+thresholds ``D_i (tau_ik - nu_i - (Lambda alpha)_i)`` and the correlations
+``D_i D_j (Lambda Psi Lambda' + Theta)_ij`` of the latent responses. As for one group
+(:mod:`._modindices`), every fixed parameter (marker loadings, factor variances,
+intercepts, latent means and scales fixed for identification) is freed at its value
+and every omitted cross-loading and residual covariance ``Theta_ij`` is added at 0.
+With the Jacobians ``J_g`` of the extended model, the DWLS weights ``W_g`` and
+``f_g = N_g / N``,
+
+``I = sum_g f_g J_g' W_g J_g``, ``grad = -sum_g f_g (N_g - 1) / N_g J_g' W_g (s_g -
+sigma_g)``, ``mi = N g_j^2 / V_jj`` and ``epc = -g_j / V_jj``
+
+with ``V = I_ee - I_em I_mm^-1 I_me`` over the model's free parameters (equality
+constraints are kept, not released). Parameters whose ``V_jj`` is below
+``eps^(1/3)`` (freeing them leaves the model unidentified) are left out, as lavaan
+leaves them out. The Jacobians are central differences (step 1e-6), as the fit's.
+
+:func:`groups_state` recovers what the score tests need (the model, the sample
+statistics and the estimates) from a fitted :class:`CFAResult` and its data, and
+checks that they reproduce the fit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+
+from efficacy.validation._model import Param
+from efficacy.validation._modindices import COLUMNS, score_tests
+from efficacy.validation._ordinal import OrdinalStats
+
+
+@dataclass(frozen=True)
+class GroupsState:
+    """A multi-group WLSMV fit: its parameter table (``model``, as
+    :func:`._wlsmv_groups.build_ordinal_groups` writes it), the groups' sample
+    statistics and the estimates ``theta``."""
+
+    model: object
+    stats: tuple[OrdinalStats, ...]
+    theta: np.ndarray
+
+
+@dataclass(frozen=True)
+class _Table:
+    params: tuple[Param, ...]
+    n_items: int
+    n_factors: int
+    n_thresholds: tuple[int, ...]
+
+
+def _matrices(table: _Table, theta: np.ndarray, g: int):
+    p, m = table.n_items, table.n_factors
+    lam, psi, resid = np.zeros((p, m)), np.zeros((m, m)), np.zeros((p, p))
+    tau = [np.zeros(k) for k in table.n_thresholds]
+    nu, alpha, scale = np.zeros(p), np.zeros(m), np.ones(p)
+    for par in table.params:
+        if par.group != g:
+            continue
+        v = theta[par.free - 1] if par.free else par.value
+        if par.kind == "lambda":
+            lam[par.row, par.col] = v
+        elif par.kind == "psi":
+            psi[par.row, par.col] = psi[par.col, par.row] = v
+        elif par.kind == "theta":
+            resid[par.row, par.col] = resid[par.col, par.row] = v
+        elif par.kind == "tau":
+            tau[par.row][par.col] = v
+        elif par.kind == "nu":
+            nu[par.row] = v
+        elif par.kind == "alpha":
+            alpha[par.row] = v
+        elif par.kind == "delta":
+            scale[par.row] = v
+        else:  # pragma: no cover - the tables hold only the kinds above
+            raise ValueError(f"unknown parameter kind {par.kind!r}")
+    return lam, psi, resid, tau, nu, alpha, scale
+
+
+def group_matrices(model, theta: np.ndarray, g: int):
+    """Loadings, factor covariances, thresholds ``tau`` and scales ``D`` of group ``g``
+    of a multi-group WLSMV parameter table."""
+    lam, psi, _, tau, _, _, scale = _matrices(_table(model, model.params), theta, g)
+    return lam, psi, tau, scale
+
+
+def _implied(table: _Table, theta: np.ndarray, g: int, pairs) -> np.ndarray:
+    lam, psi, resid, tau, nu, alpha, scale = _matrices(table, theta, g)
+    mu = nu + lam @ alpha
+    ths = [scale[i] * (tau[i] - mu[i]) for i in range(len(tau))]
+    cov = lam @ psi @ lam.T + resid
+    rows, cols = pairs
+    return np.concatenate([*ths, scale[rows] * scale[cols] * cov[rows, cols]])
+
+
+def _jacobian(table: _Table, theta: np.ndarray, g: int, pairs) -> np.ndarray:
+    base = _implied(table, theta, g, pairs)
+    jac = np.zeros((base.size, theta.size))
+    for j in {p.free - 1 for p in table.params if p.free and p.group == g}:
+        h = 1e-6 * max(1.0, abs(theta[j]))
+        up, down = theta.copy(), theta.copy()
+        up[j] += h
+        down[j] -= h
+        jac[:, j] = (_implied(table, up, g, pairs) - _implied(table, down, g, pairs)) / (2 * h)
+    return jac
+
+
+def dwls_derivatives(
+    table: _Table, theta: np.ndarray, stats: Sequence[OrdinalStats]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Gradient of lavaan's ``fmin`` and the expected information (per observation)."""
+    n_total = sum(s.n for s in stats)
+    grad = np.zeros(theta.size)
+    info = np.zeros((theta.size, theta.size))
+    for g, st in enumerate(stats):
+        w = 1.0 / np.diag(st.gamma)
+        jac = _jacobian(table, theta, g, st.pairs)
+        resid = st.s - _implied(table, theta, g, st.pairs)
+        f_g = st.n / n_total
+        grad -= f_g * (st.n - 1) / st.n * (jac.T @ (w * resid))
+        info += f_g * jac.T @ (w[:, None] * jac)
+    return grad, info
+
+
+def _table(model, params: Sequence[Param]) -> _Table:
+    return _Table(tuple(params), len(model.items), len(model.factors), model.n_thresholds)
+
+
+def _extended(model) -> tuple[_Table, list[Param]]:
+    free = max((p.free for p in model.params), default=0)
+    params: list[Param] = []
+    freed: list[Param] = []
+    for par in model.params:
+        if not par.free:
+            free += 1
+            par = replace(par, free=free)
+            freed.append(par)
+        params.append(par)
+    added: list[Param] = []
+    items, factors = model.items, model.factors
+    for g in range(model.n_groups):
+        present = {(p.kind, p.row, p.col) for p in model.params if p.group == g}
+        for j, name in enumerate(factors):
+            for i, item in enumerate(items):
+                if ("lambda", i, j) not in present:
+                    free += 1
+                    added.append(Param(name, "=~", item, g, free, 0.0, "lambda", i, j))
+        for a in range(len(items)):
+            for b in range(a + 1, len(items)):
+                free += 1
+                added.append(Param(items[a], "~~", items[b], g, free, 0.0, "theta", b, a))
+    return _table(model, params + added), freed + added
+
+
+def _standardized(model, theta: np.ndarray, par: Param, epc: float) -> float:
+    """lavaan's ``sepc.all``: the latent responses have standard deviations ``1 / D``."""
+    lam, psi, _, _, _, _, scale = _matrices(_table(model, model.params), theta, par.group)
+    if par.kind == "lambda":
+        return float(epc * np.sqrt(psi[par.col, par.col]) * scale[par.row])
+    if par.kind == "theta":
+        common = np.diag(lam @ psi @ lam.T)
+        resid = 1.0 / scale**2 - common
+        return float(epc / np.sqrt(resid[par.row] * resid[par.col]))
+    if par.kind == "nu":
+        return float(epc * scale[par.row])
+    if par.kind == "alpha":
+        return float(epc / np.sqrt(psi[par.row, par.row]))
+    if par.kind == "psi" and par.row != par.col:
+        return float(epc / np.sqrt(psi[par.row, par.row] * psi[par.col, par.col]))
+    # a variance or a scale: lavaan standardizes the current value (cov.std), not the EPC
+    return float(np.sign(epc))
+
+
+def groups_modification_indices(state, group_labels: Sequence) -> pd.DataFrame:
+    """Every fixed or omitted parameter of a multi-group WLSMV fit that can be tested."""
+    model = state.model
+    table, extra = _extended(model)
+    n_model = max((p.free for p in model.params), default=0)
+    theta = np.concatenate([state.theta, [p.value for p in extra]])
+    grad, info = dwls_derivatives(table, theta, state.stats)
+    mi, epc = score_tests(info, grad, n_model, sum(s.n for s in state.stats))
+    rows = []
+    for par, m_i, e_i in zip(extra, mi, epc, strict=True):
+        if np.isnan(m_i):
+            continue
+        rows.append(
+            {
+                "lhs": par.lhs,
+                "op": par.op,
+                "rhs": par.rhs,
+                "group": group_labels[par.group],
+                "mi": m_i,
+                "epc": e_i,
+                "sepc_all": _standardized(model, state.theta, par, e_i),
+            }
+        )
+    return pd.DataFrame(rows, columns=[*COLUMNS[:3], "group", *COLUMNS[3:]])
+
+
+def groups_stats(prepared, group: str) -> tuple[OrdinalStats, ...]:
+    """The groups' sample statistics, computed as the multi-group WLSMV fit computes
+    them."""
+    from efficacy.validation._invariance_ordinal import _group_codes
+    from efficacy.validation._ordinal import ordinal_stats
+
+    codes = _group_codes(prepared, group)
+    return tuple(ordinal_stats(c, list(prepared.items)) for c in codes)
+
+
+def groups_state(
+    fit, prepared, stats: Sequence[OrdinalStats], equal: Sequence[str], std_lv: bool
+) -> GroupsState | None:
+    """The model, statistics and estimates of a multi-group WLSMV ``fit``, or None when
+    they do not reproduce it.
+
+    The parameter table is rebuilt for the constraints ``equal`` and the estimates are
+    read from ``fit.parameters``; the rebuilt table must list the same rows, free and
+    fixed alike, with equal values for every constrained copy, and the gradient of the
+    fit function must vanish at the estimates of a converged fit.
+    """
+    from efficacy.validation._wlsmv_groups import build_ordinal_groups
+
+    model = build_ordinal_groups(
+        prepared.factors,
+        [len(t) for t in stats[0].thresholds],
+        len(stats),
+        tuple(equal),
+        std_lv=std_lv,
+    )
+    table = fit.parameters
+    labels = list(fit.groups)
+    if len(table) != len(model.params):
+        return None
+    theta = np.full(model.n_free, np.nan)
+    for par, row in zip(model.params, table.itertuples(), strict=True):
+        same = (par.lhs, par.op, par.rhs, labels[par.group]) == (
+            row.lhs,
+            row.op,
+            row.rhs,
+            row.group,
+        )
+        if not same or bool(par.free) != bool(row.free):
+            return None
+        if not par.free:
+            if row.est != par.value:
+                return None
+        elif np.isnan(theta[par.free - 1]):
+            theta[par.free - 1] = row.est
+        elif abs(theta[par.free - 1] - row.est) > 1e-12 * max(1.0, abs(row.est)):
+            return None
+    if np.isnan(theta).any():
+        return None
+    if fit.converged:
+        grad, _ = dwls_derivatives(_table(model, model.params), theta, stats)
+        if np.max(np.abs(grad)) > 1e-6:
+            return None
+    return GroupsState(model=model, stats=tuple(stats), theta=theta)
+
+
+def with_groups_state(fit, prepared, group: str, equal: Sequence[str] = (), stats=None):
+    """``fit`` carrying its :class:`GroupsState` (unchanged when the state cannot be
+    rebuilt: its modification indices and reliability are then refused)."""
+    stats = groups_stats(prepared, group) if stats is None else stats
+    state = groups_state(fit, prepared, stats, equal, fit.std_lv)
+    return fit if state is None else replace(fit, _estimation=state)
+
+
+def with_ladder_states(result, prepared, group: str):
+    """An ordinal invariance result whose fits carry their :class:`GroupsState`."""
+    from efficacy.validation._wlsmv_groups import ORDINAL_LEVELS
+
+    stats = groups_stats(prepared, group)
+    fits = {
+        level: with_groups_state(fit, prepared, group, ORDINAL_LEVELS[level], stats)
+        if level in ORDINAL_LEVELS
+        else fit
+        for level, fit in result.fits.items()
+    }
+    return replace(result, fits=fits)
