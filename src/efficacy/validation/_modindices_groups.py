@@ -15,7 +15,7 @@ sigma_g)``, ``mi = N g_j^2 / V_jj`` and ``epc = -g_j / V_jj``
 with ``V = I_ee - I_em I_mm^-1 I_me`` over the model's free parameters (equality
 constraints are kept, not released). Parameters whose ``V_jj`` is below
 ``eps^(1/3)`` (freeing them leaves the model unidentified) are left out, as lavaan
-leaves them out. The Jacobians are central differences (step 1e-6), as the fit's.
+leaves them out. The Jacobians are analytic.
 
 :func:`groups_state` recovers what the score tests need (the model, the sample
 statistics and the estimates) from a fitted :class:`CFAResult` and its data, and
@@ -99,14 +99,49 @@ def _implied(table: _Table, theta: np.ndarray, g: int, pairs) -> np.ndarray:
 
 
 def _jacobian(table: _Table, theta: np.ndarray, g: int, pairs) -> np.ndarray:
-    base = _implied(table, theta, g, pairs)
-    jac = np.zeros((base.size, theta.size))
-    for j in {p.free - 1 for p in table.params if p.free and p.group == g}:
-        h = 1e-6 * max(1.0, abs(theta[j]))
-        up, down = theta.copy(), theta.copy()
-        up[j] += h
-        down[j] -= h
-        jac[:, j] = (_implied(table, up, g, pairs) - _implied(table, down, g, pairs)) / (2 * h)
+    """Analytic derivatives of :func:`_implied` in the free parameters."""
+    lam, psi, resid, tau, nu, alpha, scale = _matrices(table, theta, g)
+    mu = nu + lam @ alpha
+    cov = lam @ psi @ lam.T + resid
+    lam_psi = lam @ psi
+    rows, cols = pairs
+    p = len(scale)
+    start = np.concatenate([[0], np.cumsum(table.n_thresholds)])
+    n_th = int(start[-1])
+    where = np.full((p, p), -1)
+    where[rows, cols] = where[cols, rows] = n_th + np.arange(len(rows))
+    d_ab = scale[rows] * scale[cols]
+    jac = np.zeros((n_th + len(rows), theta.size))
+    for par in table.params:
+        if par.group != g or not par.free:
+            continue
+        col = np.zeros(jac.shape[0])
+        i, j = par.row, par.col
+        ths = slice(start[i], start[i + 1])
+        if par.kind == "tau":
+            col[start[i] + j] = scale[i]
+        elif par.kind == "nu":
+            col[ths] = -scale[i]
+        elif par.kind == "alpha":
+            for k in range(p):
+                col[start[k] : start[k + 1]] = -scale[k] * lam[k, i]
+        elif par.kind == "lambda":
+            col[ths] = -scale[i] * alpha[j]
+            dcov = np.zeros((p, p))
+            dcov[i, :] += lam_psi[:, j]
+            dcov[:, i] += lam_psi[:, j]
+            col[n_th:] = d_ab * dcov[rows, cols]
+        elif par.kind == "psi":
+            outer = np.outer(lam[:, i], lam[:, j])
+            dcov = outer if i == j else outer + outer.T
+            col[n_th:] = d_ab * dcov[rows, cols]
+        elif par.kind == "theta":
+            col[where[i, j]] = scale[i] * scale[j]
+        else:  # a scale D_i
+            col[ths] = tau[i] - mu[i]
+            d_scale = np.where(rows == i, scale[cols], 0.0) + np.where(cols == i, scale[rows], 0.0)
+            col[n_th:] = d_scale * cov[rows, cols]
+        jac[:, par.free - 1] += col
     return jac
 
 

@@ -135,8 +135,10 @@ def groups_reliability_table(state, group_labels) -> pd.DataFrame:
     ``(sum lambda)^2 psi / sum(D^-1 R D^-1)``; ``omega_ordinal`` (Green & Yang) takes
     the common part ``D lambda lambda' D psi`` against ``R`` with the thresholds
     ``D tau`` (semTools uses the threshold parameters ``tau`` themselves, without the
-    intercepts and latent means of the group); ``ave``, ``coefficient_h`` and
-    ``composite_reliability`` come from the standardized loadings ``D lambda sqrt(psi)``.
+    intercepts and latent means of the group); ``ave`` is ``sum(lambda^2) psi`` over the
+    trace of that total (semTools' ``AVE``; the mean squared standardized loading when
+    the scales are 1); ``coefficient_h`` and ``composite_reliability`` come from the
+    standardized loadings ``D lambda sqrt(psi)``.
     """
     from efficacy.validation._modindices_groups import group_matrices
 
@@ -162,7 +164,7 @@ def groups_reliability_table(state, group_labels) -> pd.DataFrame:
                     "omega": float(lam.sum() ** 2 * psi[j, j] / total[np.ix_(idx, idx)].sum()),
                     "omega_ordinal": _response_scale_covariance(idx, common, taus)
                     / _response_scale_covariance(idx, st.rho, taus),
-                    "ave": float(np.mean(std**2)),
+                    "ave": float(np.sum(lam**2) * psi[j, j] / np.trace(total[np.ix_(idx, idx)])),
                     "coefficient_h": coefficient_h(std),
                     "composite_reliability": composite_reliability(std),
                 }
