@@ -17,8 +17,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from efficacy.validation import cfa
+from efficacy.validation import FitWarning, cfa
 from efficacy.validation._modindices import modification_indices, score_tests
 
 HERE = Path(__file__).resolve().parents[1] / "fixtures" / "validation"
@@ -146,3 +148,32 @@ def test_top_sorts_by_mi(fiml_fits):
     assert len(top) == 3
     assert top["mi"].is_monotonic_decreasing
     assert top.iloc[0][["lhs", "op", "rhs"]].tolist() == ["visual", "=~", "x9"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    k=st.integers(1, 4),
+    e=st.integers(1, 3),
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(10, 5000),
+)
+def test_each_score_test_is_the_one_parameter_test(k, e, seed, n):
+    # freeing one extra parameter j alone: mi = N g_j^2 [I_j^-1]_jj over the model's
+    # parameters and j; the EPC is the Newton step of that parameter
+    rng = np.random.default_rng(seed)
+    a = rng.normal(size=(k + e, k + e + 2))
+    info = a @ a.T / (k + e + 2) + 0.1 * np.eye(k + e)
+    grad = np.concatenate([np.zeros(k), rng.normal(size=e)])
+    mi, epc = score_tests(info, grad, k, n)
+    for j in range(e):
+        keep = [*range(k), k + j]
+        inv = np.linalg.inv(info[np.ix_(keep, keep)])
+        assert mi[j] == pytest.approx(n * grad[k + j] ** 2 * inv[-1, -1], rel=1e-8)
+        assert mi[j] >= 0
+        assert epc[j] == pytest.approx(-grad[k + j] * inv[-1, -1], rel=1e-8)
+
+
+def test_a_fit_that_did_not_converge_warns(fiml_fits):
+    fit = replace(fiml_fits["fiml_ml"], converged=False)
+    with pytest.warns(FitWarning, match="did not converge"):
+        fit.modification_indices()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -9,7 +10,7 @@ import pandas as pd
 
 from efficacy.results import Result, Summary
 from efficacy.validation._estimate import Estimation
-from efficacy.validation._warnings import ModelError
+from efficacy.validation._warnings import FitWarning, ModelError
 
 #: The fit measures a summary shows, in order.
 SUMMARY_MEASURES = (
@@ -136,7 +137,8 @@ class CFAResult(Result):
         ``epc`` and ``sepc_all`` (and ``group``), largest ``mi`` first; ``top=None``
         returns all. Parameters that cannot be tested (freeing them leaves the model
         unidentified) are left out, as lavaan leaves them out; equality constraints
-        are not released. See :mod:`efficacy.validation._modindices`.
+        are not released. See :mod:`efficacy.validation._modindices`. A fit that did
+        not converge gets them with a :class:`FitWarning`, as lavaan warns.
         """
         from efficacy.validation._modindices import (
             modification_indices,
@@ -153,6 +155,13 @@ class CFAResult(Result):
             table = ordinal_modification_indices(self._estimation)
         else:
             table = modification_indices(self._estimation, self.groups)
+        if not self.converged:
+            warnings.warn(
+                "modification indices of a fit that did not converge: the score tests are "
+                "taken where the optimiser stopped",
+                FitWarning,
+                stacklevel=2,
+            )
         table = table.sort_values("mi", ascending=False, kind="stable").reset_index(drop=True)
         return table if top is None else table.head(top)
 
