@@ -86,6 +86,17 @@ def test_modification_indices_match_lavaan(fits, name):
         np.testing.assert_allclose(exact[column], exact[f"{column}_ref"], atol=1e-5, err_msg=column)
 
 
+def test_pairwise_modification_indices_match_lavaan():
+    frame = pd.read_csv(HERE / "ordinal_missing.csv")
+    fit = cfa(frame, model=MODEL, group="group", estimator="WLSMV", missing="pairwise")
+    both = merged(fit.modification_indices(top=None), GOLDEN["wlsmv_groups_pairwise"], fit.groups)
+    assert len(both) == 72
+    for column in COLUMNS:
+        np.testing.assert_allclose(
+            both[column], both[f"{column}_ref"], rtol=1e-5, atol=1e-4, err_msg=column
+        )
+
+
 def test_scalar_level_tests_the_intercepts(fits):
     # o4's thresholds were shifted by 0.5 in group b: its intercept is the largest mi,
     # and a group-b EPC is standardized by the item's scale there
