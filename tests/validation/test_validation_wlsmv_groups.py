@@ -21,13 +21,12 @@ import pytest
 
 from efficacy.validation import ModelError, cfa, invariance
 from efficacy.validation._data import prepare
+from efficacy.validation._groups_state import groups_state, groups_stats
 from efficacy.validation._modindices_groups import (
     _extended,
     _implied,
     _jacobian,
     groups_modification_indices,
-    groups_state,
-    groups_stats,
 )
 from efficacy.validation._reliability import coefficient_h, composite_reliability
 

@@ -178,7 +178,7 @@ def cfa(
             prepared = prepare(
                 data, instrument, model, group, "fiml" if missing == "pairwise" else "listwise"
             )
-            from efficacy.validation._modindices_groups import with_groups_state
+            from efficacy.validation._groups_state import with_groups_state
 
             fit = ordinal_groups_cfa(prepared, group, std_lv, missing)
             return with_groups_state(fit, prepared, group)

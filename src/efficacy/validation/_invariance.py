@@ -287,7 +287,7 @@ def invariance(
                 "invariance needs at least two"
             )
         order = levels or ("configural", "thresholds", "metric", "scalar")
-        from efficacy.validation._modindices_groups import with_ladder_states
+        from efficacy.validation._groups_state import with_ladder_states
 
         result = ordinal_ladder(prepared, group, tuple(order), missing)
         return with_ladder_states(result, prepared, group)
