@@ -16,7 +16,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from efficacy.validation._modindices_groups import GroupsState, _table, dwls_derivatives
+from efficacy.validation._modindices_groups import GroupsState, dwls_derivatives, param_table
 from efficacy.validation._ordinal import OrdinalStats
 
 
@@ -74,7 +74,7 @@ def groups_state(
     if np.isnan(theta).any():
         return None
     if fit.converged:
-        grad, _ = dwls_derivatives(_table(model, model.params), theta, stats)
+        grad, _ = dwls_derivatives(param_table(model, model.params), theta, stats)
         if np.max(np.abs(grad)) > 1e-6:
             return None
     return GroupsState(model=model, stats=tuple(stats), theta=theta)

@@ -84,7 +84,7 @@ def _matrices(table: _Table, theta: np.ndarray, g: int):
 def group_matrices(model, theta: np.ndarray, g: int):
     """Loadings, factor covariances, thresholds ``tau`` and scales ``D`` of group ``g``
     of a multi-group WLSMV parameter table."""
-    lam, psi, _, tau, _, _, scale = _matrices(_table(model, model.params), theta, g)
+    lam, psi, _, tau, _, _, scale = _matrices(param_table(model, model.params), theta, g)
     return lam, psi, tau, scale
 
 
@@ -161,7 +161,8 @@ def dwls_derivatives(
     return grad, info
 
 
-def _table(model, params: Sequence[Param]) -> _Table:
+def param_table(model, params: Sequence[Param]) -> _Table:
+    """``params`` with the item, factor and threshold counts of ``model``."""
     return _Table(tuple(params), len(model.items), len(model.factors), model.n_thresholds)
 
 
@@ -188,12 +189,12 @@ def _extended(model) -> tuple[_Table, list[Param]]:
             for b in range(a + 1, len(items)):
                 free += 1
                 added.append(Param(items[a], "~~", items[b], g, free, 0.0, "theta", b, a))
-    return _table(model, params + added), freed + added
+    return param_table(model, params + added), freed + added
 
 
 def _standardized(model, theta: np.ndarray, par: Param, epc: float) -> float:
     """lavaan's ``sepc.all``: the latent responses have standard deviations ``1 / D``."""
-    lam, psi, _, _, _, _, scale = _matrices(_table(model, model.params), theta, par.group)
+    lam, psi, _, _, _, _, scale = _matrices(param_table(model, model.params), theta, par.group)
     if par.kind == "lambda":
         return float(epc * np.sqrt(psi[par.col, par.col]) * scale[par.row])
     if par.kind == "theta":
