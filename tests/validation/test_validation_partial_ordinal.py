@@ -142,3 +142,22 @@ def test_lavaan_names_free_one_threshold_or_an_intercept(freed_names):
 def test_partial_refuses_unknown_names(ladder):
     with pytest.raises(ModelError, match=r"cannot free \['c1', 'c4\|t5', 'F2=~c2'\]"):
         ladder.partial(free=["c1", "c4|t5", "F2=~c2"])
+
+
+def test_score_tests_point_at_the_shifted_item_and_freeing_it_removes_them():
+    # c4's thresholds were shifted in group b: at the scalar level its intercept has
+    # by far the largest modification index; once c4 is freed, that test is gone and
+    # nothing of its size is left
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ladder = invariance(DATA, model=MODEL, group="group", estimator="WLSMV")
+        partial = ladder.partial(["c4"])
+    top = ladder.fits["scalar"].modification_indices(top=1).iloc[0]
+    assert (top["lhs"], top["op"]) == ("c4", "~1") and top["mi"] > 100
+    after = partial.fits["scalar"].modification_indices(top=None)
+    assert not ((after["lhs"] == "c4") & (after["op"] == "~1")).any()
+    assert after["mi"].max() < 20
+    per_group = partial.fits["scalar"].reliability
+    assert list(per_group["group"].unique()) == ["a", "b"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -9,7 +10,7 @@ import pandas as pd
 
 from efficacy.results import Result, Summary
 from efficacy.validation._estimate import Estimation
-from efficacy.validation._warnings import ModelError
+from efficacy.validation._warnings import FitWarning, ModelError
 
 #: The fit measures a summary shows, in order.
 SUMMARY_MEASURES = (
@@ -86,7 +87,9 @@ class CFAResult(Result):
     instrument: str | None = None
     std_lv: bool = False
     missing: str = "listwise"
-    _estimation: Estimation | None = field(default=None, repr=False, compare=False)
+    #: The estimation behind the fit (ML/MLR: :class:`Estimation`; WLSMV: the ordinal
+    #: estimate, or the state of a multi-group fit).
+    _estimation: Estimation | Any | None = field(default=None, repr=False, compare=False)
 
     @property
     def ok(self) -> bool:
@@ -106,34 +109,58 @@ class CFAResult(Result):
         for the formulas."""
         from efficacy.validation._reliability import reliability_table
 
+        if self.estimator == "WLSMV" and len(self.groups) > 1:
+            from efficacy.validation._reliability import groups_reliability_table
+
+            return groups_reliability_table(self._wlsmv_groups("reliability"), self.groups)
         if self.estimator == "WLSMV":
             from efficacy.validation._reliability import ordinal_reliability_table
 
-            if self._estimation is None:
-                raise ModelError("reliability of a multi-group WLSMV fit is not available")
             return ordinal_reliability_table(self._estimation)
         return reliability_table(self._estimation, self.groups)
 
-    def modification_indices(self, top: int | None = 10) -> pd.DataFrame:
-        """Score tests of the omitted cross-loadings and residual covariances.
+    def _wlsmv_groups(self, what: str):
+        """The state of a multi-group WLSMV fit, or a clear refusal."""
+        if self._estimation is None:
+            raise ModelError(
+                f"{what} of this multi-group WLSMV fit cannot be computed: it carries no "
+                "estimation (fit it with cfa(group=...) or invariance(estimator='WLSMV'))"
+            )
+        return self._estimation
 
-        lavaan's ``modindices()`` (expected information): ``mi``, ``epc`` and
-        ``sepc_all``, largest ``mi`` first; ``top=None`` returns all. Not under FIML
-        and not for multi-group WLSMV fits.
+    def modification_indices(self, top: int | None = 10) -> pd.DataFrame:
+        """Score tests of the fixed parameters and the omitted cross-loadings and
+        residual covariances.
+
+        lavaan's ``modindices()`` (expected information, under FIML too): ``mi``,
+        ``epc`` and ``sepc_all`` (and ``group``), largest ``mi`` first; ``top=None``
+        returns all. Parameters that cannot be tested (freeing them leaves the model
+        unidentified) are left out, as lavaan leaves them out; equality constraints
+        are not released. See :mod:`efficacy.validation._modindices`. A fit that did
+        not converge gets them with a :class:`FitWarning`, as lavaan warns.
         """
         from efficacy.validation._modindices import (
             modification_indices,
             ordinal_modification_indices,
         )
 
-        if self.estimator == "WLSMV":
-            if self._estimation is None:
-                raise ModelError(
-                    "modification indices of a multi-group WLSMV fit are not available"
-                )
+        if self.estimator == "WLSMV" and len(self.groups) > 1:
+            from efficacy.validation._modindices_groups import groups_modification_indices
+
+            table = groups_modification_indices(
+                self._wlsmv_groups("modification indices"), self.groups
+            )
+        elif self.estimator == "WLSMV":
             table = ordinal_modification_indices(self._estimation)
         else:
             table = modification_indices(self._estimation, self.groups)
+        if not self.converged:
+            warnings.warn(
+                "modification indices of a fit that did not converge: the score tests are "
+                "taken where the optimiser stopped",
+                FitWarning,
+                stacklevel=2,
+            )
         table = table.sort_values("mi", ascending=False, kind="stable").reset_index(drop=True)
         return table if top is None else table.head(top)
 

@@ -125,6 +125,7 @@ def _result(est, prepared: Prepared, labels, missing: str) -> CFAResult:
         instrument=prepared.instrument,
         std_lv=not any(p.kind == "lambda" and not p.free for p in est.model.params),
         missing=missing,
+        _estimation=est,
     )
 
 

@@ -1,41 +1,89 @@
-"""Modification indices (score tests) of parameters fixed at zero, as lavaan's ``modindices``.
+"""Modification indices (score tests) of fixed and omitted parameters, as lavaan's
+``modindices``.
 
-Every cross-loading and residual covariance left out of the model is added as a free
+As lavaan 0.6-14 does, every fixed parameter of the model (a marker loading, a latent
+mean or variance fixed for identification) is freed at its value, and every
+cross-loading and residual covariance left out of the model is added as a free
 parameter at 0. With ``g`` the gradient of lavaan's ``fmin`` and ``I`` the expected
 information (per observation) of the extended model at the estimates,
 
 ``mi = N g_j^2 / V_jj``, ``V = I_ee - I_em I_mm^-1 I_me``, ``epc = -g_j / V_jj``,
 
 ``sepc_all`` the EPC standardized like the parameter (a residual covariance by the
-residual standard deviations).
+residual standard deviations). A parameter whose ``V_jj`` is below ``eps^(1/3)`` cannot
+be tested (freeing it leaves the model unidentified) and is left out, as lavaan
+leaves it out. Equality constraints are not released (lavaan's ``lavTestScore`` does
+that, ``modindices`` does not).
+
+Under FIML the information is the expected information of the case-wise likelihood
+(summed over missing-data patterns at the model-implied moments), which is what
+``modindices`` uses although lavaan fits such a model with the observed information.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 
+from efficacy.validation._fiml import evaluate_fiml
 from efficacy.validation._ml import _evaluate, implied
 from efficacy.validation._model import Model, Param
 from efficacy.validation._warnings import ModelError
 
+#: The columns of a modification-index table (``group`` after ``rhs`` with groups).
+COLUMNS = ["lhs", "op", "rhs", "mi", "epc", "sepc_all"]
+
+
+def score_tests(
+    info: np.ndarray, grad: np.ndarray, n_model: int, n_obs: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """``mi`` and ``epc`` of the parameters after the first ``n_model`` (NaN where
+    ``V_jj < eps^(1/3)``).
+
+    ``info`` is the expected information per observation of the extended model and
+    ``grad`` the gradient of ``fmin`` (both in the extended parameters).
+    """
+    k = n_model
+    i_mm, i_em = info[:k, :k], info[k:, :k]
+    try:
+        v = np.diag(info[k:, k:] - i_em @ np.linalg.solve(i_mm, i_em.T))
+    except np.linalg.LinAlgError as exc:
+        raise ModelError(
+            "modification indices are not available: the information matrix of the "
+            "model is singular"
+        ) from exc
+    v = np.where(v < np.finfo(float).eps ** (1 / 3), np.nan, v)
+    g = grad[k:]
+    return n_obs * g**2 / v, -g / v
+
 
 def _extended(model: Model) -> tuple[Model, list[Param]]:
-    params = list(model.params)
+    """The model with its fixed parameters freed and the omitted cross-loadings and
+    residual covariances added; the freed and added rows (in lavaan's order)."""
     free = model.n_free
-    extra: list[Param] = []
+    params: list[Param] = []
+    freed: list[Param] = []
+    for par in model.params:
+        if not par.free:
+            free += 1
+            par = replace(par, free=free)
+            freed.append(par)
+        params.append(par)
+    added: list[Param] = []
     for g in range(model.n_groups):
         present = {(p.kind, p.row, p.col) for p in model.params if p.group == g}
         for j, name in enumerate(model.factors):
             for i, item in enumerate(model.items):
                 if ("lambda", i, j) not in present:
                     free += 1
-                    extra.append(Param(name, "=~", item, g, free, 0.0, "lambda", i, j))
+                    added.append(Param(name, "=~", item, g, free, 0.0, "lambda", i, j))
         for j in range(len(model.items)):
             for i in range(j + 1, len(model.items)):
                 if ("theta", i, j) not in present and ("theta", j, i) not in present:
                     free += 1
-                    extra.append(
+                    added.append(
                         Param(model.items[j], "~~", model.items[i], g, free, 0.0, "theta", i, j)
                     )
     ext = Model(
@@ -43,45 +91,55 @@ def _extended(model: Model) -> tuple[Model, list[Param]]:
         factors=model.factors,
         n_groups=model.n_groups,
         meanstructure=model.meanstructure,
-        params=tuple(params + extra),
+        params=tuple(params + added),
     )
-    return ext, extra
+    return ext, freed + added
+
+
+def _standardized(model: Model, theta: np.ndarray, est, par: Param, epc: float) -> float:
+    """lavaan's ``sepc.all`` of one freed or added parameter."""
+    mats = model.matrices(theta, par.group)
+    psi, th = mats["psi"], mats["theta"]
+    if par.kind == "lambda":
+        sigma = implied(model, theta, par.group, est.data[par.group]).sigma
+        return float(epc * np.sqrt(psi[par.col, par.col] / sigma[par.row, par.row]))
+    if par.kind == "theta" and par.row != par.col:
+        return float(epc / np.sqrt(th[par.row, par.row] * th[par.col, par.col]))
+    if par.kind == "nu":
+        sigma = implied(model, theta, par.group, est.data[par.group]).sigma
+        return float(epc / np.sqrt(sigma[par.row, par.row]))
+    if par.kind == "alpha":
+        return float(epc / np.sqrt(psi[par.row, par.row]))
+    if par.kind == "psi" and par.row != par.col:
+        return float(epc / np.sqrt(psi[par.row, par.row] * psi[par.col, par.col]))
+    # a variance: lavaan standardizes the current value instead of the EPC (cov.std)
+    return float(np.sign(epc))
 
 
 def modification_indices(est, group_labels) -> pd.DataFrame:
-    """Every omitted cross-loading and residual covariance with mi, epc and sepc_all."""
-    if est.fiml:
-        raise ModelError("modification indices are available for complete data only")
+    """Every fixed or omitted parameter that can be tested, with mi, epc and sepc_all
+    (an ML or MLR fit, complete data or FIML)."""
     model = est.model
     ext, extra = _extended(model)
+    columns = COLUMNS[:3] + (["group"] if model.n_groups > 1 else []) + COLUMNS[3:]
     if not extra:
-        return pd.DataFrame(columns=["lhs", "op", "rhs", "mi", "epc", "sepc_all"])
-    theta = np.concatenate([est.ml.theta, np.zeros(len(extra))])
-    state = _evaluate(ext, theta, est.data)
-    grad = state.grad / 2.0
-    info = state.info / 2.0
-    k = model.n_free
-    i_mm, i_em = info[:k, :k], info[k:, :k]
-    v = np.diag(info[k:, k:] - i_em @ np.linalg.solve(i_mm, i_em.T))
-    v = np.where(v < np.finfo(float).eps ** (1 / 3), np.nan, v)
-    g_e = grad[k:]
-    mi = est.n_total * g_e**2 / v
-    epc = -g_e / v
+        return pd.DataFrame(columns=columns)
+    start = np.array([p.value for p in extra])
+    theta = np.concatenate([est.ml.theta, start])
+    state = (evaluate_fiml if est.fiml else _evaluate)(ext, theta, est.data)
+    if state is None:  # pragma: no cover - the fitted Sigma is positive definite
+        raise ModelError("modification indices: the implied covariance matrix is singular")
+    mi, epc = score_tests(state.info / 2.0, state.grad / 2.0, model.n_free, est.n_total)
     rows = []
     for par, m_i, e_i in zip(extra, mi, epc, strict=True):
-        mats = model.matrices(est.ml.theta, par.group)
-        sigma = implied(model, est.ml.theta, par.group, est.data[par.group]).sigma
-        if par.kind == "lambda":
-            sepc = e_i * np.sqrt(mats["psi"][par.col, par.col]) / np.sqrt(sigma[par.row, par.row])
-        else:
-            th = mats["theta"]
-            sepc = e_i / np.sqrt(th[par.row, par.row] * th[par.col, par.col])
+        if np.isnan(m_i):
+            continue
         row = {"lhs": par.lhs, "op": par.op, "rhs": par.rhs}
         if model.n_groups > 1:
             row["group"] = group_labels[par.group]
-        row.update(mi=m_i, epc=e_i, sepc_all=sepc)
+        row.update(mi=m_i, epc=e_i, sepc_all=_standardized(model, est.ml.theta, est, par, e_i))
         rows.append(row)
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=columns)
 
 
 def ordinal_modification_indices(est) -> pd.DataFrame:
@@ -121,17 +179,14 @@ def ordinal_modification_indices(est) -> pd.DataFrame:
     w = 1.0 / np.diag(st.gamma)
     info = full.T @ (w[:, None] * full)
     grad = -(st.n - 1) / st.n * (full.T @ (w * (st.s - sigma)))
-    k = jac.shape[1]
-    v = np.diag(info[k:, k:] - info[k:, :k] @ np.linalg.solve(info[:k, :k], info[:k, k:]))
-    v = np.where(v < np.finfo(float).eps ** (1 / 3), np.nan, v)
-    g = grad[k:]
-    mi = st.n * g**2 / v
-    epc = -g / v
+    mi, epc = score_tests(info, grad, jac.shape[1], st.n)
     resid = 1.0 - np.diag(star)
     out = []
     for (lhs, op, rhs, kind, i, j), m_i, e_i in zip(names, mi, epc, strict=True):
+        if np.isnan(m_i):
+            continue
         scale = np.sqrt(psi[j, j]) if kind == "lambda" else 1 / np.sqrt(resid[i] * resid[j])
         out.append(
             {"lhs": lhs, "op": op, "rhs": rhs, "mi": m_i, "epc": e_i, "sepc_all": e_i * scale}
         )
-    return pd.DataFrame(out)
+    return pd.DataFrame(out, columns=COLUMNS)

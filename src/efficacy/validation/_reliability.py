@@ -124,3 +124,49 @@ def ordinal_reliability_table(est) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+def groups_reliability_table(state, group_labels) -> pd.DataFrame:
+    """Per group and factor of a multi-group WLSMV fit, as semTools' ``compRelSEM``.
+
+    In group ``g`` with loadings ``lambda``, factor variance ``psi`` and scales ``D``
+    (delta parameterization), the total is the sample polychoric matrix rescaled to the
+    model's latent-response units, ``D^-1 R D^-1``: ``omega`` is
+    ``(sum lambda)^2 psi / sum(D^-1 R D^-1)``; ``omega_ordinal`` (Green & Yang) takes
+    the common part ``D lambda lambda' D psi`` against ``R`` with the thresholds
+    ``D tau`` (semTools uses the threshold parameters ``tau`` themselves, without the
+    intercepts and latent means of the group); ``ave`` is ``sum(lambda^2) psi`` over the
+    trace of that total (semTools' ``AVE``; the mean squared standardized loading when
+    the scales are 1); ``coefficient_h`` and ``composite_reliability`` come from the
+    standardized loadings ``D lambda sqrt(psi)``.
+    """
+    from efficacy.validation._modindices_groups import group_matrices
+
+    model = state.model
+    rows = []
+    for g, st in enumerate(state.stats):
+        lam_all, psi, tau, scale = group_matrices(model, state.theta, g)
+        total = st.rho / np.outer(scale, scale)
+        taus = [t * d for t, d in zip(tau, scale, strict=True)]
+        for j, name in enumerate(model.factors):
+            idx = [
+                p.row for p in model.params if p.kind == "lambda" and p.col == j and p.group == g
+            ]
+            lam = lam_all[idx, j]
+            common = np.zeros_like(st.rho)
+            common[np.ix_(idx, idx)] = np.outer(lam * scale[idx], lam * scale[idx]) * psi[j, j]
+            std = lam * scale[idx] * np.sqrt(psi[j, j])
+            rows.append(
+                {
+                    "group": group_labels[g],
+                    "factor": name,
+                    "n_items": len(idx),
+                    "omega": float(lam.sum() ** 2 * psi[j, j] / total[np.ix_(idx, idx)].sum()),
+                    "omega_ordinal": _response_scale_covariance(idx, common, taus)
+                    / _response_scale_covariance(idx, st.rho, taus),
+                    "ave": float(np.sum(lam**2) * psi[j, j] / np.trace(total[np.ix_(idx, idx)])),
+                    "coefficient_h": coefficient_h(std),
+                    "composite_reliability": composite_reliability(std),
+                }
+            )
+    return pd.DataFrame(rows)
