@@ -1,4 +1,4 @@
-"""ef.screen on a dask DataFrame: the in-memory ScreenResult, from 8 partitions."""
+"""ef.screen on a dask DataFrame: a lazy result whose compute() is the in-memory ScreenResult."""
 
 from __future__ import annotations
 
@@ -33,10 +33,21 @@ def _screen_both(data: pd.DataFrame, frame, **options):
         expected = ef.screen(data, **options)
     with warnings.catch_warnings(record=True) as seen_dask:
         warnings.simplefilter("always")
-        got = ef.screen(frame, **options)
+        lazy = ef.screen(frame, **options)
+    got = lazy.compute()
     screening = [str(w.message) for w in seen_memory if "Screening" in w.category.__name__]
     assert [str(w.message) for w in seen_dask if "Screening" in w.category.__name__] == screening
+    _same_counts(lazy, expected)
     return got, expected
+
+
+def _same_counts(lazy, expected: ef.screening.ScreenResult) -> None:
+    """The aggregate parts of the lazy result equal the in-memory ones."""
+    assert lazy.n_obs == expected.n_obs
+    assert lazy.n_flagged == expected.n_flagged
+    pd.testing.assert_frame_equal(lazy.counts(), expected.counts(), rtol=1e-12, atol=1e-12)
+    assert lazy.summary().rows == expected.summary().rows
+    assert lazy.summary().notes == expected.summary().notes
 
 
 def test_instrument_screen_equals_memory_on_8_partitions():
