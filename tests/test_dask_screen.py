@@ -113,3 +113,149 @@ def test_refusals_and_errors_are_clear():
     with pytest.raises(DataError) as lazy:
         ef.screen(dd.from_pandas(raw, npartitions=8), "gse")
     assert str(lazy.value) == str(memory.value)
+
+
+def _counted(data: pd.DataFrame, n_parts: int):
+    """A dask frame over ``data`` whose partitions count every load in ``loads``."""
+    bounds = np.linspace(0, len(data), n_parts + 1).astype(int)
+    loads: list[int] = []
+
+    def part(i: int) -> pd.DataFrame:
+        loads.append(i)
+        return data.iloc[bounds[i] : bounds[i + 1]]
+
+    return dd.from_map(part, range(n_parts), meta=data.iloc[:0]), loads
+
+
+def test_nothing_is_computed_until_asked_and_counts_are_tallied_once():
+    data = ef.datasets.load("gse_demo")
+    frame, loads = _counted(data, 6)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = ef.screen(frame, "gse", on_invalid="missing")
+        expected = ef.screen(data, "gse", on_invalid="missing")
+    after_screen = len(loads)
+    assert after_screen > 0  # the global statistics are eager
+    assert res.n_obs == 600
+    pd.testing.assert_frame_equal(res.rules, expected.rules)
+    assert res.warnings == expected.warnings
+    # the per-respondent parts, their repr and a lazy filter read nothing
+    for lazy in (res.indices, res.flags, res.flagged, res.reasons, res.notes, res.to_frame()):
+        assert type(lazy).__module__.split(".")[0] in ("dask", "dask_expr")
+    assert "not yet counted" in repr(res)
+    kept = frame[~res.flagged]
+    assert res.to_frame().npartitions == 6
+    assert len(loads) == after_screen
+    # counts: one pass, then kept
+    assert res.n_flagged == 20
+    assert len(loads) == after_screen + 6
+    res.counts()
+    res.summary()
+    assert "n_flagged=20" in repr(res)
+    assert len(loads) == after_screen + 6
+    pd.testing.assert_frame_equal(  # dask reads the text columns as its own string dtype
+        kept.compute(), data[~expected.flagged], check_dtype=False
+    )
+    assert len(loads) == after_screen + 12
+
+
+def test_flagged_rows_are_excluded_from_scores_lazily():
+    data = ef.datasets.load("gse_demo")
+    frame = dd.from_pandas(data, npartitions=5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = ef.screen(frame, "gse", on_invalid="missing")
+        expected = ef.score(
+            data, "gse", on_invalid="missing", exclude=ef.screen(data, "gse", on_invalid="missing")
+        )
+        lazy = ef.score(frame, "gse", on_invalid="missing", exclude=res)
+        by_series = ef.score(frame, "gse", on_invalid="missing", exclude=res.flagged)
+    got = lazy.compute()
+    expected.attrs = {}
+    pd.testing.assert_frame_equal(got, expected)
+    pd.testing.assert_frame_equal(by_series.compute(), expected)
+    assert got["gse"].isna().sum() >= 20
+    with pytest.raises(ef.errors.InvalidResponseError):  # invalid cells: every row is checked
+        ef.score(frame, "gse", exclude=res)
+    with pytest.raises(DataError, match="partitions"):
+        ef.score(dd.from_pandas(data, npartitions=3), "gse", on_invalid="missing", exclude=res)
+    with pytest.raises(DataError, match="boolean dask Series"):
+        ef.score(frame, "gse", on_invalid="missing", exclude=res.indices["irv"])
+    with pytest.raises(DataError, match="not available for a dask"):
+        ef.score(frame, "gse", on_invalid="missing", exclude=[0, 1])
+    shifted = data.set_axis(data.index + 1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        other = ef.screen(dd.from_pandas(shifted, npartitions=5), "gse", on_invalid="missing")
+    with pytest.raises(DataError, match="do not cover the same rows"):
+        ef.score(frame, "gse", on_invalid="missing", exclude=other.flagged)
+    unknown = frame.clear_divisions()  # then each partition's rows are compared
+    lazy = ef.score(unknown, "gse", on_invalid="missing", exclude=other.flagged.clear_divisions())
+    with pytest.raises(
+        DataError, match=r"not partitioned like data: .* rows \[\d+\] that exclude lacks"
+    ):
+        lazy.compute()
+
+
+def test_empty_partitions_and_rules_without_cutoffs():
+    data = _items(300)
+    scales = {f"s{s}": [f"s{s}_{i}" for i in range(4)] for s in range(3)}
+    frame = dd.concat(
+        [
+            dd.from_pandas(data.iloc[:100], npartitions=2),
+            dd.from_pandas(data.iloc[:0], npartitions=1),
+            dd.from_pandas(data.iloc[100:], npartitions=3),
+        ]
+    )
+    off = {key: None for key in ef.screening.RULES}
+    for options in ({"scales": scales, "duration": "seconds"}, {"scales": scales, "cutoffs": off}):
+        got, expected = _screen_both(data, frame, **options)
+        _same(got, expected)
+    assert got.flags.shape == (300, 0) and got.n_flagged == 0
+
+
+def test_bad_durations_are_an_error_of_screen_itself():
+    data = _items(200)
+    data.loc[250, "seconds"] = -3.0
+    frame = dd.from_pandas(data, npartitions=4)
+    scales = {"all": [c for c in data.columns if c != "seconds"]}
+    with pytest.raises(DataError, match="non-negative seconds"):
+        ef.screen(frame, scales=scales, duration="seconds")
+
+
+def _generated(n_parts: int, rows: int):
+    def part(i: int) -> pd.DataFrame:
+        rng = np.random.default_rng(i)
+        x = rng.integers(1, 5, size=(rows, 10)).astype(float)
+        x[rng.random(x.shape) < 0.01] = np.nan
+        return pd.DataFrame(
+            x,
+            columns=[f"gse{j}" for j in range(1, 11)],
+            index=pd.RangeIndex(i * rows, (i + 1) * rows),
+        )
+
+    return dd.from_map(part, range(n_parts))
+
+
+def test_a_lazy_screen_written_to_parquet_keeps_memory_bounded(tmp_path):
+    import tracemalloc
+
+    import dask
+
+    frame = _generated(n_parts=16, rows=20_000)  # 320,000 rows: 26 MB of items
+    tracemalloc.start()
+    try:
+        with dask.config.set(scheduler="threads", num_workers=2), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            res = ef.screen(frame, "gse")
+            res.to_frame().to_parquet(tmp_path / "screen")
+            table = res.counts()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert res.n_obs == 320_000
+    assert table.loc["longstring", "n_computed"] == 320_000
+    written = dd.read_parquet(tmp_path / "screen")
+    assert len(written) == 320_000
+    assert int(written["flagged"].sum().compute()) == res.n_flagged
+    assert peak < 30e6, f"peak {peak / 1e6:.1f} MB"

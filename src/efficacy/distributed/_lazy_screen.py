@@ -145,10 +145,12 @@ class LazyScreenResult(Result):
         whole = pd.concat(frames) if len(frames) > 1 else frames[0]
         return ScreenResult(
             indices=whole[list(self.index_columns)],
-            flags=whole[list(self.flag_columns)],
+            flags=pd.DataFrame(  # built as in memory (no rule: no columns, a RangeIndex)
+                {f: whole[f].to_numpy() for f in self.flag_columns}, index=whole.index, dtype=bool
+            ),
             flagged=whole["flagged"],
-            reasons=whole["reasons"],
-            notes=whole["notes"],
+            reasons=whole["reasons"].astype(object),
+            notes=whole["notes"].astype(object),
             rules=self.rules,
             warnings=self.warnings,
             items=self.items,

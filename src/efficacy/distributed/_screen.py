@@ -146,6 +146,9 @@ def _table(
 ) -> pd.DataFrame:
     """The partition's rows of ``to_frame()``: indices, flags, ``flagged``, reasons, notes.
 
+    The reasons and notes are arrow strings here (object columns cannot be written to
+    parquet by a lazy frame); ``compute()`` turns them back into the in-memory objects.
+
     Every column is row-wise once the global statistics and the rules are fixed, so a
     partition's rows are those of the in-memory screen of the whole frame.
     """
@@ -157,13 +160,14 @@ def _table(
     k = int(stats["n_items"])
     flags = flag_table(indices, rules, k)
     columns = {c: indices[c].to_numpy() for c in indices.columns}
+    text = pd.StringDtype("pyarrow")  # a dtype parquet and csv writers know (not object)
     return pd.concat(
         [
             indices,
             flags,
             flags.any(axis=1).rename("flagged"),
-            reasons_column(flags, rules, k),
-            notes_column(columns, indices.index),
+            reasons_column(flags, rules, k).astype(text),
+            notes_column(columns, indices.index).astype(text),
         ],
         axis=1,
     )
