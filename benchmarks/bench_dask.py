@@ -15,6 +15,12 @@ dask themselves included):
 
 Run: ``.venv/bin/python -m benchmarks.bench_dask [rows]`` (default 100,000,000; writes
 benchmarks/results/dask.md). The scheduler is dask's threaded one with 2 workers.
+
+The screen case, ``.venv/bin/python -m benchmarks.bench_dask screen [rows]`` (default
+10,000,000; writes benchmarks/results/dask_screen.md), measures ``ef.screen`` of the
+generated frame, its lazy rows written with ``to_frame().to_parquet`` and then
+``counts()`` (one more pass of per-partition tallies), against the in-memory screen
+of one partition.
 """
 
 from __future__ import annotations
@@ -23,8 +29,10 @@ import json
 import os
 import platform
 import resource
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import warnings
 from pathlib import Path
@@ -35,6 +43,7 @@ import pandas as pd
 
 ROWS_PER_PART, N_ITEMS, MISSING = 1_000_000, 10, 0.01
 RESULTS = Path(__file__).parent / "results" / "dask.md"
+SCREEN_RESULTS = Path(__file__).parent / "results" / "dask_screen.md"
 
 
 def partition(number: int) -> pd.DataFrame:
@@ -73,6 +82,15 @@ def run(stage: str, n_rows: int) -> dict[str, float]:
         value = ef.build_norms(scores, instrument="gse").groups[0].mean
     elif stage == "generate":
         value = float(frame(n_rows).map_partitions(len).sum().compute())
+    elif stage == "screen_parquet":
+        value, extra = _screen_parquet(n_rows)
+        seconds = time.perf_counter() - start
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+        return {"seconds": seconds, "peak_bytes": peak, "value": float(value), **extra}
+    elif stage == "memory_screen":
+        data = partition(0)
+        start = time.perf_counter()
+        value = ef.screen(data, "gse").n_flagged
     elif stage == "memory_alpha":
         items = partition(0)
         start = time.perf_counter()
@@ -86,6 +104,30 @@ def run(stage: str, n_rows: int) -> dict[str, float]:
     seconds = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     return {"seconds": seconds, "peak_bytes": peak, "value": float(value)}
+
+
+def _screen_parquet(n_rows: int) -> tuple[int, dict[str, float]]:
+    """The lazy screen of the generated frame written to parquet, then its counts."""
+    import efficacy as ef
+
+    folder = Path(tempfile.mkdtemp(prefix="screen-"))
+    try:
+        start = time.perf_counter()
+        result = ef.screen(frame(n_rows), "gse")
+        eager = time.perf_counter()
+        result.to_frame().to_parquet(folder / "screen.parquet")
+        written = time.perf_counter()
+        n_flagged = result.n_flagged
+        counted = time.perf_counter()
+        size = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return n_flagged, {
+        "screen_seconds": eager - start,
+        "parquet_seconds": written - eager,
+        "counts_seconds": counted - written,
+        "parquet_bytes": float(size),
+    }
 
 
 def measured(stage: str, n_rows: int) -> dict[str, float]:
@@ -135,5 +177,46 @@ def main(n_rows: int = 100_000_000) -> None:
     print(f"wrote {RESULTS}")
 
 
+def main_screen(n_rows: int = 10_000_000) -> None:
+    """The screen case: in memory on one partition, lazy to parquet on ``n_rows``."""
+    rows = []
+    for stage, size in [("memory_screen", ROWS_PER_PART), ("screen_parquet", n_rows)]:
+        result = measured(stage, size)
+        rows.append((stage, size, result))
+        print(stage, size, result, flush=True)
+    lazy = rows[-1][2]
+    lines = [
+        f"# dask: a lazy ef.screen of {n_rows:,} x 10 written to parquet",
+        "",
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores (shared), Python "
+        f"{platform.python_version()}; dask threaded scheduler, 2 workers; partitions of "
+        f"{ROWS_PER_PART:,} rows generated when needed. Command: "
+        f"`.venv/bin/python -m benchmarks.bench_dask screen {n_rows}`.",
+        "",
+        "| stage | rows | seconds | ns per row | peak resident memory (MB) | flagged |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for stage, size, result in rows:
+        lines.append(
+            f"| {stage} | {size:,} | {result['seconds']:.1f} | "
+            f"{1e9 * result['seconds'] / size:.0f} | {result['peak_bytes'] / 2**20:.0f} | "
+            f"{result['value']:,.0f} |"
+        )
+    lines += [
+        "",
+        f"screen_parquet: `ef.screen` (invalid-cell pass, two statistics passes) "
+        f"{lazy['screen_seconds']:.1f} s; `to_frame().to_parquet` (the indices pass) "
+        f"{lazy['parquet_seconds']:.1f} s, {lazy['parquet_bytes'] / 2**20:.0f} MB written; "
+        f"`counts()` / `n_flagged` (a pass of per-partition tallies) "
+        f"{lazy['counts_seconds']:.1f} s.",
+    ]
+    SCREEN_RESULTS.parent.mkdir(exist_ok=True)
+    SCREEN_RESULTS.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"wrote {SCREEN_RESULTS}")
+
+
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 100_000_000)
+    if len(sys.argv) > 1 and sys.argv[1] == "screen":
+        main_screen(int(sys.argv[2]) if len(sys.argv) > 2 else 10_000_000)
+    else:
+        main(int(sys.argv[1]) if len(sys.argv) > 1 else 100_000_000)
