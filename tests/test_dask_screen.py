@@ -159,6 +159,28 @@ def test_nothing_is_computed_until_asked_and_counts_are_tallied_once():
     assert len(loads) == after_screen + 12
 
 
+def test_counts_can_share_the_pass_that_writes_the_rows(tmp_path):
+    data = ef.datasets.load("gse_demo")
+    frame, loads = _counted(data, 4)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = ef.screen(frame, "gse", on_invalid="missing")
+        expected = ef.screen(data, "gse", on_invalid="missing")
+    before = len(loads)
+    res.count_along(res.to_frame().to_parquet(tmp_path / "rows", compute=False))
+    assert len(loads) == before + 4  # one pass for the file and the tallies
+    pd.testing.assert_frame_equal(res.counts(), expected.counts(), rtol=1e-12, atol=1e-12)
+    assert len(loads) == before + 4
+    written = pd.read_parquet(tmp_path / "rows").rename_axis(None)  # dask names the index
+    pd.testing.assert_frame_equal(
+        written.astype({"reasons": object, "notes": object}),
+        expected.to_frame(),
+        rtol=1e-12,
+        atol=1e-12,
+        check_index_type=False,
+    )
+
+
 def test_flagged_rows_are_excluded_from_scores_lazily():
     data = ef.datasets.load("gse_demo")
     frame = dd.from_pandas(data, npartitions=5)
@@ -245,13 +267,12 @@ def test_a_lazy_screen_written_to_parquet_keeps_memory_bounded(tmp_path):
     with dask.config.set(scheduler="threads", num_workers=2), warnings.catch_warnings():
         warnings.simplefilter("ignore")  # first, a tiny run: the imports are not measured
         small = ef.screen(_generated(n_parts=2, rows=100), "gse")
-        small.to_frame().to_parquet(tmp_path / "small")
-        small.counts()
+        small.count_along(small.to_frame().to_parquet(tmp_path / "small", compute=False))
         frame = _generated(n_parts=16, rows=5_000)  # 80,000 rows
         tracemalloc.start()
         try:
             res = ef.screen(frame, "gse")
-            res.to_frame().to_parquet(tmp_path / "screen")
+            res.count_along(res.to_frame().to_parquet(tmp_path / "screen", compute=False))
             table = res.counts()
             _, peak = tracemalloc.get_traced_memory()
         finally:
@@ -264,3 +285,32 @@ def test_a_lazy_screen_written_to_parquet_keeps_memory_bounded(tmp_path):
     assert list(written.columns) == list(res.to_frame().columns)
     # the items alone are 6.4 MB and the screen's rows 9 MB: neither is ever whole
     assert peak < 10e6, f"peak {peak / 1e6:.1f} MB"
+
+
+hypothesis = pytest.importorskip("hypothesis")
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=8, deadline=None, print_blob=True)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(12, 150),
+    partitions=st.integers(1, 7),
+    missing=st.sampled_from([0.0, 0.1]),
+)
+def test_any_partitioning_gives_the_memory_screen_and_its_counts(seed, n, partitions, missing):
+    rng = np.random.default_rng(seed)
+    trait = rng.normal(size=(n, 1))
+    values = np.clip(np.rint(2.5 + trait + rng.normal(size=(n, 6))), 1, 4)
+    values[rng.random(values.shape) < missing] = np.nan
+    data = pd.DataFrame(values, columns=[f"i{j}" for j in range(6)])
+    data.iloc[0] = 2.0  # at least one straight-liner
+    options = {
+        "scales": {"a": ["i0", "i1", "i2"], "b": ["i3", "i4", "i5"]},
+        "cutoffs": {"irv": 0.5, "n_missing": 1},
+    }
+    frame = dd.from_pandas(data, npartitions=partitions)
+    got, expected = _screen_both(data, frame, **options)  # also compares the counts
+    _same(got, expected)
+    assert got.n_flagged >= 1

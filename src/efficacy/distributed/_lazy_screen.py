@@ -34,26 +34,35 @@ from efficacy.screening._result import ScreenResult, counts_frame, screen_summar
 
 def _tally(
     part: pd.DataFrame, index_columns: tuple[str, ...], flag_columns: tuple[str, ...]
-) -> dict[str, Any]:
-    """A partition's counts: rows, flagged rows, values and their sums per index, flags."""
-    computed, sums = [], []
-    for column in index_columns:
+) -> pd.DataFrame:
+    """A partition's counts, as one row: rows, flagged rows, then per index the values
+    computed and their sum, then per rule the rows it flags."""
+    row: dict[str, float] = {
+        "n_obs": float(len(part)),
+        "n_flagged": float(part["flagged"].to_numpy(dtype=bool).sum()),
+    }
+    for j, column in enumerate(index_columns):
         values = part[column].to_numpy(dtype=float)
         present = values[~np.isnan(values)]
-        computed.append(len(present))
-        sums.append(present.sum())
+        row[f"n{j}"] = float(len(present))
+        row[f"s{j}"] = float(present.sum())
+    for j, flag in enumerate(flag_columns):
+        row[f"f{j}"] = float(part[flag].to_numpy(dtype=bool).sum())
+    return pd.DataFrame([row])
+
+
+def _combine(
+    tallies: pd.DataFrame, index_columns: tuple[str, ...], flag_columns: tuple[str, ...]
+) -> dict[str, Any]:
+    """The partitions' tallies (one row each) added up, in partition order."""
+    total = {c: tallies[c].to_numpy().sum() for c in tallies.columns}
     return {
-        "n_obs": len(part),
-        "n_flagged": int(part["flagged"].to_numpy(dtype=bool).sum()),
-        "n_computed": np.array(computed, dtype=np.int64),
-        "sums": np.array(sums, dtype=float),
-        "n_rule": np.array([int(part[f].to_numpy(dtype=bool).sum()) for f in flag_columns]),
+        "n_obs": int(total["n_obs"]),
+        "n_flagged": int(total["n_flagged"]),
+        "n_computed": np.array([int(total[f"n{j}"]) for j in range(len(index_columns))]),
+        "sums": np.array([total[f"s{j}"] for j in range(len(index_columns))], dtype=float),
+        "n_rule": np.array([int(total[f"f{j}"]) for j in range(len(flag_columns))]),
     }
-
-
-def _combine(tallies: list[dict[str, Any]]) -> dict[str, Any]:
-    """The partitions' tallies added up, in partition order."""
-    return {key: sum(t[key] for t in tallies) for key in tallies[0]}
 
 
 @dataclass(frozen=True, repr=False, eq=False)
@@ -67,7 +76,8 @@ class LazyScreenResult(Result):
     data's partitions (the columns of :class:`~efficacy.screening.ScreenResult` of
     the same names). ``compute()`` gives that in-memory result; ``counts()``,
     ``n_flagged`` and ``summary()`` need only per-partition tallies (computed once,
-    on first use, then kept). Write the rows out with the dask frame's own methods,
+    on first use, or along with other work by ``count_along``, then kept). Write the
+    rows out with the dask frame's own methods,
     e.g. ``result.to_frame().to_parquet(path)`` or ``.to_csv(pattern)``; keep the
     unflagged respondents with ``data[~result.flagged]``.
 
@@ -140,8 +150,9 @@ class LazyScreenResult(Result):
 
         frames = list(dask.compute(*self.table.to_delayed(), **options))
         if "_tallies" not in self.__dict__:
-            tallies = [_tally(f, self.index_columns, self.flag_columns) for f in frames]
-            self.__dict__["_tallies"] = _combine(tallies)
+            names = (self.index_columns, self.flag_columns)
+            tallies = pd.concat([_tally(f, *names) for f in frames], ignore_index=True)
+            self.__dict__["_tallies"] = _combine(tallies, *names)
         whole = pd.concat(frames) if len(frames) > 1 else frames[0]
         return ScreenResult(
             indices=whole[list(self.index_columns)],
@@ -164,15 +175,31 @@ class LazyScreenResult(Result):
             seed=self.seed,
         )
 
+    def _tally_frame(self) -> Any:
+        """The lazy per-partition tallies: a dask frame of one small row per partition."""
+        names = (self.index_columns, self.flag_columns)
+        meta = _tally(self.table._meta, *names).iloc[:0]
+        return self.table.map_partitions(_tally, *names, meta=meta)
+
     @cached_property
     def _tallies(self) -> dict[str, Any]:
         """The counts behind ``counts()``: one small tally per partition, added up."""
+        return _combine(self._tally_frame().compute(), self.index_columns, self.flag_columns)
+
+    def count_along(self, *others: Any, **options: Any) -> tuple[Any, ...]:
+        """Tally the counts in the same pass as other lazy work on the rows.
+
+        ``others`` are dask collections or delayed tasks, typically
+        ``result.to_frame().to_parquet(path, compute=False)``: one ``dask.compute``
+        runs them with the tallies, so the rows are computed once for both. Later
+        ``counts()``, ``n_flagged`` and ``summary()`` then read nothing. ``options`` go
+        to ``dask.compute``; returns the computed ``others``.
+        """
         import dask
 
-        task = dask.delayed(_tally, pure=True)
-        parts = self.table.to_delayed()
-        found = dask.compute(*[task(p, self.index_columns, self.flag_columns) for p in parts])
-        return _combine(list(found))
+        tallies, *done = dask.compute(self._tally_frame(), *others, **options)
+        self.__dict__["_tallies"] = _combine(tallies, self.index_columns, self.flag_columns)
+        return tuple(done)
 
     @property
     def n_flagged(self) -> int:
