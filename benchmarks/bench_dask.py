@@ -207,10 +207,10 @@ def main_screen(sizes: Sequence[int] = (10_000_000,)) -> None:
         )
     lines += [
         "",
-        f"screen_parquet at {n_rows:,} rows: `ef.screen` (the invalid-cell pass and the two statistics "
-        f"passes) {lazy['screen_seconds']:.1f} s; then `count_along(to_frame().to_parquet("
-        f"..., compute=False))`, the indices computed partition by partition, written and "
-        f"tallied in one pass, {lazy['parquet_seconds']:.1f} s "
+        f"screen_parquet at {n_rows:,} rows: `ef.screen` (the invalid-cell pass and the "
+        f"two statistics passes) {lazy['screen_seconds']:.1f} s; then "
+        "`count_along(to_frame().to_parquet(..., compute=False))`, the indices computed "
+        f"partition by partition, written and tallied in one pass, {lazy['parquet_seconds']:.1f} s "
         f"({lazy['parquet_bytes'] / 2**20:.0f} MB of parquet written); `n_flagged` then "
         "reads nothing. Peak memory is that of the partitions in flight (two workers, "
         "1,000,000 rows each), whatever the number of rows.",
