@@ -214,6 +214,10 @@ def main_screen(sizes: Sequence[int] = (10_000_000,)) -> None:
         f"({lazy['parquet_bytes'] / 2**20:.0f} MB of parquet written); `n_flagged` then "
         "reads nothing. Peak memory is that of the partitions in flight (two workers, "
         "1,000,000 rows each), whatever the number of rows.",
+        "",
+        "Load average (1, 5, 15 min) at the end: "
+        + ", ".join(f"{x:.1f}" for x in os.getloadavg())
+        + " (a shared machine: the seconds vary with it, the peaks hardly).",
     ]
     SCREEN_RESULTS.parent.mkdir(exist_ok=True)
     SCREEN_RESULTS.write_text("\n".join(lines) + "\n", encoding="utf-8")
