@@ -142,7 +142,7 @@ def _table(
     stats: dict[str, Any],
     duration: str | None,
     rules: dict[str, Rule],
-    meta: pd.DataFrame,
+    meta: pd.DataFrame | None,
 ) -> pd.DataFrame:
     """The partition's rows of ``to_frame()``: indices, flags, ``flagged``, reasons, notes.
 
@@ -152,7 +152,7 @@ def _table(
     Every column is row-wise once the global statistics and the rules are fixed, so a
     partition's rows are those of the in-memory screen of the whole frame.
     """
-    if len(part) == 0:
+    if len(part) == 0 and meta is not None:  # the empty frame with the columns' types
         return meta
     with warnings.catch_warnings():  # invalid cells were reported once, over the frame
         warnings.simplefilter("ignore", InvalidResponseWarning)
