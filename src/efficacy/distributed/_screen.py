@@ -133,7 +133,7 @@ def _rows(
     if duration is not None:
         n_shown = raw.shape[1] + sum(1 for c in spec.checks if c.id in part.columns)
         out["seconds_per_item"] = memory._duration(part, duration) / n_shown
-    return pd.DataFrame(out, index=part.index)
+    return pd.DataFrame(out, index=part.index, copy=False)
 
 
 def _table(
@@ -159,18 +159,14 @@ def _table(
         indices = _rows(part, how, stats, duration)
     k = int(stats["n_items"])
     flags = flag_table(indices, rules, k)
-    columns = {c: indices[c].to_numpy() for c in indices.columns}
+    columns: dict[str, Any] = {c: indices[c].to_numpy() for c in indices.columns}
     text = pd.StringDtype("pyarrow")  # a dtype parquet and csv writers know (not object)
-    return pd.concat(
-        [
-            indices,
-            flags,
-            flags.any(axis=1).rename("flagged"),
-            reasons_column(flags, rules, k).astype(text),
-            notes_column(columns, indices.index).astype(text),
-        ],
-        axis=1,
-    )
+    notes = notes_column(columns, indices.index).astype(text)
+    columns.update((c, flags[c].to_numpy()) for c in flags.columns)
+    columns["flagged"] = flags.to_numpy().any(axis=1)
+    columns["reasons"] = reasons_column(flags, rules, k).astype(text)
+    columns["notes"] = notes
+    return pd.DataFrame(columns, index=indices.index, copy=False)  # the arrays, not copies
 
 
 def screen(
