@@ -212,8 +212,8 @@ def main_screen(sizes: Sequence[int] = (10_000_000,)) -> None:
         "`count_along(to_frame().to_parquet(..., compute=False))`, the indices computed "
         f"partition by partition, written and tallied in one pass, {lazy['parquet_seconds']:.1f} s "
         f"({lazy['parquet_bytes'] / 2**20:.0f} MB of parquet written); `n_flagged` then "
-        "reads nothing. Peak memory is that of the partitions in flight (two workers, "
-        "1,000,000 rows each), whatever the number of rows.",
+        "reads nothing. Peak memory is set by the partitions in flight (two workers, "
+        "1,000,000 rows each), not by the number of rows.",
         "",
         "Load average (1, 5, 15 min) at the end: "
         + ", ".join(f"{x:.1f}" for x in os.getloadavg())
