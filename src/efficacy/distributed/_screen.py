@@ -5,10 +5,12 @@ the item means over the answered cells, the pairwise-complete covariance and
 correlation matrices (Mahalanobis D², synonym and antonym pairs) and the keyed item
 means (person-total correlation). Two passes gather them as the in-memory
 :func:`~efficacy.screening._covariance.pairwise_moments` does (sums and counts, then
-cross-products around the global means, summed over partitions); a third computes
-every index partition by partition against them. The indices, flags and reasons
-(about twenty numbers per respondent) come back as the same in-memory
-:class:`~efficacy.screening.ScreenResult`; the item responses never do.
+cross-products around the global means, summed over partitions). The cut-offs depend
+on no respondent's values (fixed numbers, the item count, the chi-square quantile for
+the item count, an instrument's declared seconds per item), so they are fixed then
+too. What is left is row-wise: the indices, flags, reasons and notes of every
+respondent stay a lazy dask frame, computed partition by partition against those
+global inputs when asked for (:class:`~efficacy.distributed.LazyScreenResult`).
 """
 
 from __future__ import annotations
@@ -23,14 +25,14 @@ import pandas as pd
 
 import efficacy.screening._indices as _indices
 import efficacy.screening._pairs as _pairs
+from efficacy.distributed._lazy_screen import LazyScreenResult
 from efficacy.errors import DataError
 from efficacy.instrument import Instrument
 from efficacy.scoring import InvalidResponseWarning
 from efficacy.screening import _screen as memory
-from efficacy.screening._cutoffs import resolve_cutoffs
+from efficacy.screening._cutoffs import Rule, resolve_cutoffs
 from efficacy.screening._flags import flag_table, notes_column, reasons_column, rules_frame
 from efficacy.screening._inputs import ScreenData, from_instruments, from_items
-from efficacy.screening._result import ScreenResult
 
 
 def _quietly(function: Any, *arguments: Any) -> Any:
@@ -55,15 +57,25 @@ def _spec(part: pd.DataFrame, how: tuple[Any, ...]) -> ScreenData:
     return spec
 
 
-def _sums(part: pd.DataFrame, how: tuple[Any, ...]) -> tuple[np.ndarray, ...]:
-    """Pass 1: answered sums and counts of the raw and the keyed items."""
+def _sums(
+    part: pd.DataFrame, how: tuple[Any, ...], duration: str | None
+) -> tuple[np.ndarray | int, ...]:
+    """Pass 1: answered sums and counts of the raw and the keyed items, and the rows.
+
+    The check answers and the durations are validated here too, so that bad values
+    are an error of ``screen`` itself rather than of a later computation.
+    """
     spec = _spec(part, how)
+    memory._checks(spec, part, {}, [])
+    if duration is not None:
+        memory._duration(part, duration)
     raw, keyed = np.isnan(spec.raw), np.isnan(spec.keyed)
     return (
         np.where(raw, 0.0, spec.raw).sum(axis=0),
         (~raw).sum(axis=0),
         np.where(keyed, 0.0, spec.keyed).sum(axis=0),
         (~keyed).sum(axis=0),
+        len(part),
     )
 
 
@@ -121,7 +133,40 @@ def _rows(
     if duration is not None:
         n_shown = raw.shape[1] + sum(1 for c in spec.checks if c.id in part.columns)
         out["seconds_per_item"] = memory._duration(part, duration) / n_shown
-    return pd.DataFrame(out, index=part.index)
+    return pd.DataFrame(out, index=part.index, copy=False)
+
+
+def _table(
+    part: pd.DataFrame,
+    how: tuple[Any, ...],
+    stats: dict[str, Any],
+    duration: str | None,
+    rules: dict[str, Rule],
+    meta: pd.DataFrame | None,
+) -> pd.DataFrame:
+    """The partition's rows of ``to_frame()``: indices, flags, ``flagged``, reasons, notes.
+
+    The reasons and notes are arrow strings here (object columns cannot be written to
+    parquet by a lazy frame); ``compute()`` turns them back into the in-memory objects.
+
+    Every column is row-wise once the global statistics and the rules are fixed, so a
+    partition's rows are those of the in-memory screen of the whole frame.
+    """
+    if len(part) == 0 and meta is not None:  # the empty frame with the columns' types
+        return meta
+    with warnings.catch_warnings():  # invalid cells were reported once, over the frame
+        warnings.simplefilter("ignore", InvalidResponseWarning)
+        indices = _rows(part, how, stats, duration)
+    k = int(stats["n_items"])
+    flags = flag_table(indices, rules, k)
+    columns: dict[str, Any] = {c: indices[c].to_numpy() for c in indices.columns}
+    text = pd.StringDtype("pyarrow")  # a dtype parquet and csv writers know (not object)
+    notes = notes_column(columns, indices.index).astype(text)
+    columns.update((c, flags[c].to_numpy()) for c in flags.columns)
+    columns["flagged"] = flags.to_numpy().any(axis=1)
+    columns["reasons"] = reasons_column(flags, rules, k).astype(text)
+    columns["notes"] = notes
+    return pd.DataFrame(columns, index=indices.index, copy=False)  # the arrays, not copies
 
 
 def screen(
@@ -138,12 +183,17 @@ def screen(
     resample_na: bool = False,
     seed: int | None = None,
     on_invalid: str = "raise",
-) -> ScreenResult:
-    """:func:`efficacy.screen` of a dask DataFrame: the same :class:`ScreenResult`.
+) -> LazyScreenResult:
+    """:func:`efficacy.screen` of a dask DataFrame: a lazy :class:`LazyScreenResult`.
 
-    Three passes over the partitions (item sums, pairwise cross-products, indices),
-    plus one for invalid cells when instruments are given. The indices equal the
-    in-memory ones to rounding (about 1e-12). ``duration`` must name a column (a
+    Two passes over the partitions (item sums with the row count, then pairwise
+    cross-products), plus one for invalid cells when instruments are given, fix
+    everything global: item means, covariances, synonym and antonym pairs, the rules
+    and their cut-offs, and the warnings (given now, as in memory). Check answers
+    and durations are validated in the first pass. The per-respondent tables are
+    lazy: nothing more is read until they, the counts or ``compute()`` are asked for.
+    ``compute()`` gives the in-memory :class:`~efficacy.screening.ScreenResult`, its
+    indices equal to rounding (about 1e-12). ``duration`` must name a column (a
     pandas Series cannot be aligned with a dask frame's partitions), and
     ``resample_na`` is refused: its random draws run over the rows in memory order.
 
@@ -155,8 +205,10 @@ def screen(
     >>> data = ef.datasets.load("gse_demo")
     >>> with warnings.catch_warnings(record=True):
     ...     res = ef.screen(dd.from_pandas(data, npartitions=4), "gse", on_invalid="missing")
-    >>> res.n_flagged
-    20
+    >>> res.n_obs, res.n_flagged
+    (600, 20)
+    >>> res.compute().indices.shape
+    (600, 10)
     """
     import dask
 
@@ -199,7 +251,10 @@ def screen(
         raise DataError("data has no rows")
     spec = _quietly(_spec, head, how)
     k = len(spec.items)
-    first = _quietly(dask.compute, *[dask.delayed(_sums, pure=True)(p, how) for p in parts])
+    first = _quietly(
+        dask.compute, *[dask.delayed(_sums, pure=True)(p, how, duration) for p in parts]
+    )
+    n_obs = int(sum(f[4] for f in first))
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = sum(f[0] for f in first) / sum(f[1] for f in first)
         keyed_means = sum(f[2] for f in first) / sum(f[3] for f in first)
@@ -239,11 +294,8 @@ def screen(
         "synonyms": synonyms,
         "antonyms": antonym_pairs,
         "keyed_means": keyed_means,
+        "n_items": k,
     }
-    frames = _quietly(
-        dask.compute, *[dask.delayed(_rows, pure=True)(p, how, stats, duration) for p in parts]
-    )
-    indices = pd.concat(frames)
     rules = resolve_cutoffs(cutoffs, k, spec.seconds_per_item)
     if memory._usable_factors(spec) < 3 and "even_odd" not in (cutoffs or {}):
         rules["even_odd"] = replace(
@@ -255,15 +307,17 @@ def screen(
     memory._longstring_warning(spec, notes)
     for message in notes:
         warnings.warn(message, memory.ScreeningWarning, stacklevel=4)  # the caller of ef.screen
-    flags = flag_table(indices, rules, k)
+    meta = _quietly(_table, head, how, stats, duration, rules, None).iloc[:0]
+    meta.index = data._meta.index[:0]
+    table = data.map_partitions(
+        _table, how, stats, duration, rules, meta, meta=meta, align_dataframes=False
+    )
+    flag_columns = tuple(c for c in meta.columns if c.endswith("_flag"))
     names = list(spec.items)
-    columns = {c: indices[c].to_numpy() for c in indices.columns}
-    return ScreenResult(
-        indices=indices,
-        flags=flags,
-        flagged=flags.any(axis=1).rename("flagged"),
-        reasons=reasons_column(flags, rules, k),
-        notes=notes_column(columns, indices.index),
+    return LazyScreenResult(
+        table=table,
+        index_columns=tuple(c for c in meta.columns[:-3] if c not in flag_columns),
+        flag_columns=flag_columns,
         rules=rules_frame(rules, k),
         warnings=tuple(notes),
         items=spec.items,
@@ -273,6 +327,6 @@ def screen(
         antonym_source=antonyms if isinstance(antonyms, str) else "given",
         instruments=spec.instruments,
         critval=float(critval),
-        resample_na=False,
+        n_obs=n_obs,
         seed=seed,
     )

@@ -119,21 +119,14 @@ class ScreenResult(Result):
 
     def counts(self) -> pd.DataFrame:
         """Per index: respondents with a value, its mean, and how many its rule flags."""
-        rows = []
-        for key in self.rules.index:
-            column = self.rules.loc[key, "index"]
-            values = self.indices.get(column)
-            flag = f"{column}_flag"
-            rows.append(
-                {
-                    "index": column,
-                    "n_computed": None if values is None else int(values.notna().sum()),
-                    "mean": None if values is None else float(values.mean()),
-                    "n_flagged": int(self.flags[flag].sum()) if flag in self.flags else None,
-                    "rule": self.rules.loc[key, "rule"],
-                }
-            )
-        return pd.DataFrame(rows, index=pd.Index(list(self.rules.index), name="rule_key"))
+        present = [c for c in self.rules["index"] if c in self.indices]
+        flags = [f for f in (f"{c}_flag" for c in self.rules["index"]) if f in self.flags]
+        return counts_frame(
+            self.rules,
+            {c: int(self.indices[c].notna().sum()) for c in present},
+            {c: float(self.indices[c].mean()) for c in present},
+            {f: int(self.flags[f].sum()) for f in flags},
+        )
 
     def summary(self) -> Summary:
         """Warnings first, then counts per rule with the cut-offs and their sources.
@@ -154,39 +147,68 @@ class ScreenResult(Result):
         >>> dict(summary.rows)["respondents"]
         '50'
         """
-        what = ", ".join(self.instruments) if self.instruments else "item frame"
-        title = (
-            f"Careless-responding screen: {self.n_obs} respondents, {len(self.items)} items "
-            f"({what})"
+        return screen_summary(self, self.n_obs, self.n_flagged, self.counts())
+
+
+def counts_frame(
+    rules: pd.DataFrame,
+    n_computed: Mapping[str, int],
+    means: Mapping[str, float],
+    n_flagged: Mapping[str, int],
+) -> pd.DataFrame:
+    """The table of ``counts()``: one row per rule, from counts gathered however.
+
+    ``n_computed`` and ``means`` hold the index columns present, ``n_flagged`` the
+    ``<index>_flag`` columns present; the others show as missing (``None``).
+    """
+    rows = []
+    for key in rules.index:
+        column = rules.loc[key, "index"]
+        flag = f"{column}_flag"
+        rows.append(
+            {
+                "index": column,
+                "n_computed": n_computed.get(column),
+                "mean": means.get(column),
+                "n_flagged": n_flagged.get(flag),
+                "rule": rules.loc[key, "rule"],
+            }
         )
-        rows = [
-            ("respondents", str(self.n_obs)),
-            ("items", str(len(self.items))),
-            (
-                "flagged by at least one rule",
-                f"{self.n_flagged} ({self.n_flagged / max(self.n_obs, 1):.1%})",
-            ),
-        ]
-        notes = [f"Warning: {w}" for w in self.warnings]
-        table = self.counts()
-        for key in table.index:
-            row = table.loc[key]
-            if pd.isna(row["n_computed"]):
-                rows.append(
-                    (str(key), f"{row['rule']}: not applicable (no {row['index']} in the data)")
-                )
-                continue
-            flagged = "" if pd.isna(row["n_flagged"]) else f"flagged {int(row['n_flagged'])}, "
+    return pd.DataFrame(rows, index=pd.Index(list(rules.index), name="rule_key"))
+
+
+def screen_summary(result: Any, n_obs: int, n_flagged: int, table: pd.DataFrame) -> Summary:
+    """The summary of a screen (in memory or lazy) from its counts.
+
+    ``result`` supplies the eager parts (rules, warnings, items, pairs, subscales).
+    """
+    what = ", ".join(result.instruments) if result.instruments else "item frame"
+    title = f"Careless-responding screen: {n_obs} respondents, {len(result.items)} items ({what})"
+    rows = [
+        ("respondents", str(n_obs)),
+        ("items", str(len(result.items))),
+        (
+            "flagged by at least one rule",
+            f"{n_flagged} ({n_flagged / max(n_obs, 1):.1%})",
+        ),
+    ]
+    notes = [f"Warning: {w}" for w in result.warnings]
+    for key in table.index:
+        row = table.loc[key]
+        if pd.isna(row["n_computed"]):
             rows.append(
-                (str(key), f"{row['rule']}: {flagged}computed for {int(row['n_computed'])}")
+                (str(key), f"{row['rule']}: not applicable (no {row['index']} in the data)")
             )
-            notes.append(f"Source of the {key} rule: {self.rules.loc[key, 'source']}")
-        rows += [
-            ("synonym pairs", f"{len(self.synonym_pairs)} (r > {self.critval:g})"),
-            ("antonym pairs", f"{len(self.antonym_pairs)} ({self.antonym_source})"),
-        ]
-        if self.factors:
-            rows.append(("even-odd subscales", ", ".join(self.factors)))
-        if self.resample_na:
-            rows.append(("psychsyn/psychant", f"undefined values re-drawn, seed {self.seed}"))
-        return Summary(title, tuple(rows), tuple(notes), table.drop(columns="rule"))
+            continue
+        flagged = "" if pd.isna(row["n_flagged"]) else f"flagged {int(row['n_flagged'])}, "
+        rows.append((str(key), f"{row['rule']}: {flagged}computed for {int(row['n_computed'])}"))
+        notes.append(f"Source of the {key} rule: {result.rules.loc[key, 'source']}")
+    rows += [
+        ("synonym pairs", f"{len(result.synonym_pairs)} (r > {result.critval:g})"),
+        ("antonym pairs", f"{len(result.antonym_pairs)} ({result.antonym_source})"),
+    ]
+    if result.factors:
+        rows.append(("even-odd subscales", ", ".join(result.factors)))
+    if result.resample_na:
+        rows.append(("psychsyn/psychant", f"undefined values re-drawn, seed {result.seed}"))
+    return Summary(title, tuple(rows), tuple(notes), table.drop(columns="rule"))

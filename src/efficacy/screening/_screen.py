@@ -49,7 +49,10 @@ def screen(
     Parameters
     ----------
     data
-        Raw responses, one row per respondent. Never modified.
+        Raw responses, one row per respondent. Never modified. A dask DataFrame is
+        screened with the same statistics and returns a lazy
+        :class:`efficacy.distributed.LazyScreenResult` (``compute()`` gives this
+        function's result).
     instrument
         One or several instruments (ids, paths or Instruments): their items are coded
         and checked as :func:`efficacy.item_responses` does, and their reverse keys,
@@ -92,6 +95,7 @@ def screen(
     Returns
     -------
     ScreenResult
+        (``LazyScreenResult`` for a dask DataFrame.)
 
     Raises
     ------
