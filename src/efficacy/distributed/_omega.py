@@ -22,8 +22,12 @@ from typing import Any
 import numpy as np
 
 from efficacy.coefficients.factor_analysis._extract import DEFAULT_STARTS
-from efficacy.coefficients.factor_analysis._fa import CorrelationInput, check_fm
-from efficacy.coefficients.factor_analysis._omega import OmegaResult, omega_from_input
+from efficacy.coefficients.factor_analysis._fa import CorrelationInput
+from efficacy.coefficients.factor_analysis._omega import (
+    OmegaResult,
+    check_omega_options,
+    omega_from_input,
+)
 from efficacy.distributed._pairwise import dask_moments
 from efficacy.distributed._patterns import dask_patterns
 from efficacy.distributed._polychoric import dask_polychoric
@@ -80,13 +84,7 @@ def omega(
     resamples (see the module docstring). ``n_obs`` is ignored, as in memory for item
     responses.
     """
-    check_fm(fm)
-    if boot_ci not in ("fisher", "percentile"):
-        raise DataError(f"boot_ci must be 'fisher' or 'percentile', got {boot_ci!r}")
-    if not 0.0 < level < 1.0:
-        raise DataError(f"level must be between 0 and 1, got {level!r}")
-    if n_boot < 0:
-        raise DataError(f"n_boot must be >= 0, got {n_boot}")
+    check_omega_options(fm, boot_ci, level, n_boot)
     data = _correlations(items, nan_policy, poly, correct)
     patterns = codes = None
     if n_boot > 0:

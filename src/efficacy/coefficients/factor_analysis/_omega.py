@@ -319,6 +319,23 @@ def _intervals(reps: np.ndarray, level: float, method: BootCi) -> pd.DataFrame:
     )
 
 
+def check_omega_options(fm: str, boot_ci: str, level: float, n_boot: int) -> None:
+    """Check the options :func:`omega` and its dask form share, before any data pass.
+
+    Raises
+    ------
+    DataError
+        An unknown ``fm`` or ``boot_ci``, ``level`` outside (0, 1), negative ``n_boot``.
+    """
+    check_fm(fm)
+    if boot_ci not in ("fisher", "percentile"):
+        raise DataError(f"boot_ci must be 'fisher' or 'percentile', got {boot_ci!r}")
+    if not 0.0 < level < 1.0:
+        raise DataError(f"level must be between 0 and 1, got {level!r}")
+    if n_boot < 0:
+        raise DataError(f"n_boot must be >= 0, got {n_boot}")
+
+
 def omega(
     items: pd.DataFrame | np.ndarray,
     nfactors: int = 1,
@@ -405,13 +422,7 @@ def omega(
     """
     if is_dask(items):
         return on_dask("omega", **locals())
-    check_fm(fm)
-    if boot_ci not in ("fisher", "percentile"):
-        raise DataError(f"boot_ci must be 'fisher' or 'percentile', got {boot_ci!r}")
-    if not 0.0 < level < 1.0:
-        raise DataError(f"level must be between 0 and 1, got {level!r}")
-    if n_boot < 0:
-        raise DataError(f"n_boot must be >= 0, got {n_boot}")
+    check_omega_options(fm, boot_ci, level, n_boot)
     codes = None
     if poly:
         values = as_array(items)
