@@ -32,6 +32,7 @@ import pandas as pd
 from efficacy.validation._model import Param
 from efficacy.validation._modindices import COLUMNS, score_tests
 from efficacy.validation._ordinal import OrdinalStats
+from efficacy.validation._wlsmv_groups import table_matrices
 
 
 @dataclass(frozen=True)
@@ -54,31 +55,9 @@ class _Table:
 
 
 def _matrices(table: _Table, theta: np.ndarray, g: int):
-    p, m = table.n_items, table.n_factors
-    lam, psi, resid = np.zeros((p, m)), np.zeros((m, m)), np.zeros((p, p))
-    tau = [np.zeros(k) for k in table.n_thresholds]
-    nu, alpha, scale = np.zeros(p), np.zeros(m), np.ones(p)
-    for par in table.params:
-        if par.group != g:
-            continue
-        v = theta[par.free - 1] if par.free else par.value
-        if par.kind == "lambda":
-            lam[par.row, par.col] = v
-        elif par.kind == "psi":
-            psi[par.row, par.col] = psi[par.col, par.row] = v
-        elif par.kind == "theta":
-            resid[par.row, par.col] = resid[par.col, par.row] = v
-        elif par.kind == "tau":
-            tau[par.row][par.col] = v
-        elif par.kind == "nu":
-            nu[par.row] = v
-        elif par.kind == "alpha":
-            alpha[par.row] = v
-        elif par.kind == "delta":
-            scale[par.row] = v
-        else:  # pragma: no cover - the tables hold only the kinds above
-            raise ValueError(f"unknown parameter kind {par.kind!r}")
-    return lam, psi, resid, tau, nu, alpha, scale
+    return table_matrices(
+        table.params, table.n_items, table.n_factors, table.n_thresholds, theta, g
+    )
 
 
 def group_matrices(model, theta: np.ndarray, g: int):

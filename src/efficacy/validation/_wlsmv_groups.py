@@ -158,12 +158,25 @@ def build_ordinal_groups(
     )
 
 
-def _matrices(model: OrdinalGroupsModel, theta: np.ndarray, g: int):
-    p, m = len(model.items), len(model.factors)
-    lam, psi = np.zeros((p, m)), np.zeros((m, m))
-    tau = [np.zeros(k) for k in model.n_thresholds]
+def table_matrices(
+    params: Sequence[Param],
+    n_items: int,
+    n_factors: int,
+    n_thresholds: Sequence[int],
+    theta: np.ndarray,
+    g: int,
+):
+    """The matrices of group ``g`` of a multi-group WLSMV parameter table at ``theta``.
+
+    Returns loadings, factor covariances, residual covariances (``"theta"`` rows, which
+    only the modification indices' extended table holds), thresholds, item intercepts,
+    latent means and scales ``D``.
+    """
+    p, m = n_items, n_factors
+    lam, psi, resid = np.zeros((p, m)), np.zeros((m, m)), np.zeros((p, p))
+    tau = [np.zeros(k) for k in n_thresholds]
     nu, alpha, scale = np.zeros(p), np.zeros(m), np.ones(p)
-    for par in model.params:
+    for par in params:
         if par.group != g:
             continue
         v = theta[par.free - 1] if par.free else par.value
@@ -171,14 +184,26 @@ def _matrices(model: OrdinalGroupsModel, theta: np.ndarray, g: int):
             lam[par.row, par.col] = v
         elif par.kind == "psi":
             psi[par.row, par.col] = psi[par.col, par.row] = v
+        elif par.kind == "theta":
+            resid[par.row, par.col] = resid[par.col, par.row] = v
         elif par.kind == "tau":
             tau[par.row][par.col] = v
         elif par.kind == "nu":
             nu[par.row] = v
         elif par.kind == "alpha":
             alpha[par.row] = v
-        else:
+        elif par.kind == "delta":
             scale[par.row] = v
+        else:  # pragma: no cover - the tables hold only the kinds above
+            raise ValueError(f"unknown parameter kind {par.kind!r}")
+    return lam, psi, resid, tau, nu, alpha, scale
+
+
+def _matrices(model: OrdinalGroupsModel, theta: np.ndarray, g: int):
+    p, m = len(model.items), len(model.factors)
+    lam, psi, _, tau, nu, alpha, scale = table_matrices(
+        model.params, p, m, model.n_thresholds, theta, g
+    )
     return lam, psi, tau, nu, alpha, scale
 
 
