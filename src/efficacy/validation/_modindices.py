@@ -22,6 +22,7 @@ Under FIML the information is the expected information of the case-wise likeliho
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -59,33 +60,50 @@ def score_tests(
     return n_obs * g**2 / v, -g / v
 
 
-def _extended(model: Model) -> tuple[Model, list[Param]]:
-    """The model with its fixed parameters freed and the omitted cross-loadings and
-    residual covariances added; the freed and added rows (in lavaan's order)."""
-    free = model.n_free
-    params: list[Param] = []
+def extend_params(
+    params: Sequence[Param],
+    items: Sequence[str],
+    factors: Sequence[str],
+    n_groups: int,
+    n_free: int,
+) -> tuple[list[Param], list[Param], list[Param]]:
+    """The rows of a parameter table with its fixed parameters freed, and the omitted
+    cross-loadings and residual covariances of every group to add at 0.
+
+    Returns the table's rows (fixed ones given the free indices after ``n_free``), the
+    freed rows and the added rows (in lavaan's order, numbered after the freed ones).
+    """
+    free = n_free
+    rows: list[Param] = []
     freed: list[Param] = []
-    for par in model.params:
+    for par in params:
         if not par.free:
             free += 1
             par = replace(par, free=free)
             freed.append(par)
-        params.append(par)
+        rows.append(par)
     added: list[Param] = []
-    for g in range(model.n_groups):
-        present = {(p.kind, p.row, p.col) for p in model.params if p.group == g}
-        for j, name in enumerate(model.factors):
-            for i, item in enumerate(model.items):
+    for g in range(n_groups):
+        present = {(p.kind, p.row, p.col) for p in params if p.group == g}
+        for j, name in enumerate(factors):
+            for i, item in enumerate(items):
                 if ("lambda", i, j) not in present:
                     free += 1
                     added.append(Param(name, "=~", item, g, free, 0.0, "lambda", i, j))
-        for j in range(len(model.items)):
-            for i in range(j + 1, len(model.items)):
+        for j in range(len(items)):
+            for i in range(j + 1, len(items)):
                 if ("theta", i, j) not in present and ("theta", j, i) not in present:
                     free += 1
-                    added.append(
-                        Param(model.items[j], "~~", model.items[i], g, free, 0.0, "theta", i, j)
-                    )
+                    added.append(Param(items[j], "~~", items[i], g, free, 0.0, "theta", i, j))
+    return rows, freed, added
+
+
+def _extended(model: Model) -> tuple[Model, list[Param]]:
+    """The model with its fixed parameters freed and the omitted cross-loadings and
+    residual covariances added; the freed and added rows (in lavaan's order)."""
+    params, freed, added = extend_params(
+        model.params, model.items, model.factors, model.n_groups, model.n_free
+    )
     ext = Model(
         items=model.items,
         factors=model.factors,

@@ -24,13 +24,13 @@ and the estimates) as its estimation.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from efficacy.validation._model import Param
-from efficacy.validation._modindices import COLUMNS, score_tests
+from efficacy.validation._modindices import COLUMNS, extend_params, score_tests
 from efficacy.validation._ordinal import OrdinalStats
 from efficacy.validation._wlsmv_groups import table_matrices
 
@@ -147,27 +147,9 @@ def param_table(model, params: Sequence[Param]) -> _Table:
 
 def _extended(model) -> tuple[_Table, list[Param]]:
     free = max((p.free for p in model.params), default=0)
-    params: list[Param] = []
-    freed: list[Param] = []
-    for par in model.params:
-        if not par.free:
-            free += 1
-            par = replace(par, free=free)
-            freed.append(par)
-        params.append(par)
-    added: list[Param] = []
-    items, factors = model.items, model.factors
-    for g in range(model.n_groups):
-        present = {(p.kind, p.row, p.col) for p in model.params if p.group == g}
-        for j, name in enumerate(factors):
-            for i, item in enumerate(items):
-                if ("lambda", i, j) not in present:
-                    free += 1
-                    added.append(Param(name, "=~", item, g, free, 0.0, "lambda", i, j))
-        for a in range(len(items)):
-            for b in range(a + 1, len(items)):
-                free += 1
-                added.append(Param(items[a], "~~", items[b], g, free, 0.0, "theta", b, a))
+    params, freed, added = extend_params(
+        model.params, model.items, model.factors, model.n_groups, free
+    )
     return param_table(model, params + added), freed + added
 
 
