@@ -309,14 +309,6 @@ def score(
     masked = data.map_partitions(
         _blank_rows, flagged, list(mapping.values()), meta=data._meta, align_dataframes=False
     )
-    chosen = {"instrument": inst, "columns": columns, "coding": coding, "off_grid": off_grid}
-    chosen.update(method=method, scales=scales)
+    chosen = _scoring.score_options(inst, columns, coding, off_grid, method, scales)
     meta = _scoring._meta(scoring.score, data, **chosen)
-    return masked.map_partitions(
-        _scoring._score_part,
-        meta,
-        function=scoring.score,
-        **chosen,
-        meta=meta,
-        align_dataframes=False,
-    )
+    return _scoring.map_scores(masked, meta, chosen)

@@ -166,6 +166,29 @@ def _meta(function: Any, data: Any, **options: Any) -> pd.DataFrame:
     return out
 
 
+def score_options(
+    inst: Instrument,
+    columns: scoring.Columns,
+    coding: str | None,
+    off_grid: str,
+    method: str | None,
+    scales: str | list[str] | None,
+) -> dict[str, Any]:
+    """The options every partition is scored with (``on_invalid`` is checked once, over
+    the whole frame, and the partitions score invalid cells as missing)."""
+    options = {"instrument": inst, "columns": columns, "coding": coding, "off_grid": off_grid}
+    options.update(method=method, scales=scales)
+    return options
+
+
+def map_scores(frame: Any, meta: pd.DataFrame, options: dict[str, Any]) -> Any:
+    """The lazy score frame of the dask frame ``frame``, its partitions scored in memory
+    with ``options`` (from :func:`score_options`) into frames like ``meta``."""
+    return frame.map_partitions(
+        _score_part, meta, function=scoring.score, **options, meta=meta, align_dataframes=False
+    )
+
+
 def score(
     data: Any,
     instrument: str | Instrument,
@@ -188,13 +211,10 @@ def score(
     data = _require_dask_frame(data)
     if exclude is not None:
         raise DataError("exclude= is not available for a dask DataFrame; filter the rows first")
-    options = {"instrument": inst, "columns": columns, "coding": coding, "off_grid": off_grid}
-    options.update(method=method, scales=scales)
+    options = score_options(inst, columns, coding, off_grid, method, scales)
     meta = _meta(scoring.score, data, **options)
     _check(data, inst, columns, coding, on_invalid, off_grid)
-    return data.map_partitions(
-        _score_part, meta, function=scoring.score, **options, meta=meta, align_dataframes=False
-    )
+    return map_scores(data, meta, options)
 
 
 def item_responses(
