@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from efficacy.coefficients._moments import Moments
 from efficacy.coefficients.alpha_family._guttman import GuttmanResult, guttman_from_moments
 from efficacy.coefficients.alpha_family._split_half import (
     SplitHalfResult,
@@ -27,6 +28,14 @@ from efficacy.errors import DataError
 #: ``stacklevel`` of the keying warnings: from the shared code up to the user's call
 #: (this module's function, ``efficacy._dispatch.on_dask``, the public function, the user).
 _TO_USER = 5
+
+
+def _checked_moments(items: Any, nan_policy: str) -> tuple[list[str], Moments]:
+    """The item names and the moments of ``items`` (one pass), checked as in memory."""
+    found = dask_moments(items, nan_policy)
+    mom = found.moments
+    check_moments(found.names, mom.cov, mom.cor)
+    return found.names, mom
 
 
 def split_half(
@@ -43,11 +52,9 @@ def split_half(
     The same result as in memory (to rounding, about 1e-12), from one pass over the
     partitions; seeded random splits are the same splits.
     """
-    found = dask_moments(items, nan_policy)
-    mom = found.moments
-    check_moments(found.names, mom.cov, mom.cor)
+    names, mom = _checked_moments(items, nan_policy)
     return split_half_from_moments(
-        found.names,
+        names,
         mom.cov,
         mom.n_obs,
         reverse,
@@ -68,11 +75,9 @@ def guttman(
 ) -> GuttmanResult:
     """:func:`efficacy.guttman` of a dask DataFrame of item responses (lambda 1-6, raw and
     standardized), the same as in memory to rounding."""
-    found = dask_moments(items, nan_policy)
-    mom = found.moments
-    check_moments(found.names, mom.cov, mom.cor)
+    names, mom = _checked_moments(items, nan_policy)
     return guttman_from_moments(
-        found.names,
+        names,
         mom.cov,
         mom.cor,
         mom.n_obs,
