@@ -26,7 +26,7 @@ import pandas as pd
 from efficacy._dispatch import is_dask, on_dask
 from efficacy.instrument import Instrument
 from efficacy.validation._cfa_result import CFAResult, loadings_table
-from efficacy.validation._data import check_rows, prepare
+from efficacy.validation._data import check_rows, prepare, wlsmv_rows
 from efficacy.validation._estimate import Estimation, estimate, warn_problems
 from efficacy.validation._model import build_model
 from efficacy.validation._tables import fit_measures, parameter_table
@@ -175,19 +175,11 @@ def cfa(
                 "cfa() fits the configural WLSMV model across groups; for constraints use "
                 "invariance(..., estimator='WLSMV')"
             )
-        if missing not in ("listwise", "pairwise"):
-            raise ModelError(f"WLSMV takes missing='listwise' or 'pairwise', not {missing!r}")
+        rows = wlsmv_rows(missing)
         if group is not None:
             from efficacy.validation._invariance_ordinal import ordinal_groups_cfa
 
-            prepared = prepare(
-                data,
-                instrument,
-                model,
-                group,
-                "fiml" if missing == "pairwise" else "listwise",
-                on_invalid,
-            )
+            prepared = prepare(data, instrument, model, group, rows, on_invalid)
             return ordinal_groups_cfa(prepared, group, std_lv, missing)
         return cfa_wlsmv(
             data,

@@ -120,6 +120,21 @@ def resolve_model(
     return _check_factors(factors), frame, inst.reverse_items, inst.id
 
 
+def wlsmv_rows(missing: str) -> str:
+    """The rows :func:`prepare` keeps for a WLSMV fit with ``missing``: complete rows
+    (``"listwise"``), or every row with an answer (``"pairwise"``: prepare's ``"fiml"``
+    keeps exactly those).
+
+    Raises
+    ------
+    ModelError
+        ``missing`` is neither ``"listwise"`` nor ``"pairwise"``.
+    """
+    if missing not in ("listwise", "pairwise"):
+        raise ModelError(f"WLSMV takes missing='listwise' or 'pairwise', not {missing!r}")
+    return "fiml" if missing == "pairwise" else "listwise"
+
+
 def prepare(
     data: pd.DataFrame,
     instrument: str | Instrument | None,

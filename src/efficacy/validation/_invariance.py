@@ -31,7 +31,7 @@ from scipy import stats
 
 from efficacy.instrument import Instrument
 from efficacy.validation._cfa import CFAResult, _estimator, result_from
-from efficacy.validation._data import Prepared, check_rows, prepare
+from efficacy.validation._data import Prepared, check_rows, prepare, wlsmv_rows
 from efficacy.validation._estimate import estimate
 from efficacy.validation._invariance_result import InvarianceResult
 from efficacy.validation._model import build_model
@@ -277,16 +277,7 @@ def invariance(
     if estimator == "WLSMV":
         from efficacy.validation._invariance_ordinal import ordinal_ladder
 
-        if missing not in ("listwise", "pairwise"):
-            raise ModelError(f"WLSMV takes missing='listwise' or 'pairwise', not {missing!r}")
-        prepared = prepare(
-            data,
-            instrument,
-            model,
-            group,
-            "fiml" if missing == "pairwise" else "listwise",
-            on_invalid,
-        )
+        prepared = prepare(data, instrument, model, group, wlsmv_rows(missing), on_invalid)
         if len(prepared.groups) < 2:
             raise ModelError(
                 f"group column {group!r} has one group {list(prepared.group_labels)}: "

@@ -17,7 +17,7 @@ import numpy as np
 
 from efficacy.errors import DataError
 from efficacy.validation._cfa_result import CFAResult, loadings_table
-from efficacy.validation._data import check_rows, prepare
+from efficacy.validation._data import check_rows, prepare, wlsmv_rows
 from efficacy.validation._ordinal import ordinal_stats
 from efficacy.validation._warnings import FitWarning, ModelError
 from efficacy.validation._wlsmv import (
@@ -76,10 +76,7 @@ def cfa_wlsmv(
                 f"{inst.id} items are on a {points}-point range: WLSMV treats 4- to 7-point "
                 "items as ordinal; use estimator='ML' or 'MLR'"
             )
-    # pairwise: every row with an answer (prepare's "fiml" keeps exactly those)
-    prepared = prepare(
-        data, instrument, model, None, "fiml" if missing == "pairwise" else "listwise", on_invalid
-    )
+    prepared = prepare(data, instrument, model, None, wlsmv_rows(missing), on_invalid)
     x = prepared.groups[0].x
     codes = _codes(x, prepared.items)
     st = ordinal_stats(codes, list(prepared.items))
