@@ -22,7 +22,11 @@ from typing import Any
 import numpy as np
 
 from efficacy.coefficients.factor_analysis._extract import DEFAULT_STARTS
-from efficacy.coefficients.factor_analysis._fa import CorrelationInput
+from efficacy.coefficients.factor_analysis._fa import (
+    CorrelationInput,
+    check_correlations,
+    check_variances,
+)
 from efficacy.coefficients.factor_analysis._omega import (
     OmegaResult,
     check_omega_options,
@@ -31,7 +35,6 @@ from efficacy.coefficients.factor_analysis._omega import (
 from efficacy.distributed._pairwise import dask_moments
 from efficacy.distributed._patterns import dask_patterns
 from efficacy.distributed._polychoric import dask_polychoric
-from efficacy.errors import DataError
 
 #: ``stacklevel`` of the warnings from :func:`omega_from_input`: this module's function,
 #: ``efficacy._dispatch.on_dask``, the public function, the user's call.
@@ -46,17 +49,9 @@ def _correlations(items: Any, nan_policy: str, poly: bool, correct: float) -> Co
         return CorrelationInput(pc.rho.to_numpy(), names, pc.n_obs, None, None)
     found = dask_moments(items, nan_policy, min_items=3)
     names, mom = found.names, found.moments
-    flat = ~(found.present_sd > 0)
-    if flat.any():
-        bad = [names[j] for j in np.flatnonzero(flat)]
-        raise DataError(f"items without variance cannot be correlated: {bad}")
+    check_variances(names, found.present_sd)
     r = mom.cor
-    if not np.isfinite(r).all():
-        i, j = np.argwhere(~np.isfinite(r))[0]
-        raise DataError(
-            f"the correlation of {names[i]!r} and {names[j]!r} is undefined: "
-            "one of them has no variance on the rows they share"
-        )
+    check_correlations(names, r)
     return CorrelationInput(r, names, mom.n_obs, mom.n_pairs.astype(float), None)
 
 

@@ -181,6 +181,24 @@ def as_array(items: Any) -> np.ndarray | None:
         return None
 
 
+def check_variances(names: list[str], sd: np.ndarray) -> None:
+    """Refuse items without variance (``sd`` their standard deviations), naming them."""
+    flat = ~(sd > 0)
+    if flat.any():
+        bad = [names[j] for j in np.flatnonzero(flat)]
+        raise DataError(f"items without variance cannot be correlated: {bad}")
+
+
+def check_correlations(names: list[str], r: np.ndarray) -> None:
+    """Refuse a correlation matrix ``r`` with an undefined entry, naming its first pair."""
+    if not np.isfinite(r).all():
+        i, j = np.argwhere(~np.isfinite(r))[0]
+        raise DataError(
+            f"the correlation of {names[i]!r} and {names[j]!r} is undefined: "
+            "one of them has no variance on the rows they share"
+        )
+
+
 def correlation_input(
     items: Any, nan_policy: NanPolicy, n_obs: int | None, np_obs: NpObs = "used"
 ) -> CorrelationInput:
@@ -201,19 +219,10 @@ def correlation_input(
             raise DataError("the correlation matrix has duplicate item names")
         return CorrelationInput((values + values.T) / 2.0, names, n_obs, None, None)
     im = item_matrix(items, min_items=3)
-    sd = np.nanstd(im.values, axis=0, ddof=1)
-    flat = ~(sd > 0)
-    if flat.any():
-        bad = [im.names[j] for j in np.flatnonzero(flat)]
-        raise DataError(f"items without variance cannot be correlated: {bad}")
+    check_variances(im.names, np.nanstd(im.values, axis=0, ddof=1))
     mom = moments(im.values, nan_policy=nan_policy)
     r = mom.cor
-    if not np.isfinite(r).all():
-        i, j = np.argwhere(~np.isfinite(r))[0]
-        raise DataError(
-            f"the correlation of {im.names[i]!r} and {im.names[j]!r} is undefined: "
-            "one of them has no variance on the rows they share"
-        )
+    check_correlations(im.names, r)
     counts = mom.n_pairs.astype(float)
     if np_obs == "pairwise":
         present = (~np.isnan(im.values)).astype(float)
