@@ -165,6 +165,25 @@ def partial_names(
     return tuple(out)
 
 
+def _simple_structure_only(prepared: Prepared, what: str) -> None:
+    """Several groups under WLSMV take simple structure: refuse the rest, naming it."""
+    seen: dict[str, str] = {}
+    for name, items in prepared.factors.items():
+        for item in items:
+            if item in seen:
+                raise ModelError(
+                    f"{what} across groups does not take cross-loadings: item {item!r} is "
+                    f"on factors {seen[item]!r} and {name!r} (one group, or ML/MLR, does)"
+                )
+            seen[item] = name
+    if prepared.residual_covariances:
+        a, b = prepared.residual_covariances[0]
+        raise ModelError(
+            f"{what} across groups does not take residual_covariances ({a!r} ~~ {b!r}); "
+            "one group, or ML/MLR, does"
+        )
+
+
 def ordinal_ladder(
     prepared: Prepared,
     group: str,
@@ -177,6 +196,8 @@ def ordinal_ladder(
     ``free``: parameters exempt from the equality constraints (:func:`partial_names`).
     """
     import warnings
+
+    _simple_structure_only(prepared, "invariance(estimator='WLSMV')")
 
     unknown = [lvl for lvl in levels if lvl not in ORDINAL_LEVELS]
     if unknown:
@@ -262,6 +283,8 @@ def ordinal_groups_cfa(
     """``cfa(group=..., estimator="WLSMV")``: the configural multi-group ordinal model
     (lavaan's default identification with markers, or unit variances with ``std_lv``)."""
     import warnings
+
+    _simple_structure_only(prepared, "cfa(estimator='WLSMV')")
 
     codes = _group_codes(prepared, group)
     st = [ordinal_stats(c, list(prepared.items)) for c in codes]
