@@ -70,7 +70,9 @@ def compare_parameters(ours: pd.DataFrame, ref: dict, tol: float, labels=()) -> 
     merged = expected.merge(table, on=["lhs", "op", "rhs", "group"], suffixes=("_ref", ""))
     assert len(merged) == len(expected) == len(table)
     for column in ("est", "se", "std_lv", "std_all"):
-        np.testing.assert_allclose(merged[column], merged[f"{column}_ref"], atol=tol, err_msg=column)
+        np.testing.assert_allclose(
+            merged[column], merged[f"{column}_ref"], atol=tol, err_msg=column
+        )
 
 
 def compare_modindices(ours: pd.DataFrame, ref: dict, labels=()) -> None:
@@ -118,7 +120,9 @@ def test_parameter_table_names_and_markers():
     fit = cfa(HS, model=MODEL, residual_covariances=[("x3", "x2")])
     assert int(fit.fit_measures["df"]) == 45 - 23
     # the pair's order is the name, not the model
-    assert ("x3", "~~", "x2") in set(zip(fit.parameters.lhs, fit.parameters.op, fit.parameters.rhs))
+    assert ("x3", "~~", "x2") in set(
+        zip(fit.parameters.lhs, fit.parameters.op, fit.parameters.rhs, strict=True)
+    )
     assert fit.fit_measures["chisq"] == pytest.approx(
         GOLDEN["ml"]["fit_measures"]["chisq"], rel=1e-6
     )
@@ -165,7 +169,7 @@ def test_modification_indices_match_lavaan():
     fit = cfa(HS, model=MODEL, residual_covariances=PAIRS)
     mi = fit.modification_indices(top=None)
     compare_modindices(mi, GOLDEN["modindices"])
-    named = set(zip(mi.lhs, mi.op, mi.rhs))
+    named = set(zip(mi.lhs, mi.op, mi.rhs, strict=True))
     # parameters already free are not proposed again
     assert ("visual", "=~", "x9") not in named
     assert ("x2", "~~", "x3") not in named and ("x3", "~~", "x2") not in named

@@ -71,9 +71,7 @@ def _check_factors(factors: Mapping[str, Sequence[str]]) -> dict[str, list[str]]
     out = {}
     for name, items in factors.items():
         if isinstance(items, str):
-            raise ModelError(
-                f"factor {name!r}: give its items as a list, not the string {items!r}"
-            )
+            raise ModelError(f"factor {name!r}: give its items as a list, not the string {items!r}")
         items = list(items)
         if len(items) < 2:
             raise ModelError(
@@ -108,9 +106,7 @@ def model_items(factors: Mapping[str, Sequence[str]]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(item for name in factors for item in factors[name]))
 
 
-def check_residual_covariances(
-    pairs: Any, items: Sequence[str]
-) -> tuple[tuple[str, str], ...]:
+def check_residual_covariances(pairs: Any, items: Sequence[str]) -> tuple[tuple[str, str], ...]:
     """Residual covariances as ``(item, item)`` pairs of model items, each pair once."""
     if pairs is None:
         return ()
