@@ -21,6 +21,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from efficacy.validation import ModelError, cfa, invariance
 
@@ -126,6 +128,33 @@ def test_parameter_table_names_and_markers():
     assert fit.fit_measures["chisq"] == pytest.approx(
         GOLDEN["ml"]["fit_measures"]["chisq"], rel=1e-6
     )
+    text = str(fit.summary())
+    assert "residual covariances  x3~~x2" in text
+    assert "visual: x1, x2, x3, x9" in text
+
+
+@settings(max_examples=8, deadline=None)
+@given(
+    st.sampled_from(
+        [(a, b) for a in range(1, 10) for b in range(a + 1, 10) if (a - 1) // 3 != (b - 1) // 3]
+    )
+)
+def test_a_residual_covariance_frees_one_df_and_never_worsens_the_fit(pair):
+    # pairs of items on different factors (within a 3-item factor HS shows Heywood cases)
+    simple = {"visual": ["x1", "x2", "x3"], "textual": ["x4", "x5", "x6"], "speed": MODEL["speed"]}
+    a, b = (f"x{k}" for k in pair)
+    base = cfa(HS, model=simple)
+    freed = cfa(HS, model=simple, residual_covariances=[(a, b)])
+    swapped = cfa(HS, model=simple, residual_covariances=[(b, a)])
+    assert int(freed.fit_measures["df"]) == int(base.fit_measures["df"]) - 1
+    assert freed.fit_measures["chisq"] <= base.fit_measures["chisq"] + 1e-8
+    # the order of the pair names the parameter and changes nothing else
+    assert swapped.fit_measures["chisq"] == pytest.approx(freed.fit_measures["chisq"], abs=1e-9)
+    # the score test predicts the gain: mi is the one-step chi-square drop
+    mi = base.modification_indices(top=None)
+    hit = mi[(mi["op"] == "~~") & (mi[["lhs", "rhs"]].apply(set, axis=1) == {a, b})]
+    assert len(hit) == 1
+    assert base.fit_measures["chisq"] - freed.fit_measures["chisq"] > 0.5 * hit["mi"].iloc[0] - 1
 
 
 @pytest.fixture(scope="module", params=["ML", "MLR"])
