@@ -18,7 +18,7 @@ from scipy import stats
 
 from efficacy.errors import DataError
 from efficacy.validation._cfa_result import CFAResult, loadings_table
-from efficacy.validation._data import Prepared
+from efficacy.validation._data import Prepared, model_items
 from efficacy.validation._invariance_result import InvarianceResult
 from efficacy.validation._ordinal import ordinal_stats
 from efficacy.validation._warnings import FitWarning, ModelError
@@ -138,7 +138,7 @@ def partial_names(
     ...); lavaan names of a threshold (``"x3|t1"``), an intercept (``"x3~1"``) or a
     loading (``"F=~x3"``) are taken as they are.
     """
-    items = [item for name in factors for item in factors[name]]
+    items = list(model_items(factors))
     known: dict[str, list[str]] = {}
     for item, count in zip(items, n_thresholds, strict=True):
         thresholds = [f"{item}|t{k + 1}" for k in range(count)]
@@ -165,25 +165,6 @@ def partial_names(
     return tuple(out)
 
 
-def _simple_structure_only(prepared: Prepared, what: str) -> None:
-    """Several groups under WLSMV take simple structure: refuse the rest, naming it."""
-    seen: dict[str, str] = {}
-    for name, items in prepared.factors.items():
-        for item in items:
-            if item in seen:
-                raise ModelError(
-                    f"{what} across groups does not take cross-loadings: item {item!r} is "
-                    f"on factors {seen[item]!r} and {name!r} (one group, or ML/MLR, does)"
-                )
-            seen[item] = name
-    if prepared.residual_covariances:
-        a, b = prepared.residual_covariances[0]
-        raise ModelError(
-            f"{what} across groups does not take residual_covariances ({a!r} ~~ {b!r}); "
-            "one group, or ML/MLR, does"
-        )
-
-
 def ordinal_ladder(
     prepared: Prepared,
     group: str,
@@ -196,8 +177,6 @@ def ordinal_ladder(
     ``free``: parameters exempt from the equality constraints (:func:`partial_names`).
     """
     import warnings
-
-    _simple_structure_only(prepared, "invariance(estimator='WLSMV')")
 
     unknown = [lvl for lvl in levels if lvl not in ORDINAL_LEVELS]
     if unknown:
@@ -212,7 +191,12 @@ def ordinal_ladder(
     rows = []
     for k, level in enumerate(levels):
         model = build_ordinal_groups(
-            prepared.factors, n_thresholds, len(st), ORDINAL_LEVELS[level], names
+            prepared.factors,
+            n_thresholds,
+            len(st),
+            ORDINAL_LEVELS[level],
+            names,
+            residual_covariances=prepared.residual_covariances,
         )
         est = fit_groups(model, st)
         ests[level] = est
@@ -284,12 +268,15 @@ def ordinal_groups_cfa(
     (lavaan's default identification with markers, or unit variances with ``std_lv``)."""
     import warnings
 
-    _simple_structure_only(prepared, "cfa(estimator='WLSMV')")
-
     codes = _group_codes(prepared, group)
     st = [ordinal_stats(c, list(prepared.items)) for c in codes]
     model = build_ordinal_groups(
-        prepared.factors, [len(t) for t in st[0].thresholds], len(st), (), std_lv=std_lv
+        prepared.factors,
+        [len(t) for t in st[0].thresholds],
+        len(st),
+        (),
+        std_lv=std_lv,
+        residual_covariances=prepared.residual_covariances,
     )
     est = fit_groups(model, st)
     fit = _result(est, prepared, list(prepared.group_labels), missing)

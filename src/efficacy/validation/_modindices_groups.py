@@ -187,6 +187,8 @@ def _extended(model) -> tuple[_Table, list[Param]]:
                     added.append(Param(name, "=~", item, g, free, 0.0, "lambda", i, j))
         for a in range(len(items)):
             for b in range(a + 1, len(items)):
+                if ("theta", b, a) in present or ("theta", a, b) in present:
+                    continue
                 free += 1
                 added.append(Param(items[a], "~~", items[b], g, free, 0.0, "theta", b, a))
     return param_table(model, params + added), freed + added

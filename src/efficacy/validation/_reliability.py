@@ -205,4 +205,5 @@ def groups_reliability_table(state, group_labels) -> pd.DataFrame:
                     "composite_reliability": composite_reliability(std),
                 }
             )
+            _guarded(rows[-1], *simple_structure(model.params, g, idx))
     return pd.DataFrame(rows)
