@@ -50,9 +50,14 @@ def test_single_factor_with_two_items_is_unidentified():
         cfa(DATA, model={"A": ["f0i0", "f0i1"]})
 
 
-def test_item_on_two_factors_is_an_error():
-    with pytest.raises(ModelError, match=r"item 'f0i0' is on factors 'A' and 'B'"):
-        cfa(DATA, model={"A": MODEL["A"], "B": ["f0i0", *MODEL["B"]]})
+def test_item_on_two_factors_loads_on_both():
+    fit = cfa(DATA, model={"A": MODEL["A"], "B": [*MODEL["B"], "f0i0"]})
+    assert fit.converged
+    rows = fit.parameters.set_index(["lhs", "op", "rhs"])
+    # the first item of each factor is its marker; a cross-loading is free
+    assert not rows.loc[("A", "=~", "f0i0"), "free"]
+    assert rows.loc[("B", "=~", "f0i0"), "free"]
+    assert list(fit.parameters.query("op == '~~' and lhs == rhs").lhs).count("f0i0") == 1
 
 
 def test_unidentified_model_names_parameters():

@@ -20,7 +20,12 @@ from efficacy.errors import DataError, require_columns, short_list
 from efficacy.instrument import Instrument
 from efficacy.validation._cfa import _estimator, fit_prepared
 from efficacy.validation._cfa_result import CFAResult
-from efficacy.validation._data import Prepared, resolve_model
+from efficacy.validation._data import (
+    Prepared,
+    check_residual_covariances,
+    model_items,
+    resolve_model,
+)
 from efficacy.validation._ml import GroupData
 from efficacy.validation._warnings import ModelError
 
@@ -55,6 +60,7 @@ def cfa(
     missing: str = "listwise",
     max_iter: int = 500,
     on_invalid: str = "raise",
+    residual_covariances: Sequence[tuple[str, str]] = (),
 ) -> CFAResult:
     """:func:`efficacy.cfa` (ML, listwise) of a dask DataFrame: the same :class:`CFAResult`.
 
@@ -93,7 +99,8 @@ def cfa(
         data, instrument, model, group, on_invalid
     )
     frame = data if coded is None else coded
-    items = [item for name in factors for item in factors[name]]
+    items = list(model_items(factors))
+    pairs = check_residual_covariances(residual_covariances, items)
     if instrument is None:
         require_columns(data._meta, items)
         for item in items:
@@ -150,6 +157,7 @@ def cfa(
         n_dropped=sum(part["_dropped"] for part in parts),
         reversed_items=tuple(i for i in reversed_items if i in items),
         instrument=inst_id,
+        residual_covariances=pairs,
     )
     n_groups = len(groups)
     if meanstructure is None:

@@ -85,6 +85,7 @@ def cfa(
     missing: str = "listwise",
     max_iter: int = 500,
     on_invalid: str = "raise",
+    residual_covariances: Sequence[tuple[str, str]] = (),
 ) -> CFAResult:
     """Fit a confirmatory factor model as lavaan 0.6-14's ``cfa()`` does.
 
@@ -100,6 +101,8 @@ def cfa(
         factor).
     model
         ``{factor: [items]}`` instead of (or to override) the instrument's structure.
+        An item listed under several factors loads on each (a cross-loading); the first
+        item of each factor is its marker (loading fixed to 1).
     estimator
         ``"ML"`` (expected-information standard errors), ``"MLR"`` (sandwich
         standard errors, Yuan-Bentler scaled chi-square, scaled and robust CFI, TLI
@@ -129,6 +132,9 @@ def cfa(
         With an instrument, cells that are not valid responses: ``"raise"`` (default,
         an error naming column, rows and values) or ``"missing"`` (treated as missing
         and reported once, as :func:`efficacy.item_responses` does).
+    residual_covariances
+        Item pairs whose residuals covary, ``[("x1", "x2"), ...]`` (lavaan's
+        ``x1 ~~ x2``); with an instrument, its item ids. Free in every group.
 
     Returns
     -------
@@ -137,8 +143,10 @@ def cfa(
     Raises
     ------
     ModelError
-        A factor with fewer than 2 items (a 2-item factor only warns), an item on two
-        factors, an unidentified model (naming the parameters involved).
+        A factor with fewer than 2 items (a 2-item factor only warns), an item listed
+        twice under one factor, a residual covariance of an unknown item, of an item
+        with itself or listed twice, an unidentified model (naming the parameters
+        involved).
     DataError
         Fewer rows than parameters, an item without variance in a group.
 
@@ -179,7 +187,9 @@ def cfa(
         if group is not None:
             from efficacy.validation._invariance_ordinal import ordinal_groups_cfa
 
-            prepared = prepare(data, instrument, model, group, rows, on_invalid)
+            prepared = prepare(
+                data, instrument, model, group, rows, on_invalid, residual_covariances
+            )
             return ordinal_groups_cfa(prepared, group, std_lv, missing)
         return cfa_wlsmv(
             data,
@@ -189,8 +199,9 @@ def cfa(
             max_iter=max_iter,
             missing=missing,
             on_invalid=on_invalid,
+            residual_covariances=residual_covariances,
         )
-    prepared = prepare(data, instrument, model, group, missing, on_invalid)
+    prepared = prepare(data, instrument, model, group, missing, on_invalid, residual_covariances)
     n_groups = len(prepared.groups)
     if meanstructure is None or missing == "fiml":
         meanstructure = n_groups > 1 or missing == "fiml" or bool(meanstructure)
@@ -216,6 +227,7 @@ def fit_prepared(
         std_lv=std_lv,
         group_equal=group_equal,
         group_partial=group_partial,
+        residual_covariances=prepared.residual_covariances,
     )
     check_rows(prepared, spec.n_free)
     est = estimate(

@@ -208,6 +208,15 @@ class CFAResult(Result):
         if len(self.groups) > 1:
             rows.append(("groups", ", ".join(map(str, self.groups))))
         rows.append(("factors", "; ".join(f"{f}: {', '.join(i)}" for f, i in self.factors.items())))
+        par = self.parameters
+        covs = par[
+            (par["op"] == "~~") & (par["lhs"] != par["rhs"]) & ~par["lhs"].isin(self.factors)
+        ]
+        if len(covs):
+            names = dict.fromkeys(
+                f"{a}~~{b}" for a, b in zip(covs["lhs"], covs["rhs"], strict=True)
+            )
+            rows.append(("residual covariances", ", ".join(names)))
         for key in SUMMARY_MEASURES:
             if key in fm.index:
                 value = fm[key]

@@ -60,28 +60,31 @@ class Prepared:
     n_dropped: int
     reversed_items: tuple[str, ...]
     instrument: str | None
+    residual_covariances: tuple[tuple[str, str], ...] = ()
 
 
 def _check_factors(factors: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
+    """The factors as lists; an item may load on several factors (a cross-loading), but
+    not twice on one, and an item cannot share a factor's name."""
     if not factors:
         raise ModelError("the model has no factors")
-    seen: dict[str, str] = {}
     out = {}
     for name, items in factors.items():
+        if isinstance(items, str):
+            raise ModelError(f"factor {name!r}: give its items as a list, not the string {items!r}")
         items = list(items)
         if len(items) < 2:
             raise ModelError(
                 f"factor {name!r} has {len(items)} item(s) {items}: a factor needs at least "
                 "3 items (2 if it correlates with other factors)"
             )
-        for item in items:
-            if item in seen:
-                raise ModelError(
-                    f"item {item!r} is on factors {seen[item]!r} and {name!r}: each item "
-                    "must measure one factor"
-                )
-            seen[item] = name
+        twice = sorted({str(item) for item in items if items.count(item) > 1})
+        if twice:
+            raise ModelError(f"factor {name!r} lists item(s) {twice} more than once")
         out[str(name)] = items
+    clash = sorted(set(out) & {str(i) for items in out.values() for i in items})
+    if clash:
+        raise ModelError(f"{clash} are named both as a factor and as an item")
     for name, items in out.items():
         if len(items) == 2:
             if len(out) == 1:
@@ -96,6 +99,48 @@ def _check_factors(factors: Mapping[str, Sequence[str]]) -> dict[str, list[str]]
                 stacklevel=4,
             )
     return out
+
+
+def model_items(factors: Mapping[str, Sequence[str]]) -> tuple[str, ...]:
+    """The items of the model in the order lavaan meets them (a cross-loaded item once)."""
+    return tuple(dict.fromkeys(item for name in factors for item in factors[name]))
+
+
+def check_residual_covariances(pairs: Any, items: Sequence[str]) -> tuple[tuple[str, str], ...]:
+    """Residual covariances as ``(item, item)`` pairs of model items, each pair once."""
+    if pairs is None:
+        return ()
+    if isinstance(pairs, str) or not isinstance(pairs, Sequence | set | frozenset):
+        raise ModelError(
+            f"residual_covariances must be a list of item pairs such as [('x1', 'x2')], "
+            f"not {pairs!r}"
+        )
+    out: list[tuple[str, str]] = []
+    seen: dict[frozenset, tuple[str, str]] = {}
+    known = set(items)
+    for pair in pairs:
+        if isinstance(pair, str) or not isinstance(pair, Sequence) or len(pair) != 2:
+            raise ModelError(f"residual covariance {pair!r} is not a pair of items")
+        a, b = pair
+        for item in (a, b):
+            if item not in known:
+                raise ModelError(
+                    f"residual covariance {a!r} ~~ {b!r}: {item!r} is not an item of the "
+                    f"model {short_list(list(items))}"
+                )
+        if a == b:
+            raise ModelError(
+                f"residual covariance {a!r} ~~ {b!r} pairs an item with itself (its residual "
+                "variance is always in the model)"
+            )
+        key = frozenset((a, b))
+        if key in seen:
+            raise ModelError(
+                f"residual covariance {a!r} ~~ {b!r} is listed twice (as {seen[key]!r})"
+            )
+        seen[key] = (a, b)
+        out.append((a, b))
+    return tuple(out)
 
 
 def resolve_model(
@@ -142,11 +187,13 @@ def prepare(
     group: str | None,
     missing: str = "listwise",
     on_invalid: str = "raise",
+    residual_covariances: Sequence[tuple[str, str]] | None = (),
 ) -> Prepared:
     """Check the input and split the rows by group.
 
     ``missing="listwise"`` keeps complete rows (:class:`GroupData`); ``"fiml"`` keeps
     every row with at least one answered item (:class:`MissingGroup`).
+    ``residual_covariances`` are checked against the model's items.
     """
     if missing not in ("listwise", "fiml"):
         raise ModelError(f"unknown missing={missing!r}; use 'listwise' or 'fiml'")
@@ -155,7 +202,8 @@ def prepare(
     factors, items_frame, reversed_items, inst_id = resolve_model(
         data, instrument, model, group, on_invalid
     )
-    items = tuple(item for name in factors for item in factors[name])
+    items = model_items(factors)
+    pairs = check_residual_covariances(residual_covariances, items)
     if items_frame is None:
         require_columns(data, items)
         items_frame = data[list(items)]
@@ -215,6 +263,7 @@ def prepare(
         n_dropped=int((~complete).sum()),
         reversed_items=tuple(i for i in reversed_items if i in items),
         instrument=inst_id,
+        residual_covariances=pairs,
     )
 
 

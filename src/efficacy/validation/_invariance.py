@@ -160,6 +160,7 @@ def _ladder(
             std_lv=std_lv,
             group_equal=LEVELS[level],
             group_partial=free,
+            residual_covariances=prepared.residual_covariances,
         )
         check_rows(prepared, spec.n_free)
         est = estimate(
@@ -233,13 +234,16 @@ def invariance(
     std_lv: bool = False,
     missing: str = "listwise",
     on_invalid: str = "raise",
+    residual_covariances: Sequence[tuple[str, str]] = (),
 ) -> InvarianceResult:
     """Test measurement invariance of the factor structure across ``group``.
 
     Parameters
     ----------
-    data, instrument, model, std_lv, missing, on_invalid
-        As for :func:`cfa`.
+    data, instrument, model, std_lv, missing, on_invalid, residual_covariances
+        As for :func:`cfa` (cross-loadings are loadings, held equal from ``metric`` on;
+        residual covariances stay free in every group at every level, as lavaan's
+        ``group.equal = "residuals"`` leaves them).
     group
         Column holding the group labels; the first label met is the reference group.
     estimator
@@ -277,7 +281,15 @@ def invariance(
     if estimator == "WLSMV":
         from efficacy.validation._invariance_ordinal import ordinal_ladder
 
-        prepared = prepare(data, instrument, model, group, wlsmv_rows(missing), on_invalid)
+        prepared = prepare(
+            data,
+            instrument,
+            model,
+            group,
+            wlsmv_rows(missing),
+            on_invalid,
+            residual_covariances,
+        )
         if len(prepared.groups) < 2:
             raise ModelError(
                 f"group column {group!r} has one group {list(prepared.group_labels)}: "
@@ -289,7 +301,7 @@ def invariance(
     unknown = [lvl for lvl in levels if lvl not in LEVELS]
     if unknown:
         raise ModelError(f"unknown invariance levels {unknown}; use {list(LEVELS)}")
-    prepared = prepare(data, instrument, model, group, missing, on_invalid)
+    prepared = prepare(data, instrument, model, group, missing, on_invalid, residual_covariances)
     if len(prepared.groups) < 2:
         raise ModelError(
             f"group column {group!r} has one group {list(prepared.group_labels)}: "

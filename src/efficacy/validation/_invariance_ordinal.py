@@ -18,7 +18,7 @@ from scipy import stats
 
 from efficacy.errors import DataError
 from efficacy.validation._cfa_result import CFAResult, loadings_table
-from efficacy.validation._data import Prepared
+from efficacy.validation._data import Prepared, model_items
 from efficacy.validation._invariance_result import InvarianceResult
 from efficacy.validation._ordinal import ordinal_stats
 from efficacy.validation._warnings import FitWarning, ModelError
@@ -138,7 +138,7 @@ def partial_names(
     ...); lavaan names of a threshold (``"x3|t1"``), an intercept (``"x3~1"``) or a
     loading (``"F=~x3"``) are taken as they are.
     """
-    items = [item for name in factors for item in factors[name]]
+    items = list(model_items(factors))
     known: dict[str, list[str]] = {}
     for item, count in zip(items, n_thresholds, strict=True):
         thresholds = [f"{item}|t{k + 1}" for k in range(count)]
@@ -191,7 +191,12 @@ def ordinal_ladder(
     rows = []
     for k, level in enumerate(levels):
         model = build_ordinal_groups(
-            prepared.factors, n_thresholds, len(st), ORDINAL_LEVELS[level], names
+            prepared.factors,
+            n_thresholds,
+            len(st),
+            ORDINAL_LEVELS[level],
+            names,
+            residual_covariances=prepared.residual_covariances,
         )
         est = fit_groups(model, st)
         ests[level] = est
@@ -266,7 +271,12 @@ def ordinal_groups_cfa(
     codes = _group_codes(prepared, group)
     st = [ordinal_stats(c, list(prepared.items)) for c in codes]
     model = build_ordinal_groups(
-        prepared.factors, [len(t) for t in st[0].thresholds], len(st), (), std_lv=std_lv
+        prepared.factors,
+        [len(t) for t in st[0].thresholds],
+        len(st),
+        (),
+        std_lv=std_lv,
+        residual_covariances=prepared.residual_covariances,
     )
     est = fit_groups(model, st)
     fit = _result(est, prepared, list(prepared.group_labels), missing)

@@ -206,14 +206,19 @@ def build_model(
     group_partial: Sequence[str] = (),
     independence: bool = False,
     items: Sequence[str] | None = None,
+    residual_covariances: Sequence[tuple[str, str]] = (),
 ) -> Model:
-    """The parameter table of a simple-structure CFA (every item on one factor).
+    """The parameter table of a CFA.
 
-    ``group_equal`` holds lavaan's ``group.equal`` names (``loadings``,
-    ``intercepts``, ``residuals``); ``group_partial`` the parameters exempt from them,
-    written as lavaan does (``"gse3~1"``, ``"F=~gse3"``, ``"gse3~~gse3"``). With
-    ``independence=True`` the table is lavaan's baseline model (item variances and, with
-    a mean structure, intercepts only).
+    An item listed under several factors loads on each (a cross-loading); the first item
+    of each factor is its marker. ``residual_covariances`` are item pairs whose residuals
+    covary (lavaan's ``x1 ~~ x2``), listed after the loadings of each group as lavaan
+    lists user-specified rows. ``group_equal`` holds lavaan's ``group.equal`` names
+    (``loadings``, ``intercepts``, ``residuals``); as in lavaan, ``residuals`` holds the
+    residual variances equal and not the residual covariances. ``group_partial`` names
+    the parameters exempt, written as lavaan does (``"gse3~1"``, ``"F=~gse3"``,
+    ``"gse3~~gse3"``). With ``independence=True`` the table is lavaan's baseline model
+    (item variances and, with a mean structure, intercepts only).
     """
     unknown = set(group_equal) - set(GROUP_EQUAL)
     if unknown:
@@ -222,7 +227,7 @@ def build_model(
     item_list = (
         tuple(items)
         if items is not None
-        else tuple(item for name in names for item in factors[name])
+        else tuple(dict.fromkeys(item for name in names for item in factors[name]))
     )
     pos = {item: i for i, item in enumerate(item_list)}
     equal = set(group_equal) if n_groups > 1 else set()
@@ -245,6 +250,8 @@ def build_model(
                         fixed=1.0 if marker else None,
                         eq_key="loadings" if "loadings" in equal else None,
                     )
+            for a, b in residual_covariances:
+                add(a, "~~", b, g, "theta", pos[b], pos[a])
         for item in item_list:
             add(
                 item,

@@ -186,7 +186,10 @@ def ordinal_modification_indices(est) -> pd.DataFrame:
                 d[:, i] += lam_psi[:, j]
                 names.append((factor, "=~", item, "lambda", i, j))
                 columns.append(d[rows, cols])
+    present = {frozenset((p.row, p.col)) for p in om.params if p.kind == "theta"}
     for k, (i, j) in enumerate(zip(rows, cols, strict=True)):
+        if frozenset((i, j)) in present:
+            continue
         unit = np.zeros(len(rows))
         unit[k] = 1.0
         names.append((items[j], "~~", items[i], "theta", i, j))

@@ -14,6 +14,14 @@ under FIML):
 - ``composite_reliability``: Fornell and Larcker's
   ``(sum l)^2 / ((sum l)^2 + sum(1 - l^2))`` from the standardized solution.
 
+A factor's items are those loading on it, a cross-loaded item included; omega takes
+only this factor's loadings in the numerator and the observed total in the
+denominator, so residual covariances and other factors count as error, as in
+``compRelSEM``. ``ave`` is NaN for a factor with a cross-loaded item (as semTools'
+``AVE``); ``coefficient_h`` and ``composite_reliability`` assume each item measures one
+factor with uncorrelated residuals, so they are NaN for a factor with a cross-loaded
+item or a residual covariance between two of its items.
+
 Examples
 --------
 >>> round(coefficient_h([0.7, 0.7, 0.7]), 4)
@@ -44,6 +52,32 @@ def composite_reliability(std_loadings: Sequence[float]) -> float:
     return float(num / (num + np.sum(1.0 - lam**2)))
 
 
+def simple_structure(params, group: int, idx: Sequence[int]) -> tuple[bool, bool]:
+    """Whether the items ``idx`` of one factor load on it alone, and whether no residual
+    covariance joins two of them (the assumptions of AVE, coefficient H and CR)."""
+    counts: dict[int, int] = {}
+    pairs = []
+    for p in params:
+        if p.group != group:
+            continue
+        if p.kind == "lambda":
+            counts[p.row] = counts.get(p.row, 0) + 1
+        elif p.kind == "theta" and p.row != p.col:
+            pairs.append((p.row, p.col))
+    own = all(counts.get(i, 0) <= 1 for i in idx)
+    inside = set(idx)
+    uncorrelated = not any(a in inside and b in inside for a, b in pairs)
+    return own, uncorrelated
+
+
+def _guarded(row: dict, own: bool, uncorrelated: bool) -> dict:
+    if not own:
+        row["ave"] = float("nan")
+    if not (own and uncorrelated):
+        row["coefficient_h"] = row["composite_reliability"] = float("nan")
+    return row
+
+
 def reliability_table(est, group_labels) -> pd.DataFrame:
     """One row per factor (and group): omega, AVE, coefficient H, composite reliability."""
     model = est.model
@@ -68,6 +102,7 @@ def reliability_table(est, group_labels) -> pd.DataFrame:
                 "coefficient_h": coefficient_h(std),
                 "composite_reliability": composite_reliability(std),
             }
+            _guarded(row, *simple_structure(model.params, g, idx))
             if model.n_groups > 1:
                 row = {"group": group_labels[g], **row}
             rows.append(row)
@@ -123,6 +158,7 @@ def ordinal_reliability_table(est) -> pd.DataFrame:
                 "composite_reliability": composite_reliability(std),
             }
         )
+        _guarded(rows[-1], *simple_structure(om.params, 0, idx))
     return pd.DataFrame(rows)
 
 
@@ -169,4 +205,5 @@ def groups_reliability_table(state, group_labels) -> pd.DataFrame:
                     "composite_reliability": composite_reliability(std),
                 }
             )
+            _guarded(rows[-1], *simple_structure(model.params, g, idx))
     return pd.DataFrame(rows)

@@ -44,7 +44,11 @@ def parameter_table(est: Estimation) -> pd.DataFrame:
             std_lv = std_all = est_value / (psi_d[i] * psi_d[j])
         elif par.kind == "theta":
             std_lv = est_value
-            std_all = est_value / (sd_ov[i] * sd_ov[j])
+            if i == j:
+                std_all = est_value / (sd_ov[i] * sd_ov[j])
+            else:  # a residual covariance: lavaan's residual correlation
+                th = m["theta"]
+                std_all = est_value / np.sqrt(th[i, i] * th[j, j])
         elif par.kind == "nu":
             std_lv = est_value
             std_all = est_value / sd_ov[i]

@@ -44,9 +44,12 @@ class OrdinalModel:
     n_thresholds: tuple[int, ...]
 
 
-def ordinal_model(factors, n_thresholds, *, std_lv=False) -> OrdinalModel:
-    base = build_model(factors, std_lv=std_lv)
-    rows = [p for p in base.params if p.kind != "theta"]
+def ordinal_model(factors, n_thresholds, *, std_lv=False, residual_covariances=()) -> OrdinalModel:
+    """The one-group ordinal model: loadings (cross-loadings included), residual
+    covariances of the latent responses, factor (co)variances and thresholds; the
+    residual variances are not parameters (delta parameterization)."""
+    base = build_model(factors, std_lv=std_lv, residual_covariances=residual_covariances)
+    rows = [p for p in base.params if p.kind != "theta" or p.row != p.col]
     renum: dict[int, int] = {}
     out = []
     for par in rows:
@@ -80,6 +83,17 @@ def ordinal_model(factors, n_thresholds, *, std_lv=False) -> OrdinalModel:
     return OrdinalModel(core, tuple(out), free, tuple(n_thresholds))
 
 
+def residual_covariance_matrix(om: OrdinalModel, theta: np.ndarray) -> np.ndarray:
+    """The residual covariances of the latent responses (zero diagonal)."""
+    p = len(om.base.items)
+    out = np.zeros((p, p))
+    for par in om.params:
+        if par.kind == "theta":
+            value = theta[par.free - 1] if par.free else par.value
+            out[par.row, par.col] = out[par.col, par.row] = value
+    return out
+
+
 def _unpack(om: OrdinalModel, theta: np.ndarray):
     p, m = len(om.base.items), len(om.base.factors)
     lam, psi = np.zeros((p, m)), np.zeros((m, m))
@@ -98,7 +112,7 @@ def _unpack(om: OrdinalModel, theta: np.ndarray):
 def implied_and_jacobian(om: OrdinalModel, theta: np.ndarray, st: OrdinalStats):
     lam, psi, taus = _unpack(om, theta)
     rows, cols = st.pairs
-    star = lam @ psi @ lam.T
+    star = lam @ psi @ lam.T + residual_covariance_matrix(om, theta)
     sigma = np.concatenate([*taus, star[rows, cols]])
     n_th = st.n_thresholds
     jac = np.zeros((len(sigma), om.n_free))
@@ -116,6 +130,8 @@ def implied_and_jacobian(om: OrdinalModel, theta: np.ndarray, st: OrdinalStats):
         if par.kind == "lambda":
             d[i, :] += lam_psi[:, j]
             d[:, i] += lam_psi[:, j]
+        elif par.kind == "theta":
+            d[i, j] = d[j, i] = 1.0
         else:
             outer = np.outer(lam[:, i], lam[:, j])
             d += outer if i == j else outer + outer.T
@@ -316,6 +332,7 @@ def wlsmv_parameters(est: WLSMVEstimate) -> pd.DataFrame:
     _, psi, _ = _unpack(om, est.theta)
     se_all = np.sqrt(np.clip(np.diag(est.vcov), 0, None))
     sd_lv = np.sqrt(np.abs(np.diag(psi)))
+    resid = 1.0 - np.diag(est.star)
     rows = []
     for par in om.params:
         value = est.theta[par.free - 1] if par.free else par.value
@@ -327,6 +344,9 @@ def wlsmv_parameters(est: WLSMVEstimate) -> pd.DataFrame:
             std = value / (sd_lv[par.row] * sd_lv[par.col])
         else:
             std = value
+        std_all = std
+        if par.kind == "theta":  # a residual covariance: lavaan's residual correlation
+            std_all = value / np.sqrt(abs(resid[par.row] * resid[par.col]))
         rows.append(
             {
                 "lhs": par.lhs,
@@ -338,7 +358,7 @@ def wlsmv_parameters(est: WLSMVEstimate) -> pd.DataFrame:
                 "z": z,
                 "pvalue": 2 * stats.norm.sf(abs(z)) if np.isfinite(z) else math.nan,
                 "std_lv": std,
-                "std_all": std,
+                "std_all": std_all,
             }
         )
     for i, item in enumerate(om.base.items):

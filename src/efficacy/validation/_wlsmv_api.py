@@ -65,6 +65,7 @@ def cfa_wlsmv(
     max_iter: int,
     missing: str = "listwise",
     on_invalid: str = "raise",
+    residual_covariances=(),
 ) -> CFAResult:
     if instrument is not None:
         import efficacy as ef
@@ -76,11 +77,18 @@ def cfa_wlsmv(
                 f"{inst.id} items are on a {points}-point range: WLSMV treats 4- to 7-point "
                 "items as ordinal; use estimator='ML' or 'MLR'"
             )
-    prepared = prepare(data, instrument, model, None, wlsmv_rows(missing), on_invalid)
+    prepared = prepare(
+        data, instrument, model, None, wlsmv_rows(missing), on_invalid, residual_covariances
+    )
     x = prepared.groups[0].x
     codes = _codes(x, prepared.items)
     st = ordinal_stats(codes, list(prepared.items))
-    om = ordinal_model(prepared.factors, [len(t) for t in st.thresholds], std_lv=std_lv)
+    om = ordinal_model(
+        prepared.factors,
+        [len(t) for t in st.thresholds],
+        std_lv=std_lv,
+        residual_covariances=prepared.residual_covariances,
+    )
     check_rows(prepared, om.n_free)
     est = fit_wlsmv(om, st, max_iter=max_iter)
     params = wlsmv_parameters(est)

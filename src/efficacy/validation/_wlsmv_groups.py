@@ -95,6 +95,7 @@ def build_ordinal_groups(
     equal: Sequence[str],
     partial: Sequence[str] = (),
     std_lv: bool = True,
+    residual_covariances: Sequence[tuple[str, str]] = (),
 ) -> OrdinalGroupsModel:
     """The parameter table of one level of the ladder (see the module table).
 
@@ -104,12 +105,14 @@ def build_ordinal_groups(
 
     ``std_lv=False`` (configural level only) fixes each factor's first loading to 1 and
     frees the factor variances in every group, lavaan's default for ``cfa(group = ...,
-    ordered = ...)``; the fit is the same.
+    ordered = ...)``; the fit is the same. An item under several factors loads on each;
+    ``residual_covariances`` are pairs of latent responses whose residuals covary, free
+    in every group at every level.
     """
     if not std_lv and equal:
         raise ValueError("marker identification is available for the configural level")
     names = tuple(factors)
-    items = tuple(i for f in names for i in factors[f])
+    items = tuple(dict.fromkeys(i for f in names for i in factors[f]))
     pos = {item: k for k, item in enumerate(items)}
     equal = set(equal)
     table = ParamTable(partial)
@@ -132,6 +135,8 @@ def build_ordinal_groups(
                     eq="loadings" in equal,
                     fixed=1.0 if (k == 0 and not std_lv) else None,
                 )
+        for a, b in residual_covariances:
+            add(a, "~~", b, g, "theta", pos[b], pos[a])
         for i, item in enumerate(items):
             for k in range(n_thresholds[i]):
                 add(item, "|", f"t{k + 1}", g, "tau", i, k, eq="thresholds" in equal)
@@ -207,11 +212,22 @@ def _matrices(model: OrdinalGroupsModel, theta: np.ndarray, g: int):
     return lam, psi, tau, nu, alpha, scale
 
 
+def residual_covariances(model: OrdinalGroupsModel, theta: np.ndarray, g: int) -> np.ndarray:
+    """The residual covariances of the latent responses in group ``g`` (zero diagonal)."""
+    p = len(model.items)
+    out = np.zeros((p, p))
+    for par in model.params:
+        if par.group == g and par.kind == "theta":
+            v = theta[par.free - 1] if par.free else par.value
+            out[par.row, par.col] = out[par.col, par.row] = v
+    return out
+
+
 def implied(model: OrdinalGroupsModel, theta: np.ndarray, g: int, pairs) -> np.ndarray:
     lam, psi, tau, nu, alpha, scale = _matrices(model, theta, g)
     mu = nu + lam @ alpha
     ths = [scale[i] * (tau[i] - mu[i]) for i in range(len(tau))]
-    common = lam @ psi @ lam.T
+    common = lam @ psi @ lam.T + residual_covariances(model, theta, g)
     rows, cols = pairs
     return np.concatenate([*ths, scale[rows] * scale[cols] * common[rows, cols]])
 
