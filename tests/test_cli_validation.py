@@ -74,3 +74,25 @@ def test_on_invalid_missing_fits_as_if_those_cells_were_blank():
     reference = ef.cfa(blanked, "gse")
     assert fit.n_obs == reference.n_obs
     pd.testing.assert_series_equal(fit.fit_measures, reference.fit_measures)
+
+
+def test_a_residual_covariance_from_the_command_line(demo_csv, tmp_path, capsys):
+    out = tmp_path / "params.csv"
+    args = ["cfa", "gse", str(demo_csv), "--on-invalid", "missing", "-o", str(out)]
+    assert main([*args, "--residual-covariance", "gse6", "gse10"]) == 0
+    written = pd.read_csv(out)
+    row = written.query("lhs == 'gse6' and op == '~~' and rhs == 'gse10'")
+    assert len(row) == 1
+    with pytest.warns(InvalidResponseWarning):
+        fit = ef.cfa(
+            ef.datasets.load_demo(),
+            "gse",
+            on_invalid="missing",
+            residual_covariances=[("gse6", "gse10")],
+        )
+    assert row["est"].iloc[0] == pytest.approx(
+        fit.parameters.query("lhs == 'gse6' and op == '~~' and rhs == 'gse10'")["est"].iloc[0],
+        rel=1e-12,
+    )
+    assert main([*args, "--residual-covariance", "gse6", "nope"]) == 2
+    assert "nope" in capsys.readouterr().err

@@ -47,6 +47,7 @@ def _read(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
         "std_lv": args.std_lv,
         "missing": args.missing_data,
         "on_invalid": args.on_invalid,
+        "residual_covariances": [tuple(pair) for pair in args.residual_covariance or ()],
     }
     return data, options
 
@@ -104,6 +105,13 @@ def _shared(parser: argparse.ArgumentParser) -> None:
         "--missing", nargs="+", type=float, help="missing-value codes in the data, e.g. 9 99"
     )
     parser.add_argument("--encoding", help="text encoding of a CSV/TSV data file (e.g. cp1252)")
+    parser.add_argument(
+        "--residual-covariance",
+        nargs=2,
+        action="append",
+        metavar=("ITEM", "ITEM"),
+        help="free the residual covariance of two items (repeat for more pairs)",
+    )
     parser.add_argument(
         "--on-invalid",
         choices=["raise", "missing"],
