@@ -159,6 +159,45 @@ def _polychorics(tables: np.ndarray, ti: np.ndarray, tj: np.ndarray) -> np.ndarr
     return rho
 
 
+def _two_by_two(
+    tables: np.ndarray, ti: np.ndarray, tj: np.ndarray, n_i: np.ndarray, n_j: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, list[int]]:
+    """lavaan 0.6-14's rules for the 2 x 2 tables of two binary items.
+
+    lavaan (``lav_bvord_cor_twostep_fit`` with ``zero.add = c(0.5, 0)`` and
+    ``zero.keep.margins = TRUE``) treats a 2 x 2 table before estimating its
+    correlation; tables of more categories are used as they are:
+
+    - one empty cell: 0.5 is added to that cell and to the other cell of its diagonal,
+      and taken from the two cells of the other diagonal (the margins are kept);
+    - two empty cells: the correlation is 1 if the first cell is not empty, else -1
+      (lavaan's value; :func:`ordinal_stats` refuses such a pair, naming it);
+    - then, if ``f11 f22 == f12 f21``, the correlation is 0, and if both thresholds are
+      exactly 0, it is ``-cos(2 pi f11 / n)``.
+
+    Returns the tables to estimate from, the correlations fixed by these rules (NaN
+    where the estimate is needed) and the pairs with two empty cells.
+    """
+    tables = tables.copy()
+    fixed = np.full(len(tables), np.nan)
+    two_empty: list[int] = []
+    for k in np.flatnonzero((n_i == 2) & (n_j == 2)):
+        cell = tables[k, :2, :2]
+        empty = cell == 0
+        if empty.sum() == 2:
+            fixed[k] = 1.0 if cell[0, 0] > 0 else -1.0
+            two_empty.append(int(k))
+            continue
+        if empty.sum() == 1:
+            sign = 1.0 if empty[0, 0] or empty[1, 1] else -1.0
+            cell += sign * 0.5 * np.array([[1.0, -1.0], [-1.0, 1.0]])
+        if cell[0, 0] * cell[1, 1] == cell[0, 1] * cell[1, 0]:
+            fixed[k] = 0.0
+        elif ti[k, 1] == 0.0 and tj[k, 1] == 0.0:
+            fixed[k] = -np.cos(2.0 * np.pi * cell[0, 0] / cell.sum())
+    return tables, fixed, two_empty
+
+
 def ordinal_stats(codes: np.ndarray, names: list[str] | None = None) -> OrdinalStats:
     """Thresholds, polychoric correlations and Gamma of category codes.
 
@@ -199,8 +238,26 @@ def ordinal_stats(codes: np.ndarray, names: list[str] | None = None) -> OrdinalS
         if not both.any():
             raise DataError(f"items {names[j]!r} and {names[i]!r} have no rows in common")
         np.add.at(tables[k], (codes[both, i], codes[both, j]), 1.0)
+    n_cat_arr = np.asarray(n_cat)
+    adjusted, fixed, two_empty = _two_by_two(
+        tables, wide[low], wide[high], n_cat_arr[low], n_cat_arr[high]
+    )
+    if two_empty:
+        pairs = [(names[high[k]], names[low[k]]) for k in two_empty]
+        raise DataError(
+            f"binary items {pairs}: their 2 x 2 table has two empty cells, so the items "
+            "are perfectly associated (a polychoric correlation of +-1, which lavaan sets "
+            "with a warning and then fits a singular matrix); leave one item of each pair "
+            "out"
+        )
+    estimate = np.isnan(fixed)
+    values = fixed.copy()
+    if estimate.any():
+        values[estimate] = _polychorics(
+            adjusted[estimate], wide[low][estimate], wide[high][estimate]
+        )
     rho = np.eye(p)
-    rho[low, high] = rho[high, low] = _polychorics(tables, wide[low], wide[high])
+    rho[low, high] = rho[high, low] = values
     # univariate threshold scores: per item, per category
     offsets = np.concatenate([[0], np.cumsum([c - 1 for c in n_cat])])
     n_th = int(offsets[-1])
