@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 from efficacy.errors import DataError
-from efficacy.validation import cfa
+from efficacy.validation import ModelError, cfa
 from efficacy.validation._ordinal import ordinal_stats
 from efficacy.validation._warnings import FitWarning
 
@@ -74,3 +74,31 @@ def test_two_empty_cells_are_refused_naming_the_pair():
     data = pd.DataFrame(codes, columns=["a", "b", "c"]).assign(d=codes[:, 2])
     with pytest.raises(DataError, match="two empty cells"):
         cfa(data, model={"F": ["a", "b", "c", "d"]}, estimator="WLSMV")
+
+
+def _ordinal_items(n=400, seed=3):
+    rng = np.random.default_rng(seed)
+    trait = rng.normal(size=n)
+    return pd.DataFrame(
+        {
+            f"x{j}": np.digitize(0.8 * trait + 0.6 * rng.normal(size=n), [-0.5, 0.5])
+            for j in range(4)
+        }
+    )
+
+
+def test_an_unidentified_wlsmv_model_is_refused_naming_parameters():
+    data = _ordinal_items()
+    three = {"F": ["x0", "x1", "x2"]}
+    # one factor, 3 items and a residual covariance: 3 correlations for 3 loadings, a
+    # factor variance... and the covariance; refused before fitting, as ML refuses it
+    with pytest.raises(ModelError, match="not identified"):
+        cfa(data, model=three, residual_covariances=[("x0", "x1")])
+    with pytest.raises(ModelError, match="not identified"):
+        cfa(data, model=three, residual_covariances=[("x0", "x1")], estimator="WLSMV")
+    same = {"F1": ["x0", "x1", "x2", "x3"], "F2": ["x0", "x1", "x2", "x3"]}
+    with pytest.raises(ModelError, match="not identified"):
+        cfa(data, model=same, estimator="WLSMV")
+    grouped = data.assign(g=np.repeat(["a", "b"], 200))
+    with pytest.raises(ModelError, match="not identified"):
+        cfa(grouped, model=same, estimator="WLSMV", group="g")

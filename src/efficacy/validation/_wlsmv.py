@@ -32,6 +32,7 @@ import efficacy.validation._fitindex as fx
 from efficacy.validation._catml import robust_measures
 from efficacy.validation._model import Model, Param, build_model
 from efficacy.validation._ordinal import OrdinalStats
+from efficacy.validation._warnings import ModelError
 
 
 @dataclass(frozen=True)
@@ -167,6 +168,33 @@ def _scaled_shifted(w: np.ndarray, jac: np.ndarray, gamma: np.ndarray, df: int, 
     return {"chisq": x2, "df": df, "stat": a * x2 + b, "scaling": 1 / a, "shift": b, "trace": tr1}
 
 
+def check_dwls_identified(info: np.ndarray, params, n_stats: int, groups: int = 1) -> None:
+    """Raise :class:`ModelError` for a model with more free parameters than sample
+    statistics, or whose DWLS information ``J' W J`` is singular at the start values
+    (naming the parameters involved, as the ML check does)."""
+    names: dict[int, str] = {}
+    for par in params:
+        if par.free and par.free not in names:
+            where = f" (group {par.group + 1})" if groups > 1 else ""
+            names[par.free] = f"{par.lhs}{par.op}{par.rhs}{where}"
+    if len(names) > n_stats:
+        raise ModelError(
+            f"the model is not identified: {len(names)} free parameters for {n_stats} "
+            "sample statistics (thresholds and polychoric correlations)"
+        )
+    scale = np.sqrt(np.clip(np.diag(info), 1e-300, None))
+    eig, vec = np.linalg.eigh(info / np.outer(scale, scale))
+    if eig[0] > 1e-9:
+        return
+    order = [names[k] for k in sorted(names)]
+    null = np.abs(vec[:, 0])
+    involved = [order[k] for k in np.argsort(-null) if null[k] > 0.1][:6]
+    raise ModelError(
+        "the model is not identified: the information matrix is singular "
+        f"(smallest eigenvalue {eig[0]:.3g}); parameters involved: {involved}"
+    )
+
+
 def fit_wlsmv(om: OrdinalModel, st: OrdinalStats, *, max_iter: int = 500) -> WLSMVEstimate:
     w = 1.0 / np.diag(st.gamma)
     # starts: thresholds observed, loadings/psi from the polychoric matrix
@@ -186,6 +214,7 @@ def fit_wlsmv(om: OrdinalModel, st: OrdinalStats, *, max_iter: int = 500) -> WLS
         return float(r @ (w * r)), r, jac
 
     f, r, jac = objective(theta)
+    check_dwls_identified(jac.T @ (w[:, None] * jac), om.params, len(st.s))
     converged = False
     iterations = 0
     for iterations in range(1, max_iter + 1):  # noqa: B007 - the count is reported

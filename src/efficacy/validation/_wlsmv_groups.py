@@ -46,7 +46,7 @@ import efficacy.validation._fitindex as fx
 from efficacy.validation._catml import robust_measures
 from efficacy.validation._model import Param, ParamTable
 from efficacy.validation._ordinal import OrdinalStats
-from efficacy.validation._wlsmv import scaled_test_measures
+from efficacy.validation._wlsmv import check_dwls_identified, scaled_test_measures
 
 #: The ordinal ladder: level -> what is held equal across groups.
 ORDINAL_LEVELS: dict[str, tuple[str, ...]] = {
@@ -328,6 +328,7 @@ def fit_groups(model: OrdinalGroupsModel, st: Sequence[OrdinalStats], max_iter: 
         return total, grad, hess, res, jacs
 
     f, grad, hess, res, jacs = evaluate(theta)
+    check_dwls_identified(hess, model.params, sum(len(s.s) for s in st), len(st))
     converged = False
     for _ in range(max_iter):
         step = np.linalg.solve(hess, grad)
