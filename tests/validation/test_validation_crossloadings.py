@@ -327,3 +327,33 @@ def test_instrument_item_ids():
     assert fit.fit_measures["chisq"] <= plain.fit_measures["chisq"]
     with pytest.raises(ModelError, match=r"'x1' is not an item of the model"):
         cfa(raw, "gse", residual_covariances=[("x1", "gse2")])
+
+
+def test_multi_group_wlsmv_standardizes_a_residual_covariance_as_lavaan():
+    # tests/fixtures/validation/residual_std_golden.R: lavaan's standardizedSolution
+    import json
+    import warnings
+    from pathlib import Path
+
+    import pandas as pd
+
+    from efficacy.validation import cfa
+
+    here = Path(__file__).resolve().parents[1] / "fixtures" / "validation"
+    ref = json.loads((here / "residual_std_golden.json").read_text())
+    data = pd.read_csv(here / "categories.csv")
+    model = {"F1": ["c1", "c2", "c3", "c4"], "F2": ["c5", "c6", "c7", "c8"]}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = cfa(
+            data,
+            model=model,
+            group="group",
+            estimator="WLSMV",
+            std_lv=True,
+            residual_covariances=[("c2", "c3")],
+        )
+    rows = fit.parameters.query("lhs == 'c2' and op == '~~' and rhs == 'c3'")
+    assert list(rows["group"]) == ref["groups"]
+    np.testing.assert_allclose(rows["est"], ref["est"], atol=1e-5)
+    np.testing.assert_allclose(rows["std_all"], ref["std_all"], atol=1e-5)

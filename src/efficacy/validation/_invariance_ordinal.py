@@ -94,17 +94,37 @@ def _result(est, prepared: Prepared, labels, missing: str) -> CFAResult:
     params["z"] = z
     params["pvalue"] = np.where(np.isfinite(z), 2 * stats.norm.sf(np.abs(z)), np.nan)
     # standardized loadings: lambda sqrt(psi) times the item's scale (unit y* variance);
-    # factor correlations; other rows are not standardized here (NaN)
+    # factor correlations; residual covariances as the correlation of the residuals
+    # (residual variance 1/D^2 minus the common part); other rows NaN
     std = np.full(len(params), np.nan)
     value = {
         (row.lhs, row.op, row.rhs, row.group): row.est
         for row in params[["lhs", "op", "rhs", "group", "est"]].itertuples()
     }
+    loadings: dict[tuple[str, Any], list[tuple[str, float]]] = {}
+    for (lhs, op, rhs, group), est_value in value.items():
+        if op == "=~":
+            loadings.setdefault((rhs, group), []).append((lhs, est_value))
+
+    def factor_cov(f: str, h: str, group: Any) -> float:
+        return value.get((f, "~~", h, group), value.get((h, "~~", f, group), 0.0))
+
+    def residual_variance(item: str, group: Any) -> float:
+        common = sum(
+            lf * lh * factor_cov(f, h, group)
+            for f, lf in loadings.get((item, group), [])
+            for h, lh in loadings.get((item, group), [])
+        )
+        return 1.0 / value[(item, "~*~", item, group)] ** 2 - common
+
     for k, row in enumerate(params[["lhs", "op", "rhs", "group", "est"]].itertuples()):
         if row.op == "~~" and row.lhs in prepared.factors:
             var_l = value[(row.lhs, "~~", row.lhs, row.group)]
             var_r = value[(row.rhs, "~~", row.rhs, row.group)]
             std[k] = row.est / math.sqrt(var_l * var_r)
+        elif row.op == "~~" and row.lhs != row.rhs:
+            both = residual_variance(row.lhs, row.group) * residual_variance(row.rhs, row.group)
+            std[k] = row.est / math.sqrt(both) if both > 0 else np.nan
         elif row.op == "=~":
             psi = value[(row.lhs, "~~", row.lhs, row.group)]
             scale = value[(row.rhs, "~*~", row.rhs, row.group)]
