@@ -9,6 +9,7 @@ import pytest
 import efficacy as ef
 from efficacy.cli import main
 from efficacy.scoring import InvalidResponseWarning
+from efficacy.validation import ModelError
 
 
 @pytest.fixture(scope="module")
@@ -96,3 +97,31 @@ def test_a_residual_covariance_from_the_command_line(demo_csv, tmp_path, capsys)
     )
     assert main([*args, "--residual-covariance", "gse6", "nope"]) == 2
     assert "nope" in capsys.readouterr().err
+
+
+def test_messages_name_the_flags_of_these_commands(demo_csv, capsys):
+    args = ["cfa", "gse", str(demo_csv), "--on-invalid", "missing"]
+    assert main([*args, "--estimator", "WLSMV", "--missing-data", "fiml"]) == 2
+    err = capsys.readouterr().err
+    assert "--missing-data" in err and "missing=" not in err
+    assert main([*args, "--missing-data", "pairwise"]) == 2
+    err = capsys.readouterr().err
+    assert "--missing-data pairwise is for --estimator WLSMV" in err
+    with pytest.raises(SystemExit):
+        main([*args, "--modindices", "-2"])
+    assert "expected 0 or more" in capsys.readouterr().err
+
+
+def test_top_must_be_positive():
+    with pytest.warns(InvalidResponseWarning):
+        fit = ef.cfa(ef.datasets.load_demo(), "gse", on_invalid="missing")
+    assert len(fit.modification_indices(top=3)) == 3
+    for bad in (0, -1, 2.5, True):
+        with pytest.raises(ModelError, match="top must be"):
+            fit.modification_indices(top=bad)
+
+
+def test_on_invalid_is_checked_with_a_model_too():
+    data = ef.datasets.load_demo()[["gse1", "gse2", "gse3"]].apply(pd.to_numeric, errors="coerce")
+    with pytest.raises(ef.errors.DataError, match="on_invalid must be 'raise' or 'missing'"):
+        ef.cfa(data, model={"F": ["gse1", "gse2", "gse3"]}, on_invalid="bogus")

@@ -108,7 +108,7 @@ def test_one_group_is_not_an_invariance_test():
 def test_unknown_estimator_and_missing():
     with pytest.raises(ModelError, match="unknown estimator 'GLS'"):
         cfa(DATA, model=MODEL, estimator="GLS")
-    with pytest.raises(ModelError, match="unknown missing='pairwise'"):
+    with pytest.raises(ModelError, match="missing='pairwise' is for estimator='WLSMV'"):
         cfa(DATA, model=MODEL, missing="pairwise")
 
 
@@ -175,3 +175,22 @@ def test_non_positive_definite_latent_covariance_warns_naming_the_factors():
     r = fit.parameters.query("lhs == 'A' and rhs == 'B'")["est"].iloc[0]
     assert r == pytest.approx(0.4 / 0.3, abs=1e-6)  # by hand
     assert not fit.ok
+
+
+def test_partial_refuses_names_that_are_not_parameters_of_the_model():
+    import numpy as np
+    import pandas as pd
+
+    from efficacy.validation import ModelError, invariance
+
+    rng = np.random.default_rng(0)
+    trait = rng.normal(size=400)
+    data = pd.DataFrame({f"x{j}": trait + rng.normal(size=400) for j in range(4)})
+    data["g"] = np.repeat(["a", "b"], 200)
+    inv = invariance(data, model={"F": ["x0", "x1", "x2", "x3"]}, group="g")
+    for bad in ("F=~x99", "x7~1", "G=~x1", "x1~~x2"):
+        with pytest.raises(ModelError, match="cannot free"):
+            inv.partial([bad])
+    one = inv.partial("x1")  # a single name, not its characters
+    assert one.free == ("x1~1",)
+    assert one.table.loc["scalar", "df"] == inv.table.loc["scalar", "df"] - 1

@@ -53,3 +53,9 @@ def test_spans_round_trip_through_yaml():
     assert "  spans: [nation]\n" in text
     assert NormTable.from_yaml(text).spans == ("nation",)
     assert "spans" not in replace(table, spans=()).to_yaml()
+
+
+def test_a_pooled_grouping_the_table_already_compares_is_said_once():
+    gse = ef.load("gse")
+    problems = norm_invariance_problems(gse, gse.norm("world2006_country"), spans=["nation"])
+    assert len(problems) == 1 and "by 'country'" in problems[0]

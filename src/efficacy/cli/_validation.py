@@ -37,15 +37,26 @@ _ESTIMATORS = ("ML", "MLR", "WLSMV")
 _MISSING_DATA = ("listwise", "fiml", "pairwise")
 
 
+def _count(text: str) -> int:
+    """A whole number of at least 0 (``--modindices``)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected 0 or more, got {value}")
+    return value
+
+
 def _read(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
     """The data (the output checked first) and the options both commands share."""
     if args.output:
         check_output(args.output, [args.data, instrument_path(args.instrument)], "--output")
-    data = args.read = read_data(args.data, args.encoding, args.missing)
+    data = args.read = read_data(args.data, args.encoding, args.missing_codes)
     options = {
         "estimator": args.estimator,
         "std_lv": args.std_lv,
-        "missing": args.missing_data,
+        "missing": args.missing,
         "on_invalid": args.on_invalid,
         "residual_covariances": [tuple(pair) for pair in args.residual_covariance or ()],
     }
@@ -91,6 +102,7 @@ def _shared(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--missing-data",
+        dest="missing",  # the library's missing=: its messages then name this flag
         choices=_MISSING_DATA,
         default="listwise",
         help="incomplete rows: listwise (default), fiml (ML/MLR) or pairwise (WLSMV)",
@@ -102,7 +114,11 @@ def _shared(parser: argparse.ArgumentParser) -> None:
         "-o", "--output", help="file for the table (.csv, .xlsx, .sav); the summary is printed"
     )
     parser.add_argument(
-        "--missing", nargs="+", type=float, help="missing-value codes in the data, e.g. 9 99"
+        "--missing",
+        dest="missing_codes",
+        nargs="+",
+        type=float,
+        help="missing-value codes in the data, e.g. 9 99",
     )
     parser.add_argument("--encoding", help="text encoding of a CSV/TSV data file (e.g. cp1252)")
     parser.add_argument(
@@ -133,7 +149,7 @@ def add_validation_commands(commands: Any) -> None:
     cfa.add_argument("--group", help="data column: fit the model in each group (configural)")
     cfa.add_argument(
         "--modindices",
-        type=int,
+        type=_count,
         default=0,
         metavar="N",
         help="also print the N largest modification indices",

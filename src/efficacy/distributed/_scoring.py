@@ -210,7 +210,11 @@ def score(
     inst = load(instrument)
     data = _require_dask_frame(data)
     if exclude is not None:
-        raise DataError("exclude= is not available for a dask DataFrame; filter the rows first")
+        raise DataError(
+            "exclude= on a dask DataFrame takes the lazy result of ef.screen on that frame "
+            "or a boolean dask Series partitioned like it (such as its .flagged), not "
+            f"{type(exclude).__name__}"
+        )
     options = score_options(inst, columns, coding, off_grid, method, scales)
     meta = _meta(scoring.score, data, **options)
     _check(data, inst, columns, coding, on_invalid, off_grid)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 import warnings
 from dataclasses import dataclass, field
 from typing import Any
@@ -143,6 +144,11 @@ class CFAResult(Result):
             modification_indices,
             ordinal_modification_indices,
         )
+
+        if top is not None and (
+            isinstance(top, bool) or not isinstance(top, numbers.Integral) or top < 1
+        ):
+            raise ModelError(f"top must be a whole number of at least 1 or None, got {top!r}")
 
         if self.estimator == "WLSMV" and len(self.groups) > 1:
             from efficacy.validation._modindices_groups import groups_modification_indices

@@ -152,6 +152,8 @@ def resolve_model(
     ``data`` may be a pandas or a dask frame: with an instrument, its responses are coded
     and reverse-keyed by :func:`efficacy.item_responses` (lazily on dask).
     """
+    if on_invalid not in ("raise", "missing"):
+        raise DataError(f"on_invalid must be 'raise' or 'missing', got {on_invalid!r}")
     if instrument is None:
         if model is None:
             raise ModelError("give an instrument (e.g. 'tses') or a model {factor: [items]}")
@@ -196,6 +198,11 @@ def prepare(
     ``residual_covariances`` are checked against the model's items.
     """
     if missing not in ("listwise", "fiml"):
+        if missing == "pairwise":
+            raise ModelError(
+                "missing='pairwise' is for estimator='WLSMV'; ML and MLR take "
+                "missing='listwise' or 'fiml'"
+            )
         raise ModelError(f"unknown missing={missing!r}; use 'listwise' or 'fiml'")
     if not isinstance(data, pd.DataFrame):
         raise DataError(f"data must be a pandas DataFrame, not {type(data).__name__}")

@@ -75,19 +75,34 @@ class InvarianceResult(Result):
         """
         if self._prepared is None or self._refit is None:  # pragma: no cover - set by invariance()
             raise ModelError("this result cannot be refitted")
+        if isinstance(free, str):
+            free = [free]
         if self.estimator == "WLSMV":
             return self._refit(tuple(free))
+        items = list(self._prepared.items)
+        factors = self._prepared.factors
         names = []
         for name in free:
-            if name in self._prepared.items:
-                names.append(f"{name}~1")
-            elif any(op in name for op in ("=~", "~~", "~1")):
-                names.append(name)
-            else:
+            text = str(name).replace(" ", "")
+            if text in items:
+                names.append(f"{text}~1")
+                continue
+            valid = False
+            if "=~" in text:
+                factor, item = text.split("=~", 1)
+                valid = item in factors.get(factor, ())
+            elif "~~" in text:
+                left, right = text.split("~~", 1)
+                valid = left == right and left in items
+            elif text.endswith("~1"):
+                valid = text[:-2] in items
+            if not valid:
                 raise ModelError(
-                    f"cannot free {name!r}: give an item of the model "
-                    f"{list(self._prepared.items)} or a lavaan name such as 'x3~1'"
+                    f"cannot free {name!r}: give an item of the model {items}, or a "
+                    "lavaan name of one of its parameters: an intercept ('x3~1'), a loading "
+                    "('F=~x3') or a residual variance ('x3~~x3')"
                 )
+            names.append(text)
         return self._refit(tuple(names))
 
     def summary(self) -> Summary:

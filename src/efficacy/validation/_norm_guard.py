@@ -60,7 +60,9 @@ def norm_invariance_problems(
     compared = list(
         dict.fromkeys([*table.group_by, *(k for row in table.groups for k in row.where)])
     )
-    pooled = [g for g in dict.fromkeys([*table.spans, *spans]) if g not in compared]
+    kinds = {_kind(g) for g in compared}
+    # a pooled grouping of a kind the table already compares adds nothing to say
+    pooled = [g for g in dict.fromkeys([*table.spans, *spans]) if _kind(g) not in kinds]
     problems = []
     for grouping in [*compared, *pooled]:
         kind = _kind(grouping)

@@ -173,9 +173,10 @@ def table_matrices(
 ):
     """The matrices of group ``g`` of a multi-group WLSMV parameter table at ``theta``.
 
-    Returns loadings, factor covariances, residual covariances (``"theta"`` rows, which
-    only the modification indices' extended table holds), thresholds, item intercepts,
-    latent means and scales ``D``.
+    Returns loadings, factor covariances, residual covariances of the latent responses
+    (``"theta"`` rows: the model's ``residual_covariances`` and, in the modification
+    indices' extended table, the ones tested), thresholds, item intercepts, latent means
+    and scales ``D``.
     """
     p, m = n_items, n_factors
     lam, psi, resid = np.zeros((p, m)), np.zeros((m, m)), np.zeros((p, p))
