@@ -22,13 +22,13 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 import numpy as np
 
-#: rows summed at a time, so that ``vech(c c')`` of a block stays small (about 30 MB
-#: for 10 items)
-BLOCK = 65_536
+#: cells of ``(c, vech(c c'))`` built at a time (about 32 MB)
+BLOCK_CELLS = 4_000_000
 
 
 def vech_index(p: int) -> tuple[np.ndarray, np.ndarray]:
@@ -36,28 +36,47 @@ def vech_index(p: int) -> tuple[np.ndarray, np.ndarray]:
     return np.tril_indices(p)
 
 
+def _one_blas_thread(n_rows: int, block: int) -> contextlib.AbstractContextManager:
+    """One BLAS thread for the block products (when there is more than one block).
+
+    The products are skinny (block rows x a few dozen columns) and memory-bound: a
+    second BLAS thread gains nothing and, on a busy machine or under dask's own
+    threads, its spin-waiting makes them many times slower.
+    """
+    if n_rows <= block:
+        return contextlib.nullcontext()
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(1, user_api="blas")
+
+
 def moment_sums(centred: np.ndarray) -> tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Sums over the rows of ``c``, ``c c'``, ``c w'`` and ``w w'`` (``w = vech(c c')``).
 
     ``centred`` holds complete rows less a mean; sums of parts add up to the sums of
-    the whole, which is how partitions of a dask frame are combined.
+    the whole, which is how partitions of a dask frame are combined. The rows are
+    taken in blocks: each block's ``u = (c, w)`` gives the three products at once as
+    ``u' u``.
     """
     centred = np.asarray(centred, dtype=float)
     n, p = centred.shape
-    rows, cols = vech_index(p)
-    q = rows.size
+    width = p + p * (p + 1) // 2
+    block = max(1024, BLOCK_CELLS // width)
     s1 = np.zeros(p)
-    s2 = np.zeros((p, p))
-    s3 = np.zeros((p, q))
-    s4 = np.zeros((q, q))
-    for start in range(0, n, BLOCK):
-        c = centred[start : start + BLOCK]
-        w = np.ascontiguousarray(c[:, rows] * c[:, cols])
-        s1 += c.sum(axis=0)
-        s2 += c.T @ c
-        s3 += c.T @ w
-        s4 += w.T @ w
-    return n, s1, s2, s3, s4
+    total = np.zeros((width, width))
+    u = np.empty((min(n, block), width))
+    with _one_blas_thread(n, block):
+        for start in range(0, n, block):
+            c = centred[start : start + block]
+            part = u[: len(c)]
+            part[:, :p] = c
+            at = p
+            for r in range(p):  # vech order: row r, columns 0..r
+                np.multiply(c[:, r : r + 1], c[:, : r + 1], out=part[:, at : at + r + 1])
+                at += r + 1
+            s1 += c.sum(axis=0)
+            total += part.T @ part
+    return n, s1, total[:p, :p], total[:p, p:], total[p:, p:]
 
 
 @dataclass(frozen=True)
