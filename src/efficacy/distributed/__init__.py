@@ -5,7 +5,7 @@
 :func:`efficacy.kr21`, :func:`efficacy.omega`, :func:`efficacy.polychoric`,
 :func:`efficacy.ordinal_alpha`, :func:`efficacy.build_norms`,
 :func:`efficacy.standardize`, :func:`efficacy.screen` and :func:`efficacy.cfa`
-(ML, listwise) accept a dask DataFrame
+(ML or MLR, listwise) accept a dask DataFrame
 and hand it to the functions here (this package is imported only then; it needs the
 ``dask`` extra). Row-wise results (scores, item frames, standard scores, a screen's
 indices, flags and reasons in a :class:`LazyScreenResult`) are dask frames, computed

@@ -1,11 +1,14 @@
-"""``cfa`` with ML of a dask DataFrame: the sample moments from per-partition sums.
+"""``cfa`` with ML or MLR of a dask DataFrame: the sample moments from per-partition sums.
 
 ML with listwise deletion needs only each group's number of complete rows, item
 means and covariance matrix (divisor N). Each partition contributes, per group, the
 count, sums and cross-products of its complete rows around one common centre, and
 the item minima and maxima (the no-variance check); the parts are added once and
-the in-memory ML fit runs on the combined moments. MLR, WLSMV and FIML need
-case-wise statistics and are refused.
+the in-memory ML fit runs on the combined moments. MLR also needs the case-wise
+moments of :mod:`efficacy.validation._casewise` (up to the fourth order): a second
+pass sums them around each group's mean from the first, exactly as in memory.
+WLSMV (polychoric correlations and their weight matrix from the rows) and FIML (the
+rows by missing-data pattern) are refused.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import pandas as pd
 
 from efficacy.errors import DataError, require_columns, short_list
 from efficacy.instrument import Instrument
+from efficacy.validation._casewise import CaseMoments, moment_sums
 from efficacy.validation._cfa import _estimator, fit_prepared
 from efficacy.validation._cfa_result import CFAResult
 from efficacy.validation._data import (
@@ -30,19 +34,56 @@ from efficacy.validation._ml import GroupData
 from efficacy.validation._warnings import ModelError
 
 
-def _partition(part: pd.DataFrame, items: list[str], group: str | None, centre: np.ndarray) -> dict:
-    """Per group label: complete rows, sums and cross-products around ``centre``, min, max."""
+def _split(part: pd.DataFrame, items: list[str], group: str | None):
+    """The partition's item values, group labels and complete-row mask."""
     values = part[items].to_numpy(dtype=float)
     labels = part[group] if group is not None else pd.Series("all", index=part.index)
     complete = ~np.isnan(values).any(axis=1)
+    return values, labels, complete
+
+
+def _group_rows(values: np.ndarray, labels: pd.Series, complete: np.ndarray, label: Any):
+    return values[labels.eq(label).fillna(False).to_numpy(dtype=bool) & complete]
+
+
+def _partition(part: pd.DataFrame, items: list[str], group: str | None, centre: np.ndarray) -> dict:
+    """Per group label: complete rows, sums and cross-products around ``centre``, min, max."""
+    values, labels, complete = _split(part, items, group)
     out: dict[Any, Any] = {"_rows": len(part), "_dropped": int((~complete).sum())}
     out["_na"] = list(part.index[labels.isna().to_numpy()])
     out["groups"] = {}
     for label in pd.unique(labels.dropna()):
-        rows = values[labels.eq(label).fillna(False).to_numpy(dtype=bool) & complete] - centre
+        rows = _group_rows(values, labels, complete, label) - centre
         low = rows.min(axis=0) if len(rows) else np.full(len(items), np.inf)
         high = rows.max(axis=0) if len(rows) else np.full(len(items), -np.inf)
         out["groups"][label] = (len(rows), rows.sum(axis=0), rows.T @ rows, low, high)
+    return out
+
+
+def _partition_moments(
+    part: pd.DataFrame, items: list[str], group: str | None, means: dict[Any, np.ndarray]
+) -> dict:
+    """Per group label: :func:`moment_sums` of the complete rows less the group's mean."""
+    values, labels, complete = _split(part, items, group)
+    out = {}
+    for label in pd.unique(labels.dropna()):
+        rows = _group_rows(values, labels, complete, label)
+        if len(rows):
+            out[label] = moment_sums(rows - means[label])
+    return out
+
+
+def _case_moments(frame: Any, items: list[str], group: str | None, means: dict) -> dict:
+    """Each group's :class:`CaseMoments` around its mean: a second pass over the rows."""
+    import dask
+
+    task = dask.delayed(_partition_moments, pure=True)
+    parts = dask.compute(*[task(p, items, group, means) for p in frame.to_delayed()])
+    out = {}
+    for label, mean in means.items():
+        pieces = [part[label] for part in parts if label in part]
+        sums = [sum(piece[k] for piece in pieces) for k in range(5)]
+        out[label] = CaseMoments.from_sums(mean, *sums)
     return out
 
 
@@ -62,12 +103,15 @@ def cfa(
     on_invalid: str = "raise",
     residual_covariances: Sequence[tuple[str, str]] = (),
 ) -> CFAResult:
-    """:func:`efficacy.cfa` (ML, listwise) of a dask DataFrame: the same :class:`CFAResult`.
+    """:func:`efficacy.cfa` (ML or MLR, listwise) of a dask DataFrame: the same :class:`CFAResult`.
 
     One pass over the partitions gathers each group's complete-row count, sums and
     cross-products (plus one for invalid cells when an instrument codes the items);
     the fit is the in-memory one on those moments (fit measures and parameters equal
-    to about 1e-10).
+    to about 1e-10). With ``estimator="MLR"`` a second pass sums the case-wise
+    moments up to the fourth order around each group's mean (for 10 items a 55 x 55
+    matrix per group), from which the sandwich standard errors and the Yuan-Bentler
+    scaled test follow exactly as in memory.
 
     Examples
     --------
@@ -83,10 +127,11 @@ def cfa(
     import dask
 
     estimator = _estimator(estimator)
-    if estimator != "ML":
+    if estimator not in ("ML", "MLR"):
         raise DataError(
-            f"estimator={estimator!r} needs case-wise statistics (robust corrections or "
-            "polychoric correlations from the rows); on a dask DataFrame use estimator='ML'"
+            f"estimator={estimator!r} needs case-wise statistics (polychoric correlations "
+            "and their weight matrix from the rows); on a dask DataFrame use "
+            "estimator='ML' or 'MLR'"
         )
     if missing != "listwise":
         raise DataError(
@@ -128,7 +173,7 @@ def cfa(
     labels: list[Any] = []
     for part in parts:
         labels.extend(label for label in part["groups"] if label not in labels)
-    groups = []
+    moments: list[tuple[int, np.ndarray, np.ndarray]] = []
     for label in labels:
         pieces = [part["groups"][label] for part in parts if label in part["groups"]]
         n = sum(p[0] for p in pieces)
@@ -147,8 +192,14 @@ def cfa(
             )
         shift = total / n
         cov = (cross - np.outer(total, shift)) / n
-        # the rows are never held: x has the number of rows and no columns
-        groups.append(GroupData(x=np.empty((n, 0)), mean=centre + shift, cov=(cov + cov.T) / 2))
+        moments.append((n, centre + shift, (cov + cov.T) / 2))
+    means = {label: m[1] for label, m in zip(labels, moments, strict=True)}
+    case = _case_moments(frame, items, group, means) if estimator == "MLR" else {}
+    # the rows are never held: x has the number of rows and no columns
+    groups = [
+        GroupData(x=np.empty((n, 0)), mean=mean, cov=cov, moments=case.get(label))
+        for label, (n, mean, cov) in zip(labels, moments, strict=True)
+    ]
     prepared = Prepared(
         factors=factors,
         items=tuple(items),

@@ -35,11 +35,11 @@ from efficacy.validation._fiml import (
 from efficacy.validation._ml import (
     GroupData,
     MLEstimate,
-    casewise_scores,
     fit_ml,
     h1_trace,
     implied,
     observed_info,
+    score_meat,
 )
 from efficacy.validation._model import Model, build_model
 from efficacy.validation._warnings import FitWarning, ModelError
@@ -105,8 +105,7 @@ def _robust(
     ndat = 0
     for g, gd in enumerate(data):
         w = gd.n / n_total
-        scores = casewise_scores(implied(model, theta, g, gd), gd, model.meanstructure)
-        b0_g = scores.T @ scores / gd.n
+        b0_g = score_meat(implied(model, theta, g, gd), gd, model.meanstructure)
         b0 += w * b0_g
         key = (g, model.meanstructure)
         if h1_cache is not None and key in h1_cache:

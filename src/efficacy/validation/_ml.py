@@ -26,20 +26,35 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
+from efficacy.validation._casewise import CaseMoments, score_outer, vech_index
 from efficacy.validation._model import Model
 
 
 @dataclass(frozen=True)
 class GroupData:
-    """The complete rows of one group and their moments (covariance with divisor N)."""
+    """The complete rows of one group and their moments (covariance with divisor N).
+
+    ``moments`` are the case-wise moments the robust corrections use; when not given
+    they are computed from ``x`` (once, on first use). Data too large for memory give
+    them (and an ``x`` with the number of rows and no columns) instead of the rows.
+    """
 
     x: np.ndarray
     mean: np.ndarray
     cov: np.ndarray
+    moments: CaseMoments | None = field(default=None, compare=False, repr=False)
+
+    @cached_property
+    def case_moments(self) -> CaseMoments:
+        """:class:`CaseMoments` of the rows around :attr:`mean`."""
+        if self.moments is not None:
+            return self.moments
+        return CaseMoments.from_rows(self.x, self.mean)
 
     @classmethod
     def from_array(cls, x: np.ndarray) -> GroupData:
@@ -265,53 +280,73 @@ def observed_info(
     return (hess + hess.T) / 2.0
 
 
-def casewise_scores(derivs: Derivs, gd: GroupData, meanstructure: bool) -> np.ndarray:
-    """Per-row derivatives of the log-likelihood in the free parameters (n x K)."""
+def score_meat(derivs: Derivs, gd: GroupData, meanstructure: bool) -> np.ndarray:
+    """Mean outer product of the per-row log-likelihood derivatives (K x K).
+
+    The score of a row in parameter ``k`` is ``0.5 (e' P_k e - tr(S^-1 dSigma_k))
+    + e' S^-1 dmu_k`` with ``e = x - mu`` and ``P_k = S^-1 dSigma_k S^-1`` (``S`` the
+    implied covariance; ``mu`` the implied mean, or the sample mean without a mean
+    structure): affine in ``e`` and ``vech(e e')``, so :func:`score_outer` gives its
+    mean outer product from the group's case-wise moments.
+    """
     inv = _inv_logdet(derivs.sigma)
     if inv is None:
         raise FloatingPointError("implied covariance matrix is not positive definite")
     sinv = inv[0]
-    centred = gd.x - (derivs.mu if meanstructure else gd.mean)
-    z = centred @ sinv
-    # z' dSigma_k z for every row and parameter as one product over the lower triangle
     p = sinv.shape[0]
-    rows, cols = np.tril_indices(p)
+    rows, cols = vech_index(p)
     weight = np.where(rows == cols, 1.0, 2.0)
-    d_lower = derivs.d_sigma[:, rows, cols] * weight
-    quad = (z[:, rows] * z[:, cols]) @ d_lower.T
+    quad = (
+        np.einsum("ij,kjl,lm->kim", sinv, derivs.d_sigma, sinv, optimize=True)[:, rows, cols]
+        * weight
+    )
     trace = np.einsum("ij,kji->k", sinv, derivs.d_sigma)
-    scores = 0.5 * (quad - trace)
+    moments = gd.case_moments
     if meanstructure:
-        scores += z @ derivs.d_mu.T
-    return scores
+        a_e = derivs.d_mu @ sinv
+        shift = moments.mean - derivs.mu
+    else:
+        a_e = np.zeros((trace.size, p))
+        shift = None
+    return score_outer(moments, a_e, 0.5 * quad, -0.5 * trace, shift)
 
 
 def h1_trace(gd: GroupData, meanstructure: bool) -> tuple[float, int]:
     """``tr(A1^-1 B1)`` of the unrestricted model at the sample moments, and its size.
 
     ``A1`` is the (per-row) information of the saturated normal model and ``B1`` the
-    mean outer product of its case-wise scores, both at the sample mean and covariance.
+    mean outer product of its case-wise scores, both at the sample mean and covariance
+    (the scores ``S^-1 e`` and ``vech(S^-1 e e' S^-1 - S^-1)``, diagonal halved, come
+    from the case-wise moments through :func:`score_outer`).
     """
     p = gd.cov.shape[0]
     sinv = np.linalg.inv(gd.cov)
-    rows, cols = np.tril_indices(p)
-    centred = gd.x - gd.mean
-    z = centred @ sinv
-    s_sig = z[:, rows] * z[:, cols] - sinv[rows, cols]
-    s_sig[:, rows == cols] *= 0.5
+    rows, cols = vech_index(p)
+    diag = rows == cols
+    half = np.where(diag, 0.5, 1.0)
+    # (S^-1 e e' S^-1)[r, c] in terms of vech(e e')[a, b]
+    coef = sinv[rows[:, None], rows[None, :]] * sinv[cols[:, None], cols[None, :]]
+    coef += sinv[rows[:, None], cols[None, :]] * sinv[cols[:, None], rows[None, :]]
+    coef *= half[None, :]
+    a_sig = half[:, None] * coef
+    b_sig = -half * sinv[rows, cols]
     # information of vech(Sigma): 0.5 tr(S^-1 E_a S^-1 E_b), E the symmetric unit matrices
     a = sinv[rows[:, None], rows[None, :]] * sinv[cols[:, None], cols[None, :]]
     a += sinv[rows[:, None], cols[None, :]] * sinv[cols[:, None], rows[None, :]]
-    diag = rows == cols
     a[diag, :] *= 0.5
     a[:, diag] *= 0.5
+    q = rows.size
     if meanstructure:
-        scores = np.hstack([z, s_sig])
-        info = np.zeros((p + a.shape[0], p + a.shape[0]))
+        a_e = np.vstack([sinv, np.zeros((q, p))])
+        a_w = np.vstack([np.zeros((p, q)), a_sig])
+        b = np.concatenate([np.zeros(p), b_sig])
+        info = np.zeros((p + q, p + q))
         info[:p, :p] = sinv
         info[p:, p:] = a
     else:
-        scores = s_sig
+        a_e = np.zeros((q, p))
+        a_w = a_sig
+        b = b_sig
         info = a
-    b1 = scores.T @ scores / gd.n
+    b1 = score_outer(gd.case_moments, a_e, a_w, b)
     return float(np.trace(np.linalg.solve(info, b1))), info.shape[0]
