@@ -5,6 +5,11 @@ counts of shared rows, the row-mean total's sums and the counts of each integer
 code) around one common centre; the parts are added once and turned into the same
 :class:`AlphaMoments` the in-memory path computes, from which
 :func:`alpha_from_moments` makes the result. No partition is ever brought back whole.
+
+The bootstrap intervals resample rows: one more pass gathers the answer patterns
+(:mod:`efficacy.distributed._patterns`), from which the in-memory bootstrap draws the
+same resamples for the same seed; the driver then holds the distinct patterns and
+4 bytes per row.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ from efficacy.coefficients.alpha_family._from_moments import (
     moments_from_sums,
     partial_sums,
 )
+from efficacy.distributed._patterns import dask_patterns
 from efficacy.distributed._polychoric import ordinal_alpha
 from efficacy.errors import DataError
 
@@ -96,17 +102,16 @@ def alpha(
 
     The same numbers as in memory (to rounding, about 1e-12), from one pass over the
     partitions (two when ``reverse`` is given without ``min``/``max``: the observed
-    range comes first; ordinal alpha adds one for the polychoric tables). The bootstrap
-    intervals resample the raw rows and need in-memory data: they are refused.
+    range comes first; ordinal alpha adds one for the polychoric tables). The
+    bootstrap intervals (``ci="bootstrap"`` or ``"bca"``) take one more pass, which
+    gathers the distinct answer patterns and the pattern of every row
+    (:mod:`efficacy.distributed._patterns`); the same seed then draws the same
+    resamples as in memory, and the BCa jackknife works on the patterns as in memory.
+    The driver then holds the distinct patterns and 4 bytes per row.
     """
     import dask
 
     check_options(nan_policy, ci, psych_version, level, n_boot, min, max)
-    if ci in ("bootstrap", "bca"):
-        raise DataError(
-            f"ci={ci!r} needs the rows in memory; on a "
-            "dask DataFrame use ci='feldt', 'feldt_psych' or 'duhachek'"
-        )
     if not hasattr(items, "columns"):
         raise DataError(f"items must be a dask DataFrame, got {type(items).__name__}")
     names = [str(c) for c in items.columns]
@@ -154,6 +159,7 @@ def alpha(
     freq = None
     if mom.codes is None:
         freq = None  # psych counts codes only; non-integer or wide-ranged items have none
+    patterns = dask_patterns(items) if ci in ("bootstrap", "bca") else None
     result = alpha_from_moments(
         mom,
         names,
@@ -164,6 +170,10 @@ def alpha(
         psych_version=psych_version,
         warn_negative=warn_negative,
         response_freq=freq,
+        n_boot=n_boot,
+        seed=seed,
+        patterns=patterns,
+        keying=(sign, reflect),
     )
     if not ordinal:
         return result

@@ -227,7 +227,7 @@ def _interval(
     estimate: float,
     ase: float,
     mom: AlphaMoments,
-    z: np.ndarray | None,
+    rows: tuple[np.ndarray, np.ndarray] | None,
     pairwise: bool,
     level: float,
     n_boot: int,
@@ -239,13 +239,39 @@ def _interval(
         return boot_ci.feldt_ci(estimate, mom.n_obs, k, level, r_quantile=r_quantile), None
     if method == "duhachek":
         return boot_ci.normal_ci(estimate, ase, level), None
-    assert z is not None
+    assert rows is not None
+    patterns, inverse = rows
     rng = np.random.default_rng(seed)
-    alphas = boot_ci.bootstrap_alphas(z, pairwise, n_boot, rng)
+    alphas = boot_ci.pattern_bootstrap_alphas(patterns, inverse, pairwise, n_boot, rng)
     if method == "bootstrap":
         return boot_ci.percentile_ci(alphas, level), alphas
-    jack = boot_ci.jackknife_alphas(z, pairwise)
-    return boot_ci.bca_ci(alphas, estimate, jack, level), alphas
+    counts = np.bincount(inverse, minlength=patterns.shape[0])
+    jack = boot_ci.pattern_jackknife_alphas(patterns, counts, pairwise)
+    return boot_ci.bca_ci(alphas, estimate, jack, level, weights=counts), alphas
+
+
+def _resampled_rows(
+    patterns: tuple[np.ndarray, np.ndarray],
+    mom: AlphaMoments,
+    sign: np.ndarray,
+    reflect: np.ndarray,
+    pairwise: bool,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The rows a bootstrap resamples, as centred, reverse-keyed patterns and row ids.
+
+    ``patterns`` holds the distinct raw rows and the pattern of every row. Without
+    pairwise deletion only the complete rows are resampled: the incomplete patterns
+    and their rows are left out and the rest renumbered.
+    """
+    raw, inverse = patterns
+    raw_mean = np.where(sign < 0, reflect - mom.item_mean, mom.item_mean)
+    z = (raw - raw_mean) * sign
+    if pairwise or mom.complete:
+        return z, inverse
+    keep = ~np.isnan(z).any(axis=1)
+    renumber = np.cumsum(keep, dtype=inverse.dtype) - 1
+    rows = inverse[keep[inverse]]
+    return z[keep], renumber[rows]
 
 
 def alpha(
@@ -420,12 +446,17 @@ def alpha_from_moments(
     ordinal: bool = False,
     raw: tuple[np.ndarray, pd.Index, np.ndarray, np.ndarray] | None = None,
     response_freq: pd.DataFrame | None = None,
+    patterns: tuple[np.ndarray, np.ndarray] | None = None,
+    keying: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> AlphaResult:
     """The :class:`AlphaResult` from the checked moments of the items.
 
     ``raw`` (the matrix, its row labels, the keying signs and reflections) is needed
     only by the bootstrap intervals and ordinal alpha; ``response_freq`` is used when
-    the moments hold no code counts. :func:`alpha` and its dask form
+    the moments hold no code counts. The bootstrap intervals read the rows only
+    through ``patterns`` (the distinct raw rows in :func:`row_patterns` order and the
+    pattern of every row) and ``keying`` (the signs and reflections); both are taken
+    from ``raw`` when not given. :func:`alpha` and its dask form
     (:mod:`efficacy.distributed`) both end here.
     """
     n_obs, k = mom.n_obs, len(names)
@@ -464,15 +495,19 @@ def alpha_from_moments(
         _warn_negative(names, item["r_drop"], flipped)
 
     pairwise = nan_policy == "pairwise" and not mom.complete
-    z = None
+    rows = None
     if ci in ("bootstrap", "bca"):
-        assert raw is not None
-        x, index, sign, reflect = raw
-        raw_mean = np.where(sign < 0, reflect - mom.item_mean, mom.item_mean)
-        z = (x - raw_mean) * sign  # type: ignore[operator]
-        if not pairwise and not mom.complete:
-            z = z[~np.isnan(z).any(axis=1)]
-    interval, boots = _interval(ci, total["raw"], ase, mom, z, pairwise, level, int(n_boot), seed)
+        if patterns is None:
+            assert raw is not None
+            first, inverse, _ = boot_ci.row_patterns(raw[0])
+            patterns = (raw[0][first], inverse)
+        if keying is None:
+            assert raw is not None
+            keying = (raw[2], raw[3])
+        rows = _resampled_rows(patterns, mom, *keying, pairwise)
+    interval, boots = _interval(
+        ci, total["raw"], ase, mom, rows, pairwise, level, int(n_boot), seed
+    )
     ordinal_value = None
     if ordinal:
         assert raw is not None

@@ -14,7 +14,10 @@ patterns when ``P`` is large), so memory does not grow with the number of resamp
 a progress bar counts the resamples on a terminal.
 
 The BCa acceleration comes from the jackknife, whose leave-one-out covariance
-matrices are rank-one downdates of the full sums, computed for all rows at once.
+matrices are rank-one downdates of the full sums; rows of one pattern share their
+leave-one-out alpha, so it is computed once per pattern and weighted by the counts.
+Both work from the patterns and each row's pattern alone, which is how a dask
+DataFrame is bootstrapped (:mod:`efficacy.distributed._patterns`).
 
 Examples
 --------
@@ -328,28 +331,44 @@ def bootstrap_alphas(
     """Raw alpha of ``n_boot`` row resamples (with replacement) of ``z``.
 
     ``z`` holds centred, reverse-keyed items: NaN where missing for pairwise
-    deletion, complete rows only for complete data or listwise deletion. Resample
-    ``b`` draws the rows ``rng.integers(0, N, size=(n_boot, N))[b]`` (one resample
-    after the other, so the draws do not depend on the blocking). Its rows are
-    counted per distinct response pattern (:func:`row_patterns`), and the alpha is
-    computed from the pattern counts: the same value as from the rows themselves, up
-    to rounding. Memory: ``N`` draws, a ``block x D`` count matrix of at most
-    :data:`BLOCK_CELLS` doubles (``D`` distinct patterns) and the per-pattern
-    products (see :class:`_Blocked`), none of them growing with ``n_boot``.
-    ``progress`` is passed to :func:`progress_bar`.
+    deletion, complete rows only for complete data or listwise deletion. The rows are
+    reduced to their distinct patterns (:func:`row_patterns`) and
+    :func:`pattern_bootstrap_alphas` draws the resamples.
     """
-    n_rows, _ = z.shape
-    first, inverse, counts = row_patterns(z)
+    first, inverse, _ = row_patterns(z)
+    return pattern_bootstrap_alphas(z[first], inverse, pairwise, n_boot, rng, progress)
+
+
+def pattern_bootstrap_alphas(
+    patterns: np.ndarray,
+    inverse: np.ndarray,
+    pairwise: bool,
+    n_boot: int,
+    rng: np.random.Generator,
+    progress: bool | None = None,
+) -> np.ndarray:
+    """Raw alpha of ``n_boot`` row resamples of the rows ``patterns[inverse]``.
+
+    ``patterns`` holds the distinct rows (centred, reverse-keyed; NaN where missing
+    for pairwise deletion) and ``inverse`` the pattern of each of the ``N`` rows.
+    Resample ``b`` draws the rows ``rng.integers(0, N, size=(n_boot, N))[b]`` (one
+    resample after the other, so the draws do not depend on the blocking). Its rows
+    are counted per pattern, and the alpha is computed from the pattern counts: the
+    same value as from the rows themselves, up to rounding. Memory: ``N`` draws, a
+    ``block x D`` count matrix of at most :data:`BLOCK_CELLS` doubles (``D``
+    distinct patterns) and the per-pattern products (see :class:`_Blocked`), none of
+    them growing with ``n_boot``. ``progress`` is passed to :func:`progress_bar`.
+    """
+    n_rows, n_patterns = inverse.size, patterns.shape[0]
     # complete patterns first: the design then takes both parts as slices
-    order = np.argsort(np.isnan(z[first]).any(axis=1), kind="stable")
-    rank = np.empty_like(order)
-    rank[order] = np.arange(order.size)
-    first, inverse, counts = first[order], rank[inverse], counts[order]
-    design = _Design(z[first], pairwise)
-    block = max(1, BLOCK_CELLS // counts.size)
+    order = np.argsort(np.isnan(patterns).any(axis=1), kind="stable")
+    rank = np.empty(n_patterns, dtype=inverse.dtype)
+    rank[order] = np.arange(n_patterns)
+    design = _Design(patterns[order], pairwise)
+    block = max(1, BLOCK_CELLS // n_patterns)
     out = np.empty(n_boot)
     blocks = pattern_resamples(
-        rng, inverse, counts.size, n_boot, block, "alpha bootstrap", progress
+        rng, rank[inverse], n_patterns, n_boot, block, "alpha bootstrap", progress
     )
     for start, weights in blocks:
         out[start : start + weights.shape[0]] = design.alpha(design.sums(weights), float(n_rows))
@@ -414,33 +433,33 @@ def row_alphas(z: np.ndarray, pairwise: bool, row_weights: np.ndarray) -> np.nda
     return design.alpha(design.sums(row_weights), float(z.shape[0]))
 
 
-def _jackknife_complete(z: np.ndarray) -> np.ndarray:
-    n, k = z.shape
+def _jackknife_complete(z: np.ndarray, w: np.ndarray) -> np.ndarray:
+    k = z.shape[1]
     s = z.sum(axis=1)
-    z1, z2 = z.sum(axis=0), (z**2).sum(axis=0)
-    s1, s2 = s.sum(), (s**2).sum()
-    m = n - 1.0
+    z1, z2 = w @ z, w @ z**2
+    s1, s2 = w @ s, w @ s**2
+    m = w.sum() - 1.0
     item_var = _weighted_var(m, z1 - z, z2 - z**2).sum(axis=1)
     total_var = _weighted_var(m, s1 - s, s2 - s**2)
     return _alpha_from_vars(item_var, total_var, k)
 
 
-def _jackknife_pairwise(z: np.ndarray) -> np.ndarray:
-    """Leave-one-out raw alpha under pairwise deletion.
+def _jackknife_pairwise(z: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Leave-one-out raw alpha under pairwise deletion, one row of each pattern left out.
 
-    Leaving out row n downdates every pairwise sum by that row's contribution. For
+    Leaving out a row downdates every pairwise sum by that row's contribution. For
     complete rows the downdated counts are the same for all of them, so the sum and
     the trace of the covariance matrix are quadratic and linear forms in the row,
-    evaluated for all complete rows with a few matrix products; incomplete rows are
-    downdated explicitly, a block of rows at a time.
+    evaluated for all complete patterns with a few matrix products; incomplete
+    patterns are downdated explicitly, a block of them at a time.
     """
     n, k = z.shape
     present = ~np.isnan(z)
     m = present.astype(float)
     z0 = np.where(present, z, 0.0)
-    nn = m.T @ m
-    zz = z0.T @ z0
-    zm = z0.T @ m  # [i, j]: sum of z_i where j is present
+    nn = m.T @ (m * w[:, None])
+    zz = z0.T @ (z0 * w[:, None])
+    zm = z0.T @ (m * w[:, None])  # [i, j]: sum of z_i where j is present
     out = np.empty(n)
     complete = present.all(axis=1)
 
@@ -481,9 +500,24 @@ def _jackknife_pairwise(z: np.ndarray) -> np.ndarray:
     return out
 
 
+def pattern_jackknife_alphas(
+    patterns: np.ndarray, counts: np.ndarray, pairwise: bool
+) -> np.ndarray:
+    """Raw alpha with one row of each pattern left out (closed-form downdates).
+
+    ``patterns`` holds the distinct rows (as for :func:`pattern_bootstrap_alphas`)
+    and ``counts`` how many rows have each; every row of a pattern has the same
+    leave-one-out alpha, so the jackknife of the ``N`` rows is the result indexed by
+    the rows' patterns.
+    """
+    w = np.asarray(counts, dtype=float)
+    return _jackknife_pairwise(patterns, w) if pairwise else _jackknife_complete(patterns, w)
+
+
 def jackknife_alphas(z: np.ndarray, pairwise: bool) -> np.ndarray:
-    """Raw alpha with each row left out in turn (closed-form downdates)."""
-    return _jackknife_pairwise(z) if pairwise else _jackknife_complete(z)
+    """Raw alpha with each row left out in turn (:func:`pattern_jackknife_alphas`)."""
+    first, inverse, counts = row_patterns(z)
+    return pattern_jackknife_alphas(z[first], counts, pairwise)[inverse]
 
 
 def percentile_ci(boot: np.ndarray, level: float) -> tuple[float, float]:
@@ -497,21 +531,29 @@ def percentile_ci(boot: np.ndarray, level: float) -> tuple[float, float]:
 
 
 def bca_ci(
-    boot: np.ndarray, estimate: float, jackknife: np.ndarray, level: float
+    boot: np.ndarray,
+    estimate: float,
+    jackknife: np.ndarray,
+    level: float,
+    weights: np.ndarray | None = None,
 ) -> tuple[float, float]:
     """Bias-corrected and accelerated interval (Efron 1987).
 
     ``z0 = Phi^-1(share of resamples below the estimate)``; the acceleration is
-    ``sum d^3 / (6 (sum d^2)^1.5)`` with ``d`` the jackknife deviations from their mean.
+    ``sum d^3 / (6 (sum d^2)^1.5)`` with ``d`` the jackknife deviations from their
+    mean. ``weights`` counts how often each jackknife value occurs (one value per
+    pattern, :func:`pattern_jackknife_alphas`); None: once each.
     """
     finite = boot[np.isfinite(boot)]
-    jack = jackknife[np.isfinite(jackknife)]
+    kept = np.isfinite(jackknife)
+    jack = jackknife[kept]
+    w = np.ones(jack.size) if weights is None else np.asarray(weights, dtype=float)[kept]
     if finite.size == 0 or jack.size == 0:
         return float("nan"), float("nan")
     z0 = special.ndtri(np.mean(finite < estimate))
-    d = jack.mean() - jack
-    denom = 6.0 * (d**2).sum() ** 1.5
-    accel = (d**3).sum() / denom if denom > 0 else 0.0
+    d = (w @ jack) / w.sum() - jack
+    denom = 6.0 * (w @ d**2) ** 1.5
+    accel = (w @ d**3) / denom if denom > 0 else 0.0
     tail = (1 - level) / 2
     zq = special.ndtri(np.array([tail, 1 - tail]))
     with np.errstate(invalid="ignore", divide="ignore"):
