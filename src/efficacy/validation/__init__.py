@@ -16,14 +16,8 @@ Examples
 
 from efficacy.validation._cfa import CFAResult, cfa
 from efficacy.validation._data import factors_from_instrument
-from efficacy.validation._invariance import (
-    CHEN_2007,
-    LEVELS,
-    InvarianceResult,
-    chen_criteria,
-    invariance,
-    scaled_difference,
-)
+from efficacy.validation._invariance import LEVELS, invariance, scaled_difference
+from efficacy.validation._invariance_result import CHEN_2007, InvarianceResult, chen_criteria
 from efficacy.validation._norm_guard import (
     NormInvarianceWarning,
     norm_invariance_problems,

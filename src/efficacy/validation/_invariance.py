@@ -15,6 +15,7 @@ converge or shows a Heywood case or a non-positive-definite latent covariance ma
 
 Examples
 --------
+>>> from efficacy.validation import chen_criteria
 >>> chen_criteria("metric")
 'delta CFI >= -0.010 and delta RMSEA <= 0.015 and delta SRMR <= 0.030 (Chen 2007)'
 """
@@ -33,7 +34,11 @@ from efficacy.instrument import Instrument
 from efficacy.validation._cfa import CFAResult, _estimator, result_from
 from efficacy.validation._data import Prepared, check_rows, prepare, wlsmv_rows
 from efficacy.validation._estimate import estimate
-from efficacy.validation._invariance_result import InvarianceResult
+from efficacy.validation._invariance_result import (
+    REFERENCE_ROW,
+    InvarianceResult,
+    judge,
+)
 from efficacy.validation._model import build_model
 from efficacy.validation._warnings import FitWarning, ModelError
 
@@ -43,13 +48,6 @@ LEVELS: dict[str, tuple[str, ...]] = {
     "metric": ("loadings",),
     "scalar": ("loadings", "intercepts"),
     "strict": ("loadings", "intercepts", "residuals"),
-}
-
-#: Chen (2007) cut-offs: (delta CFI minimum, delta RMSEA maximum, delta SRMR maximum).
-CHEN_2007: dict[str, tuple[float, float, float]] = {
-    "metric": (-0.010, 0.015, 0.030),
-    "scalar": (-0.010, 0.015, 0.010),
-    "strict": (-0.010, 0.015, 0.010),
 }
 
 _TABLE_MEASURES = (
@@ -77,15 +75,6 @@ _TABLE_MEASURES = (
     "aic",
     "bic",
 )
-
-
-def chen_criteria(level: str) -> str:
-    """The Chen (2007) criteria for ``level``, written out."""
-    cfi_min, rmsea_max, srmr_max = CHEN_2007[level]
-    return (
-        f"delta CFI >= {cfi_min:.3f} and delta RMSEA <= {rmsea_max:.3f} and "
-        f"delta SRMR <= {srmr_max:.3f} (Chen 2007)"
-    )
 
 
 def scaled_difference(
@@ -116,28 +105,8 @@ def scaled_difference(
 
 
 def _verdict(level: str, prev: CFAResult, cur: CFAResult, row: dict, robust: bool) -> None:
-    names = ("robust CFI", "robust RMSEA") if robust else ("CFI", "RMSEA")
-    criteria = (
-        chen_criteria(level)
-        .replace("delta CFI", f"delta {names[0]}")
-        .replace("delta RMSEA", f"delta {names[1]}")
-    )
-    row["criteria"] = criteria
-    if not (cur.ok and prev.ok):
-        problems = "; ".join(
-            f"{which} level: {', '.join(fit.problems) or 'not converged'}"
-            for which, fit in (("this", cur), ("previous", prev))
-            if not fit.ok
-        )
-        row["verdict"] = f"no verdict: {problems}"
-        return
-    cfi_min, rmsea_max, srmr_max = CHEN_2007[level]
-    holds = (
-        row["delta_cfi"] >= cfi_min
-        and row["delta_rmsea"] <= rmsea_max
-        and row["delta_srmr"] <= srmr_max
-    )
-    row["verdict"] = "holds" if holds else "fails"
+    """:func:`judge` with the robust CFI and RMSEA (MLR) or the plain ones (ML)."""
+    judge(level, prev, cur, row, "robust" if robust else "")
 
 
 def _ladder(
@@ -172,16 +141,7 @@ def _ladder(
         row: dict[str, Any] = {key: fm[key] for key in _TABLE_MEASURES if key in fm.index}
         row["converged"] = fit.converged
         if k == 0:
-            row.update(
-                chisq_diff=math.nan,
-                df_diff=math.nan,
-                p_diff=math.nan,
-                delta_cfi=math.nan,
-                delta_rmsea=math.nan,
-                delta_srmr=math.nan,
-                verdict="reference",
-                criteria="reference level: judge its own fit (CFI, RMSEA, SRMR)",
-            )
+            row.update(REFERENCE_ROW)
         else:
             prev = fits[levels[k - 1]]
             pm = prev.fit_measures

@@ -19,7 +19,7 @@ from scipy import stats
 from efficacy.errors import DataError
 from efficacy.validation._cfa_result import CFAResult, loadings_table
 from efficacy.validation._data import Prepared, model_items
-from efficacy.validation._invariance_result import InvarianceResult
+from efficacy.validation._invariance_result import REFERENCE_ROW, InvarianceResult, judge
 from efficacy.validation._ordinal import ordinal_stats
 from efficacy.validation._warnings import FitWarning, ModelError
 from efficacy.validation._wlsmv_groups import (
@@ -31,11 +31,6 @@ from efficacy.validation._wlsmv_groups import (
     scaled_shifted_difference,
 )
 
-_CUTOFFS = {
-    "thresholds": (-0.010, 0.015, 0.010),
-    "metric": (-0.010, 0.015, 0.030),
-    "scalar": (-0.010, 0.015, 0.010),
-}
 _MEASURES = (
     "npar",
     "chisq",
@@ -228,16 +223,7 @@ def ordinal_ladder(
         row: dict[str, Any] = {key: fm.get(key, math.nan) for key in _MEASURES}
         row["converged"] = fit.converged
         if k == 0:
-            row.update(
-                chisq_diff=math.nan,
-                df_diff=math.nan,
-                p_diff=math.nan,
-                delta_cfi=math.nan,
-                delta_rmsea=math.nan,
-                delta_srmr=math.nan,
-                verdict="reference",
-                criteria="reference level: judge its own fit (CFI, RMSEA, SRMR)",
-            )
+            row.update(REFERENCE_ROW)
         else:
             prev_level = levels[k - 1]
             prev = fits[prev_level]
@@ -251,20 +237,7 @@ def ordinal_ladder(
                 delta_rmsea=fm["rmsea_scaled"] - pm["rmsea_scaled"],
                 delta_srmr=fm["srmr"] - pm["srmr"],
             )
-            cfi_min, rmsea_max, srmr_max = _CUTOFFS[level]
-            row["criteria"] = (
-                f"delta scaled CFI >= {cfi_min:.3f} and delta scaled RMSEA <= {rmsea_max:.3f} "
-                f"and delta SRMR <= {srmr_max:.3f} (Chen 2007)"
-            )
-            if not (fit.ok and prev.ok):
-                row["verdict"] = "no verdict: a fit did not converge"
-            else:
-                holds = (
-                    row["delta_cfi"] >= cfi_min
-                    and row["delta_rmsea"] <= rmsea_max
-                    and row["delta_srmr"] <= srmr_max
-                )
-                row["verdict"] = "holds" if holds else "fails"
+            judge(level, prev, fit, row, "scaled")
         rows.append(row)
     table = pd.DataFrame(rows, index=pd.Index(list(levels), name="level"))
     return InvarianceResult(

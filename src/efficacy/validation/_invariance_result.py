@@ -13,6 +13,63 @@ from efficacy.validation._cfa_result import CFAResult
 from efficacy.validation._data import Prepared
 from efficacy.validation._warnings import ModelError
 
+#: Chen (2007) cut-offs: (delta CFI minimum, delta RMSEA maximum, delta SRMR maximum).
+CHEN_2007: dict[str, tuple[float, float, float]] = {
+    "metric": (-0.010, 0.015, 0.030),
+    "scalar": (-0.010, 0.015, 0.010),
+    "strict": (-0.010, 0.015, 0.010),
+}
+
+#: The first level of a ladder: its row of differences and its (non-)verdict.
+REFERENCE_ROW: dict[str, Any] = {
+    "chisq_diff": float("nan"),
+    "df_diff": float("nan"),
+    "p_diff": float("nan"),
+    "delta_cfi": float("nan"),
+    "delta_rmsea": float("nan"),
+    "delta_srmr": float("nan"),
+    "verdict": "reference",
+    "criteria": "reference level: judge its own fit (CFI, RMSEA, SRMR)",
+}
+
+
+def chen_criteria(level: str) -> str:
+    """The Chen (2007) criteria for ``level``, written out (the ordinal ``thresholds``
+    level is held to the cut-offs for intercepts)."""
+    cfi_min, rmsea_max, srmr_max = CHEN_2007["scalar" if level == "thresholds" else level]
+    return (
+        f"delta CFI >= {cfi_min:.3f} and delta RMSEA <= {rmsea_max:.3f} and "
+        f"delta SRMR <= {srmr_max:.3f} (Chen 2007)"
+    )
+
+
+def judge(level: str, prev: CFAResult, cur: CFAResult, row: dict, indices: str = "") -> None:
+    """Write the criteria and the verdict of ``level`` into its ``row`` (which holds
+    ``delta_cfi``, ``delta_rmsea`` and ``delta_srmr``). ``indices`` names the CFI and
+    RMSEA the deltas are of (``"robust"``, ``"scaled"``; empty: the plain ones). No
+    verdict for a fit that did not converge or shows problems."""
+    label = f"{indices} " if indices else ""
+    row["criteria"] = (
+        chen_criteria(level)
+        .replace("delta CFI", f"delta {label}CFI")
+        .replace("delta RMSEA", f"delta {label}RMSEA")
+    )
+    if not (cur.ok and prev.ok):
+        problems = "; ".join(
+            f"{which} level: {', '.join(fit.problems) or 'not converged'}"
+            for which, fit in (("this", cur), ("previous", prev))
+            if not fit.ok
+        )
+        row["verdict"] = f"no verdict: {problems}"
+        return
+    cfi_min, rmsea_max, srmr_max = CHEN_2007["scalar" if level == "thresholds" else level]
+    holds = (
+        row["delta_cfi"] >= cfi_min
+        and row["delta_rmsea"] <= rmsea_max
+        and row["delta_srmr"] <= srmr_max
+    )
+    row["verdict"] = "holds" if holds else "fails"
+
 
 @dataclass(frozen=True, repr=False)
 class InvarianceResult(Result):
