@@ -259,3 +259,21 @@ def test_build_norms_of_a_dask_series_and_alpha_of_a_series():
     assert got.groups[0].percentiles == expected.groups[0].percentiles
     with pytest.raises(DataError, match="items"):
         ef.alpha(dd.from_pandas(scores, npartitions=4)["gse"])
+
+
+def test_response_frequencies_of_non_integer_answers_equal_to_memory():
+    # half-point answers carry no integer codes: the table comes from each item's
+    # answer counts, summed over the partitions
+    rng = np.random.default_rng(0)
+    trait = rng.normal(size=500)
+    x = pd.DataFrame(
+        {
+            f"i{j}": np.clip(np.round((2.5 + trait + rng.normal(size=500)) * 2) / 2, 1, 4)
+            for j in range(4)
+        }
+    )
+    x.iloc[3, 1] = np.nan
+    expected = ef.alpha(x).response_freq
+    got = ef.alpha(dd.from_pandas(x, npartitions=8)).response_freq
+    assert expected is not None and list(expected.columns) == [1, 1.5, 2, 2.5, 3, 3.5, 4, "miss"]
+    pd.testing.assert_frame_equal(got, expected, rtol=RTOL, atol=0)

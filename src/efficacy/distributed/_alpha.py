@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import warnings
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -31,6 +32,7 @@ from efficacy.coefficients.alpha_family._alpha_checks import (
     read_items,
     reverse_positions,
 )
+from efficacy.coefficients.alpha_family._frequencies import frequencies_from_value_counts
 from efficacy.coefficients.alpha_family._from_moments import (
     _centre,
     _chunk_rows,
@@ -74,6 +76,18 @@ def _read(part: pd.DataFrame) -> tuple[np.ndarray, list[str], pd.Index]:
     blank = pd.DataFrame(np.nan, index=pd.Index([object()]), columns=part.columns)
     x, names, _ = read_items(pd.concat([part, blank]))  # one row: the check needs two
     return x[: len(part)], names, part.index
+
+
+def _value_counts(part: pd.DataFrame) -> list[dict[float, int]]:
+    """Each item's raw answers in the partition (read as :func:`alpha` reads them): value
+    -> count, missing cells left out."""
+    values = _read(part)[0]
+    out = []
+    for j in range(values.shape[1]):
+        column = values[:, j]
+        found, count = np.unique(column[~np.isnan(column)], return_counts=True)
+        out.append(dict(zip(found.tolist(), count.tolist(), strict=True)))
+    return out
 
 
 def _reduce(parts: Sequence[Any]) -> Any:
@@ -156,9 +170,13 @@ def alpha(
             col_min = np.fmin.reduce(np.vstack([d[1] for d in done]), axis=0)
             col_max = np.fmax.reduce(np.vstack([d[2] for d in done]), axis=0)
     check_variance(names, mom, col_min, col_max, nan_policy == "listwise")
+    # with integer codes the table comes from the moments' code counts; otherwise from
+    # each item's answer counts, summed over the partitions (one more pass)
     freq = None
     if mom.codes is None:
-        freq = None  # psych counts codes only; non-integer or wide-ranged items have none
+        parts_counts = dask.compute(*[dask.delayed(_value_counts)(p) for p in parts])
+        counts = [dict(sum((Counter(pc[j]) for pc in parts_counts), Counter())) for j in range(k)]
+        freq = frequencies_from_value_counts(counts, names, n_obs)
     patterns = dask_patterns(items) if ci in ("bootstrap", "bca") else None
     result = alpha_from_moments(
         mom,

@@ -101,21 +101,29 @@ def response_frequencies(
         Items (rows) by sorted response values (columns, labelled by the value,
         an ``int`` when integral) and ``miss``.
     """
-    n, _ = x.shape
-    col_min = np.fmin.reduce(x, axis=0)
-    col_max = np.fmax.reduce(x, axis=0)
-    selected = np.flatnonzero((col_max - col_min) < (max_values + 1))
-    if selected.size == 0:
+    counts = []
+    for j in range(x.shape[1]):
+        column = x[:, j]
+        values, count = np.unique(column[~np.isnan(column)], return_counts=True)
+        counts.append(dict(zip(values.tolist(), count.tolist(), strict=True)))
+    return frequencies_from_value_counts(counts, names, x.shape[0], max_values)
+
+
+def frequencies_from_value_counts(
+    counts: list[dict[float, int]], names: list[str], n_obs: int, max_values: int = 10
+) -> pd.DataFrame | None:
+    """:func:`response_frequencies` from each item's answer counts (value -> count; the
+    counts of several row blocks add up), so that data in parts give the same table."""
+    selected = [j for j, c in enumerate(counts) if c and (max(c) - min(c)) < (max_values + 1)]
+    if not selected:
         return None
-    sub = x[:, selected]
-    present = ~np.isnan(sub)
-    values = np.unique(sub[present])
-    if values.size + int(not present.all()) > max_values:
+    values = np.array(sorted(set().union(*(counts[j] for j in selected))), dtype=float)
+    any_missing = any(sum(counts[j].values()) < n_obs for j in selected)
+    if values.size + int(any_missing) > max_values:
         return None
-    table = np.stack(
-        [
-            np.bincount(np.searchsorted(values, sub[present[:, j], j]), minlength=values.size)
-            for j in range(selected.size)
-        ]
-    ).astype(float)
-    return _frame(table, values, [names[j] for j in selected], n, not present.all(), max_values)
+    position = {value: i for i, value in enumerate(values.tolist())}
+    table = np.zeros((len(selected), values.size))
+    for row, j in enumerate(selected):
+        for value, count in counts[j].items():
+            table[row, position[value]] = count
+    return _frame(table, values, [names[j] for j in selected], n_obs, any_missing, max_values)
