@@ -132,16 +132,18 @@ def test_same_optimum_as_psych_gives_psychs_fit(items) -> None:
 
 
 def test_disagreeing_starts_are_reported(items) -> None:
-    # 3 of the 10 starts reach the lowest objective: replicated, so a summary note and
-    # no warning; with 2 starts only one reaches it: not replicated, so a warning
+    # several of the 10 starts reach the lowest objective: replicated, so a summary note
+    # and no warning; with 2 starts only one reaches it: not replicated, so a warning
     with warnings.catch_warnings(record=True) as seen:
         warnings.simplefilter("always")
         res = fa(items["hs_ml_3"], 3, fm="ml")
         om = omega(items["hs_ml_3"], 3, fm="ml")
     assert not [w for w in seen if "starts" in str(w.message)]  # (omega: a Heywood case)
-    assert (res.n_best, res.n_starts) == (3, 10) and (om.n_best, om.n_starts) == (3, 10)
-    for summary in (res.summary(), om.summary()):
-        assert any("3 of 10 starts reached the lowest objective" in n for n in summary.notes)
+    for fit in (res, om):
+        # replicated (no warning) yet not unanimous (a note)
+        assert fit.n_starts == 10 and 2 <= fit.n_best < fit.n_starts
+        note = f"{fit.n_best} of 10 starts reached the lowest objective"
+        assert any(note in n for n in fit.summary().notes)
     with pytest.warns(UserWarning, match=r"reached by only one of 2 starts"):
         two = fa(items["hs_ml_3"], 3, fm="ml", n_starts=2)
     assert (two.n_best, two.n_starts) == (1, 2)
